@@ -1,0 +1,51 @@
+"""Shared API pieces: lookups by code with a clear 404, and a code filter."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from rest_framework import viewsets
+
+from .errors import NotFound
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """Accepts a code in any case (``eco`` finds ``ECO``)."""
+
+    default_error_messages = {
+        "invalid_choice": _("Unknown code: %(value)s."),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+    def validate(self, value):
+        return super().validate(value)
+
+
+class CodeChoiceFilter(filters.ModelChoiceFilter):
+    field_class = CodeChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+
+class CodeLookupViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only viewset whose detail URL takes the object's code, in any case."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
+    not_found_label = "object"
+
+    def get_object(self):
+        code = self.kwargs[self.lookup_field].upper()
+        obj = self.get_detail_queryset().filter(code=code).first()
+        if obj is None:
+            raise NotFound(f"No {self.not_found_label} with code {code!r}.")
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def get_detail_queryset(self):
+        return self.get_queryset()

@@ -1,0 +1,16 @@
+"""The project's Celery app.
+
+With ``REDIS_URL`` set, tasks go through Redis to a real worker
+(``make worker``); with nothing set, settings make Celery run tasks eagerly
+in-process, so a laptop needs no broker.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cica.settings")
+
+app = Celery("cica")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,75 @@
+"""Domain errors and their translation into HTTP answers.
+
+Services raise :class:`DomainError` subclasses when a business rule refuses an
+action; the API exception handler (and later the delegate views) turn them
+into a 400/403/404/409 with the message, so no rule violation reaches a 500.
+"""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """A business rule refused the action. Nothing was changed."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The action does not fit the current state (e.g. an illegal transition)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "forbidden"
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus domain errors as JSON ``{"detail", "code"}``."""
+    if isinstance(exc, DomainError):
+        return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    return exception_handler(exc, context)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """404 for the whole site: JSON under /api/, Django's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": _("Nothing here: %(path)s") % {"path": request.path}, "code": "not_found"},
+            status=404,
+        )
+    from django.views.defaults import page_not_found as django_404
+
+    return django_404(request, exception)
+
+
+def server_error(request):
+    """500 for the whole site: a JSON body under /api/ so clients can parse it."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": _("Internal server error."), "code": "server_error"}, status=500
+        )
+    from django.views.defaults import server_error as django_500
+
+    return django_500(request)

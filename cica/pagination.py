@@ -1,0 +1,32 @@
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+
+class PageSizePagination(PageNumberPagination):
+    """Page-number pagination with ``page_size`` chosen by the client.
+
+    A ``page_size`` above the cap is lowered to the cap; one that is not a
+    positive whole number is a 400 naming the parameter rather than being
+    silently replaced by the default.
+    """
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size <= 0:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Must be a positive whole number (at most {self.max_page_size})."
+                    ]
+                }
+            )
+        return min(size, self.max_page_size)

@@ -1,0 +1,147 @@
+"""Read API of the Catalogue (anonymous read allowed)."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from rest_framework import serializers, viewsets
+from rest_framework.routers import SimpleRouter
+
+from cica.api import CodeChoiceFilter, CodeLookupViewSet
+from members.api import TranslatedNamesField
+from members.models import Participant
+
+from . import selectors
+from .models import CoordinatorOffer, CoordinatorRole, Measure, OfferScope, PriorityArea
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    names = TranslatedNamesField("name")
+    measure_count = serializers.IntegerField(read_only=True)
+    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = PriorityArea
+        fields = ["code", "name", "names", "order", "measure_count", "aliases"]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    participant = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    measure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    descriptions = TranslatedNamesField("description")
+
+    class Meta:
+        model = CoordinatorOffer
+        fields = [
+            "id",
+            "participant",
+            "role",
+            "scope",
+            "measure",
+            "area",
+            "description",
+            "descriptions",
+            "annex_text",
+            "order",
+        ]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    titles = TranslatedNamesField("title")
+    texts = TranslatedNamesField("text")
+    coordinator_offers = serializers.SerializerMethodField(
+        help_text=_("Offers naming this measure, and offers of its whole area.")
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "code",
+            "area",
+            "number",
+            "title",
+            "text",
+            "titles",
+            "texts",
+            "coordinator_offers",
+        ]
+
+    def get_coordinator_offers(self, obj) -> list[dict]:
+        return [
+            {"participant": o.participant.code, "role": o.role, "scope": o.scope}
+            for o in selectors.measure_offers(obj)
+        ]
+
+
+class MeasureFilter(filters.FilterSet):
+    area = CodeChoiceFilter(
+        queryset=PriorityArea.objects.all(), help_text=_("Area code, e.g. ECO.")
+    )
+    coordinator = CodeChoiceFilter(
+        queryset=Participant.objects.all(),
+        method="filter_coordinator",
+        help_text=_("Participant code: measures it offered to coordinate (by name or whole area)."),
+    )
+    search = filters.CharFilter(
+        method="filter_search",
+        help_text=_("Code, title or text in English, French or Russian."),
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["area", "coordinator", "search"]
+
+    def filter_coordinator(self, queryset, name, value):
+        return queryset.coordinated_by(value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+class AreaViewSet(CodeLookupViewSet):
+    """Priority areas of the cooperative approach, with their measure counts."""
+
+    serializer_class = AreaSerializer
+    not_found_label = "area"
+    filterset_fields: list[str] = []
+
+    def get_queryset(self):
+        return selectors.area_list()
+
+
+class MeasureViewSet(CodeLookupViewSet):
+    """The Catalogue's numbered measures (ECO-1 … NCT-5)."""
+
+    serializer_class = MeasureSerializer
+    filterset_class = MeasureFilter
+    not_found_label = "measure"
+
+    def get_queryset(self):
+        return selectors.measure_list()
+
+
+class OfferFilter(filters.FilterSet):
+    participant = CodeChoiceFilter(queryset=Participant.objects.all())
+    scope = filters.ChoiceFilter(choices=OfferScope.choices)
+    role = filters.ChoiceFilter(choices=CoordinatorRole.choices)
+
+    class Meta:
+        model = CoordinatorOffer
+        fields = ["participant", "scope", "role"]
+
+
+class CoordinatorOfferViewSet(viewsets.ReadOnlyModelViewSet):
+    """States' offers to coordinate measures (annex of the cooperative approach)."""
+
+    serializer_class = OfferSerializer
+    filterset_class = OfferFilter
+
+    def get_queryset(self):
+        return selectors.offer_list()
+
+
+router = SimpleRouter()
+router.register("areas", AreaViewSet, basename="area")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("coordinator-offers", CoordinatorOfferViewSet, basename="coordinator-offer")
+urlpatterns = router.urls

@@ -1,0 +1,28 @@
+"""Translated fields, then audit history (after translation: STACK.md trap 1)."""
+
+from modeltranslation.translator import TranslationOptions, register
+from simple_history import register as history
+
+from .models import AreaAlias, CoordinatorOffer, Measure, PriorityArea
+
+
+@register(PriorityArea)
+class PriorityAreaTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("en", "fr", "ru")
+
+
+@register(Measure)
+class MeasureTranslation(TranslationOptions):
+    fields = ("title", "text")
+    required_languages = ("en", "fr", "ru")
+
+
+@register(CoordinatorOffer)
+class CoordinatorOfferTranslation(TranslationOptions):
+    fields = ("description",)
+    required_languages = ("en",)
+
+
+for model in (PriorityArea, AreaAlias, Measure, CoordinatorOffer):
+    history(model)

@@ -1,0 +1,99 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Chairmanship,
+    Delegate,
+    Participant,
+    ParticipantAlias,
+    Participation,
+    ParticipationStatus,
+)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status today, derived from the participation history."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return ParticipationStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ParticipationStatus.values:
+            return queryset.with_status_in(self.value())
+        return queryset
+
+
+class AliasInline(admin.TabularInline):
+    model = ParticipantAlias
+    extra = 0
+    fields = ["name", "language"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["status", "started_on", "ended_on", "source"]
+
+
+class DelegateInline(admin.TabularInline):
+    model = Delegate
+    extra = 0
+    fields = ["user", "role", "is_active"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+    list_display = ["code", "name", "kind", "status_today"]
+    list_filter = [StatusFilter, "kind"]
+    search_fields = ["code", "name_en", "name_fr", "name_ru", "aliases__name"]
+    inlines = [AliasInline, ParticipationInline, DelegateInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status()
+
+    def get_search_results(self, request, queryset, search_term):
+        # The same search as the API: accents and case folded, aliases included.
+        if not search_term:
+            return queryset, False
+        return queryset.search(search_term), False
+
+    @admin.display(description=_("status today"), ordering="status")
+    def status_today(self, obj):
+        return ParticipationStatus(obj.status).label if obj.status else "—"
+
+
+@admin.register(Participation)
+class ParticipationAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "status", "started_on", "ended_on", "source"]
+    list_filter = ["status", "participant__kind"]
+    search_fields = ["participant__code", "participant__name_en", "participant__name_fr"]
+    list_select_related = ["participant"]
+
+
+@admin.register(ParticipantAlias)
+class ParticipantAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "language", "participant"]
+    list_filter = ["language"]
+    search_fields = ["name", "participant__code"]
+    list_select_related = ["participant"]
+
+
+@admin.register(Chairmanship)
+class ChairmanshipAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "started_on", "ended_on", "source"]
+    list_select_related = ["participant"]
+
+
+@admin.register(Delegate)
+class DelegateAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "participant", "role", "is_active"]
+    list_filter = ["role", "is_active", "participant__kind"]
+    search_fields = ["user__username", "user__email", "participant__code", "participant__name_en"]
+    list_select_related = ["user", "participant"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,302 @@
+"""Writes on the participant registers. Every change goes through here, so the
+admin, the API and the loaders apply the same rules."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cica.errors import Conflict, DomainError
+from cica.upsert import upsert
+
+from .models import (
+    Chairmanship,
+    Delegate,
+    DelegateRole,
+    Participant,
+    ParticipantAlias,
+    ParticipantKind,
+    Participation,
+    ParticipationStatus,
+)
+
+LANGS = ("en", "fr", "ru")
+
+
+def _periods_overlap(a_start, a_end, b_start, b_end) -> bool:
+    # Half-open periods [start, end); an unknown start reaches back indefinitely.
+    lo = datetime.date.min
+    hi = datetime.date.max
+    return (a_start or lo) < (b_end or hi) and (b_start or lo) < (a_end or hi)
+
+
+@transaction.atomic
+def participation_record(
+    *,
+    participant: Participant,
+    status: str,
+    started_on: datetime.date | None,
+    ended_on: datetime.date | None = None,
+    source: str = "",
+) -> tuple[Participation, str]:
+    """Add one period to a participant's history, or confirm it is there.
+
+    Rule (DESIGN §2): status changes over time and its history is kept; periods
+    of one participant never overlap, so the status on any date is one value.
+    """
+    if status not in ParticipationStatus.values:
+        raise DomainError(_("Unknown status %(status)r.") % {"status": status})
+    if started_on and ended_on and ended_on <= started_on:
+        raise DomainError(_("A period must end after it starts."))
+    Participant.objects.select_for_update().get(pk=participant.pk)
+    rows = list(participant.participations.all())
+    for row in rows:
+        if (row.status, row.started_on, row.ended_on) == (status, started_on, ended_on):
+            if row.source != source and source:
+                row.source = source
+                row.save(update_fields=["source"])
+                return row, "updated"
+            return row, "unchanged"
+    for row in rows:
+        if _periods_overlap(started_on, ended_on, row.started_on, row.ended_on):
+            raise Conflict(
+                _("%(code)s: this period overlaps the recorded period %(row)s.")
+                % {"code": participant.code, "row": row}
+            )
+    row = Participation.objects.create(
+        participant=participant,
+        status=status,
+        started_on=started_on,
+        ended_on=ended_on,
+        source=source,
+    )
+    return row, "created"
+
+
+@transaction.atomic
+def participation_change(
+    *, participant: Participant, status: str, on: datetime.date, source: str = ""
+) -> Participation:
+    """Change a participant's status from a date (an observer becomes a member).
+
+    The open period is closed on that date and a new one opened; the past is
+    kept, never overwritten.
+    """
+    if status not in ParticipationStatus.values:
+        raise DomainError(_("Unknown status %(status)r.") % {"status": status})
+    Participant.objects.select_for_update().get(pk=participant.pk)
+    current = participant.participations.filter(ended_on__isnull=True).first()
+    if current is not None:
+        if current.status == status:
+            raise Conflict(
+                _("%(code)s is already %(status)s.")
+                % {"code": participant.code, "status": current.get_status_display()}
+            )
+        if current.started_on and on <= current.started_on:
+            raise Conflict(
+                _("The change must come after the current period began (%(date)s).")
+                % {"date": current.started_on}
+            )
+        current.ended_on = on
+        current.save(update_fields=["ended_on"])
+    later = participant.participations.filter(Q(started_on__gt=on) | Q(ended_on__gt=on)).exclude(
+        pk=getattr(current, "pk", None)
+    )
+    if later.exists():
+        raise Conflict(_("The history already has a period after %(date)s.") % {"date": on})
+    return Participation.objects.create(
+        participant=participant, status=status, started_on=on, source=source
+    )
+
+
+@transaction.atomic
+def participant_upsert(
+    *, code: str, kind: str, names: dict[str, str], aliases: list[dict[str, str]] = ()
+) -> tuple[Participant, Counter]:
+    """Create or update a participant by its stable code, with its names in the
+    three languages and its known aliases (kept, never removed by a reload)."""
+    if kind not in ParticipantKind.values:
+        raise DomainError(_("Unknown kind %(kind)r.") % {"kind": kind})
+    missing = [lang for lang in LANGS if not names.get(lang)]
+    if missing:
+        raise DomainError(
+            _("%(code)s: missing name in %(langs)s.") % {"code": code, "langs": ", ".join(missing)}
+        )
+    counts: Counter = Counter()
+    values: dict[str, Any] = {"kind": kind, "name": names["en"]}
+    values.update({f"name_{lang}": names[lang] for lang in LANGS})
+    participant, outcome = upsert(Participant, lookup={"code": code.upper()}, values=values)
+    counts[f"participant_{outcome}"] += 1
+    for alias in aliases:
+        _alias, outcome = upsert(
+            ParticipantAlias,
+            lookup={
+                "participant": participant,
+                "name": alias["name"],
+                "language": alias.get("language", ""),
+            },
+            values={},
+        )
+        counts[f"alias_{outcome}"] += 1
+    return participant, counts
+
+
+@transaction.atomic
+def chairmanship_record(
+    *, participant: Participant, started_on: datetime.date, ended_on=None, source: str = ""
+) -> tuple[Chairmanship, str]:
+    """Record a chairmanship. Chairs rotate: periods never overlap."""
+    if ended_on and ended_on <= started_on:
+        raise DomainError(_("A chairmanship must end after it starts."))
+    existing = Chairmanship.objects.select_for_update().filter(started_on=started_on).first()
+    if existing is None:
+        for other in Chairmanship.objects.select_for_update():
+            if _periods_overlap(started_on, ended_on, other.started_on, other.ended_on):
+                raise Conflict(_("This chairmanship overlaps %(other)s.") % {"other": other})
+    return upsert(
+        Chairmanship,
+        lookup={"started_on": started_on},
+        values={"participant": participant, "ended_on": ended_on, "source": source},
+    )
+
+
+@transaction.atomic
+def registers_load(data: dict) -> Counter:
+    """Load participants, their history and the chairmanship from the seed's
+    data file. Idempotent: a second run creates and changes nothing."""
+    counts: Counter = Counter()
+    for item in data["participants"]:
+        participant, c = participant_upsert(
+            code=item["code"],
+            kind=item["kind"],
+            names=item["name"],
+            aliases=item.get("aliases", []),
+        )
+        counts.update(c)
+        for period in item.get("participation", []):
+            _row, outcome = participation_record(
+                participant=participant,
+                status=period["status"],
+                started_on=_date(period.get("started_on")),
+                ended_on=_date(period.get("ended_on")),
+                source=period.get("source", ""),
+            )
+            counts[f"participation_{outcome}"] += 1
+    for item in data.get("chairmanships", []):
+        participant = Participant.objects.get(code=item["participant"])
+        _row, outcome = chairmanship_record(
+            participant=participant,
+            started_on=_date(item["started_on"]),
+            ended_on=_date(item.get("ended_on")),
+            source=item.get("source", ""),
+        )
+        counts[f"chairmanship_{outcome}"] += 1
+    return counts
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+# --- users --------------------------------------------------------------------
+
+SECRETARIAT_GROUP = "Secretariat"
+CHAIR_GROUP = "Chair's office"
+_STAFF_APPS = ("members", "measures", "secretariat", "django_celery_beat")
+
+
+@transaction.atomic
+def staff_groups_ensure() -> tuple[Group, Group]:
+    """The secretariat may change every register; the Chair's office reads them."""
+    secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    chair, _created = Group.objects.get_or_create(name=CHAIR_GROUP)
+    app_perms = Permission.objects.filter(content_type__app_label__in=_STAFF_APPS)
+    user_perms = Permission.objects.filter(
+        content_type__app_label="auth", content_type__model="user"
+    )
+    secretariat.permissions.set(list(app_perms) + list(user_perms))
+    chair.permissions.set(app_perms.filter(codename__startswith="view_"))
+    return secretariat, chair
+
+
+def _user_ensure(username: str, password: str, *, is_staff: bool, email: str) -> tuple[Any, bool]:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"is_staff": is_staff, "email": email}
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.is_staff = is_staff
+        user.save()
+    return user, created
+
+
+@transaction.atomic
+def delegate_assign(
+    *, user, participant: Participant, role: str = DelegateRole.DELEGATE
+) -> Delegate:
+    """Make a user act for one participant. A user acts for one participant only."""
+    if role not in DelegateRole.values:
+        raise DomainError(_("Unknown delegate role %(role)r.") % {"role": role})
+    existing = Delegate.objects.select_for_update().filter(user=user).first()
+    if existing and existing.participant_id != participant.pk:
+        raise Conflict(
+            _("%(user)s already acts for %(code)s.")
+            % {"user": user.get_username(), "code": existing.participant.code}
+        )
+    delegate, _outcome = upsert(
+        Delegate, lookup={"user": user}, values={"participant": participant, "role": role}
+    )
+    return delegate
+
+
+def demo_password() -> str:
+    """The demo password: ``CICA_DEMO_PASSWORD``, else one generated once and
+    kept in a git-ignored file so every ``make run`` prints the same logins."""
+    if settings.CICA_DEMO_PASSWORD:
+        return settings.CICA_DEMO_PASSWORD
+    path = settings.CICA_DEMO_PASSWORD_FILE
+    if path.exists():
+        stored = path.read_text().strip()
+        if stored:
+            return stored
+    password = secrets.token_urlsafe(12)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
+@transaction.atomic
+def demo_users_create(*, password: str) -> list[tuple[str, str, bool]]:
+    """Create (or bring back to the demo password) the secretariat user, the
+    Chair's-office user and one head of delegation per participant.
+
+    Returns ``(username, acts for, created)`` rows. Idempotent.
+    """
+    secretariat_group, chair_group = staff_groups_ensure()
+    rows = []
+    user, created = _user_ensure(
+        "secretariat", password, is_staff=True, email="secretariat@cica.example"
+    )
+    user.groups.add(secretariat_group)
+    rows.append(("secretariat", _("secretariat (admin)"), created))
+    user, created = _user_ensure("chair", password, is_staff=True, email="chair@cica.example")
+    user.groups.add(chair_group)
+    rows.append(("chair", _("Chair's office"), created))
+    for participant in Participant.objects.order_by("code"):
+        username = f"delegate-{participant.code.lower()}"
+        user, created = _user_ensure(
+            username, password, is_staff=False, email=f"{username}@cica.example"
+        )
+        delegate_assign(user=user, participant=participant, role=DelegateRole.HEAD)
+        rows.append((username, participant.name_en, created))
+    return rows

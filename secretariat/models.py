@@ -1,0 +1,1 @@
+"""Circulations, receipts, meetings, decisions and notifications (later issues)."""
