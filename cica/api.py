@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import viewsets
 
 from .errors import NotFound
@@ -20,10 +22,8 @@ class CodeChoiceField(forms.ModelChoiceField):
             value = value.strip().upper()
         return super().to_python(value)
 
-    def validate(self, value):
-        return super().validate(value)
 
-
+@extend_schema_field(OpenApiTypes.STR)
 class CodeChoiceFilter(filters.ModelChoiceFilter):
     field_class = CodeChoiceField
 

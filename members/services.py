@@ -228,12 +228,14 @@ def staff_groups_ensure() -> tuple[Group, Group]:
     return secretariat, chair
 
 
-def _user_ensure(username: str, password: str, *, is_staff: bool, email: str) -> tuple[Any, bool]:
+def _user_ensure(
+    username: str, password: str, *, is_staff: bool, email: str, reset: bool
+) -> tuple[Any, bool]:
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"is_staff": is_staff, "email": email}
     )
-    if created or not user.check_password(password):
+    if created or reset:
         user.set_password(password)
         user.is_staff = is_staff
         user.save()
@@ -283,19 +285,25 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, bool]]:
     Returns ``(username, acts for, created)`` rows. Idempotent.
     """
     secretariat_group, chair_group = staff_groups_ensure()
+    # One hash to learn whether the demo password changed since the last run,
+    # rather than one per user (29 PBKDF2 rounds make `make run` slow).
+    existing = get_user_model().objects.filter(username="secretariat").first()
+    reset = existing is None or not existing.check_password(password)
     rows = []
     user, created = _user_ensure(
-        "secretariat", password, is_staff=True, email="secretariat@cica.example"
+        "secretariat", password, is_staff=True, email="secretariat@cica.example", reset=reset
     )
     user.groups.add(secretariat_group)
     rows.append(("secretariat", _("secretariat (admin)"), created))
-    user, created = _user_ensure("chair", password, is_staff=True, email="chair@cica.example")
+    user, created = _user_ensure(
+        "chair", password, is_staff=True, email="chair@cica.example", reset=reset
+    )
     user.groups.add(chair_group)
     rows.append(("chair", _("Chair's office"), created))
     for participant in Participant.objects.order_by("code"):
         username = f"delegate-{participant.code.lower()}"
         user, created = _user_ensure(
-            username, password, is_staff=False, email=f"{username}@cica.example"
+            username, password, is_staff=False, email=f"{username}@cica.example", reset=reset
         )
         delegate_assign(user=user, participant=participant, role=DelegateRole.HEAD)
         rows.append((username, participant.name_en, created))

@@ -13,3 +13,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """PBKDF2 is slow by design; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

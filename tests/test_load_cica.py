@@ -21,8 +21,16 @@ pytestmark = pytest.mark.django_db
 SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_b25a437aa36ad68a.txt"
 DATA = Path(settings.BASE_DIR) / "fixtures" / "cica_2007.json"
 
-AUDITED = [Participant, ParticipantAlias, Participation, Chairmanship, PriorityArea, AreaAlias,
-           Measure, CoordinatorOffer]
+AUDITED = [
+    Participant,
+    ParticipantAlias,
+    Participation,
+    Chairmanship,
+    PriorityArea,
+    AreaAlias,
+    Measure,
+    CoordinatorOffer,
+]
 
 
 def _snapshot():
@@ -37,7 +45,9 @@ def test_registers_hold_the_seed():
     assert members.count() == 18
     assert observers.filter(kind="state").count() == 6
     assert set(observers.filter(kind="organization").values_list("code", flat=True)) == {
-        "UN", "OSCE", "LAS",
+        "UN",
+        "OSCE",
+        "LAS",
     }
     assert Participant.objects.count() == 27
     chair = Chairmanship.objects.get()
@@ -125,8 +135,9 @@ def test_french_texts_are_verbatim_from_the_seed():
     assert missing == []
     missing = [o["annex_text"] for o in data["coordinator_offers"] if o["annex_text"] not in seed]
     assert missing == []
-    assert all(Measure.objects.get(code=m["code"]).text_fr == m["text"]["fr"]
-               for m in data["measures"])
+    assert all(
+        Measure.objects.get(code=m["code"]).text_fr == m["text"]["fr"] for m in data["measures"]
+    )
 
 
 def _load() -> str:

@@ -1,0 +1,82 @@
+"""The secretariat's admin over the registers."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from measures.models import AreaAlias, CoordinatorOffer, Measure, PriorityArea
+from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
+
+pytestmark = pytest.mark.django_db
+MODELS = [
+    Participant,
+    ParticipantAlias,
+    Participation,
+    Chairmanship,
+    Delegate,
+    PriorityArea,
+    Measure,
+    CoordinatorOffer,
+]
+
+
+@pytest.fixture
+def secretariat(client, settings):
+    settings.CICA_DEMO_PASSWORD = "demo-pass-4-cica"
+    call_command("create_demo_users", verbosity=0)
+    assert client.login(username="secretariat", password="demo-pass-4-cica")
+    return client
+
+
+def _changelist(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_register_has_list_and_change_pages(secretariat, model):
+    assert secretariat.get(_changelist(model)).status_code == 200
+    obj = model.objects.first()
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    assert secretariat.get(url).status_code == 200
+    history = reverse(
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[obj.pk]
+    )
+    assert secretariat.get(history).status_code == 200
+
+
+def test_area_alias_is_not_orphaned():
+    assert AreaAlias.objects.filter(area__code="HUM", name="Action humanitaire").exists()
+
+
+@pytest.mark.parametrize("term", ["Russie", "Fédération de Russie", "Россия"])
+def test_participant_search_by_any_name(secretariat, term):
+    response = secretariat.get(_changelist(Participant), {"q": term})
+    assert list(response.context["cl"].queryset.values_list("code", flat=True)) == ["RUS"]
+
+
+def test_participant_status_filter(secretariat):
+    response = secretariat.get(_changelist(Participant), {"status": "observer", "kind": "state"})
+    assert response.context["cl"].result_count == 6
+
+
+def test_translated_fields_are_editable_in_three_languages(secretariat):
+    eco2 = Measure.objects.get(code="ECO-2")
+    url = reverse("admin:measures_measure_change", args=[eco2.pk])
+    form = secretariat.get(url).context["adminform"].form
+    for lang in ("en", "fr", "ru"):
+        assert f"title_{lang}" in form.fields and f"text_{lang}" in form.fields
+
+
+def test_participant_page_shows_history_inline(secretariat):
+    rus = Participant.objects.get(code="RUS")
+    page = secretariat.get(reverse("admin:members_participant_change", args=[rus.pk]))
+    assert b"Russie" in page.content
+    assert any(fs.formset.model is Participation for fs in page.context["inline_admin_formsets"])
+
+
+def test_delegates_have_no_admin(client, settings):
+    settings.CICA_DEMO_PASSWORD = "demo-pass-4-cica"
+    call_command("create_demo_users", verbosity=0)
+    client.login(username="delegate-kaz", password="demo-pass-4-cica")
+    response = client.get(_changelist(Participant))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
