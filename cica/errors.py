@@ -45,7 +45,10 @@ def api_exception_handler(exc, context):
     """DRF's handler, plus domain errors as JSON ``{"detail", "code"}``."""
     if isinstance(exc, DomainError):
         return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.status_code)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        response.data.setdefault("code", getattr(exc, "default_code", "error"))
+    return response
 
 
 def _wants_json(request) -> bool:

@@ -60,3 +60,11 @@ class CoordinatorOfferAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
 
     def target(self, obj):
         return obj.target_label
+
+
+@admin.register(AreaAlias)
+class AreaAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "language", "area"]
+    list_filter = ["area"]
+    search_fields = ["name"]
+    list_select_related = ["area"]

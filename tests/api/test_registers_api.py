@@ -191,3 +191,33 @@ def test_list_queries_do_not_grow_with_page_size(api, url):
         return len(ctx)
 
     assert count(2) == count(100)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/participants/%00/",
+        "/api/v1/participants/?search=%00",
+        "/api/v1/measures/?search=%27%22%3B--",
+        "/api/v1/measures/?search=%25",
+        "/api/v1/measures/?search=_",
+        "/api/v1/measures/?coordinator=",
+        "/api/v1/measures/?area=%E2%82%AC",
+        "/api/v1/participants/AB%2FC/",
+        "/api/v1/measures/?page_size=99999999999999999999999",
+        "/api/v1/measures/?page=0",
+        "/api/v1/coordinator-offers/abc/",
+        "/api/v1/coordinator-offers/99999999999999999999/",
+        "/api/v1/chairmanships/x/",
+        "/api/v1/participants/?search=" + "a" * 5000,
+    ],
+)
+def test_odd_input_never_reaches_a_500(api, url):
+    response = api.get(url)
+    assert response.status_code < 500
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_bad_json_body_is_a_400(api):
+    response = api.post("/api/v1/auth/token/", "{bad", content_type="application/json")
+    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]

@@ -38,3 +38,12 @@ def test_generated_password_is_kept_and_printed(settings, tmp_path, capsys):
     call_command("create_demo_users")
     assert first in capsys.readouterr().out
     assert get_user_model().objects.get(username="chair").check_password(first)
+
+
+def test_a_new_demo_password_is_applied_to_every_demo_user(settings):
+    settings.CICA_DEMO_PASSWORD = "first-pass-4-cica"
+    call_command("create_demo_users", verbosity=0)
+    settings.CICA_DEMO_PASSWORD = "second-pass-4-cica"
+    call_command("create_demo_users", verbosity=0)
+    for name in ("secretariat", "chair", "delegate-irn", "delegate-las"):
+        assert get_user_model().objects.get(username=name).check_password("second-pass-4-cica")
