@@ -133,6 +133,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "admin:login"
 
+# Uploaded papers: PDF, DOCX or ODT by content, at most this size.
+CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

@@ -3,12 +3,15 @@ listed in the annex of the cooperative approach (Bangkok, 14 March 2007)."""
 
 from __future__ import annotations
 
+from django.conf import settings as _settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Participant
 from members.text import normalize_name
+
+from .workflow import OPEN_STATUSES, Action, Status
 
 
 class PriorityArea(models.Model):
@@ -210,3 +213,256 @@ class CoordinatorOffer(models.Model):
         if self.scope == OfferScope.MEASURE_IN_AREA and self.area_id:
             return str(_("a measure in %(code)s, not yet named") % {"code": self.area.code})
         return str(_("to be determined"))
+
+
+# --- initiatives (modality (a): concept papers; modality (b): working papers) ---
+
+
+class Modality(models.TextChoices):
+    CONCEPT_PAPER = "a", _("(a) Concept paper")
+    WORKING_PAPER = "b", _("(b) Exchange of views and working paper")
+
+
+class Initiative(models.Model):
+    """One measure being taken forward by interested member states.
+
+    The status is written only by ``measures.services`` through the table in
+    ``measures.workflow``; every change leaves an :class:`InitiativeEvent`.
+    """
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("measure")
+    )
+    modality = models.CharField(
+        _("modality"), max_length=1, choices=Modality.choices, default=Modality.CONCEPT_PAPER
+    )
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"), default=1, help_text=_("1 for a measure's first initiative, then 2, 3…")
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.INTEREST_DECLARED
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["measure__area__order", "measure__number", "sequence"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "modality"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="initiative_one_open_per_measure_and_modality",
+            ),
+            models.UniqueConstraint(fields=["measure", "sequence"], name="initiative_sequence"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="initiative_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        """ECO-4 for a measure's first initiative, ECO-4-2 for the second."""
+        code = self.measure.code
+        return code if self.sequence == 1 else f"{code}-{self.sequence}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class InterestDeclaration(models.Model):
+    """A member state's declaration of interest in implementing a measure."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="declarations",
+        verbose_name=_("initiative"),
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("state"),
+    )
+    declared_on = models.DateField(_("declared on"))
+    declared_by = models.ForeignKey(
+        _settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declared by"),
+    )
+    statement = models.TextField(_("statement"), blank=True)
+    volunteers_as_coordinator = models.BooleanField(_("volunteers as coordinator"), default=False)
+
+    class Meta:
+        ordering = ["declared_on", "participant__code"]
+        verbose_name = _("declaration of interest")
+        verbose_name_plural = _("declarations of interest")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "participant"], name="declaration_once_per_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.code} → {self.initiative.reference}"
+
+
+class DesignationRole(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    CO_COORDINATOR = "co_coordinator", _("Co-coordinator")
+
+
+class CoordinatorDesignation(models.Model):
+    """A state designated (co-)coordinator of an initiative after the Chair's
+    consultation of the interested states."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="designations",
+        verbose_name=_("initiative"),
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="designations",
+        verbose_name=_("state"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=DesignationRole.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    designated_by = models.ForeignKey(
+        _settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("designated by"),
+    )
+
+    class Meta:
+        ordering = ["role", "participant__code"]
+        verbose_name = _("coordinator designation")
+        verbose_name_plural = _("coordinator designations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "participant"],
+                condition=Q(ended_on__isnull=True),
+                name="designation_one_open_per_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=DesignationRole.values), name="designation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.code}: {self.get_role_display()} ({self.initiative.reference})"
+
+
+class PaperKind(models.TextChoices):
+    CONCEPT_PAPER = "concept_paper", _("Concept paper")
+    WORKING_PAPER = "working_paper", _("Working paper")
+
+
+def paper_upload_to(instance: Paper, filename: str) -> str:
+    # A generated name: the uploader's file name is kept in a field, never on disk.
+    import uuid
+    from pathlib import PurePath
+
+    return f"papers/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
+class Paper(models.Model):
+    """One version of a concept (or working) paper. A revision is a new
+    version; earlier versions are kept."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="papers", verbose_name=_("initiative")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PaperKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    symbol = models.CharField(_("document symbol"), max_length=64, unique=True)
+    file = models.FileField(_("file"), upload_to=paper_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    language = models.CharField(_("language"), max_length=8, choices=_settings.LANGUAGES)
+    note = models.TextField(_("note"), blank=True)
+    submitted_by = models.ForeignKey(
+        _settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_for = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="papers",
+        verbose_name=_("submitted for"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["initiative", "kind", "version"]
+        verbose_name = _("paper")
+        verbose_name_plural = _("papers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "kind", "version"], name="paper_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="paper_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+class InitiativeEvent(models.Model):
+    """One line of an initiative's timeline: who did what, for whom, when, why."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="events", verbose_name=_("initiative")
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=Status.choices)
+    actor = models.ForeignKey(
+        _settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    acting_for = models.ForeignKey(
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acting for"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline")
+
+    def __str__(self) -> str:
+        return f"{self.initiative.reference}: {self.action} {self.from_status} → {self.to_status}"

@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 from collections import Counter
+from pathlib import PurePath
 
+import filetype
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from cica.errors import DomainError
+from cica.errors import Conflict, DomainError, Forbidden
 from cica.upsert import upsert
-from members.models import Participant
+from members.models import Participant, ParticipationStatus
 
-from .models import AreaAlias, CoordinatorOffer, CoordinatorRole, Measure, OfferScope, PriorityArea
+from . import workflow
+from .models import (
+    AreaAlias,
+    CoordinatorDesignation,
+    CoordinatorOffer,
+    CoordinatorRole,
+    DesignationRole,
+    Initiative,
+    InitiativeEvent,
+    InterestDeclaration,
+    Measure,
+    Modality,
+    OfferScope,
+    Paper,
+    PaperKind,
+    PriorityArea,
+)
+from .workflow import OPEN_STATUSES, Action, Status
 
 LANGS = ("en", "fr", "ru")
 
@@ -150,3 +177,510 @@ def catalogue_load(data: dict) -> Counter:
         )
         counts[f"offer_{outcome}"] += 1
     return counts
+
+
+# --- initiatives: the one path that writes a status ------------------------------
+
+
+def _acting_for(actor) -> Participant | None:
+    from members.rules import acting_for
+
+    return acting_for(actor)
+
+
+def _refuse_unless_allowed(actor, action: str, initiative: Initiative | None) -> None:
+    if not actor.has_perm(f"measures.{action}", initiative):
+        who = _("You")
+        raise Forbidden(
+            _("%(who)s may not %(action)s: %(rule)s")
+            % {"who": who, "action": Action(action).label.lower(), "rule": _ROLE_RULE[action]}
+        )
+
+
+_ROLE_RULE = {
+    Action.DECLARE_INTEREST: _lazy("only a delegate of a member state declares interest."),
+    Action.OPEN_CONSULTATION: _lazy("the Chair or the secretariat opens the consultation."),
+    Action.DESIGNATE_COORDINATORS: _lazy("the Chair or the secretariat designates coordinators."),
+    Action.SUBMIT_PAPER: _lazy("only a delegate of a designated coordinator state submits papers."),
+    Action.CIRCULATE: _lazy("the secretariat circulates papers."),
+    Action.REFER_TO_SWG: _lazy("the secretariat refers papers to the Special Working Group."),
+    Action.RECORD_SWG_DECISION: _lazy("the secretariat records the SWG's decisions."),
+    Action.RECORD_SOC_DECISION: _lazy("the secretariat records the SOC's decisions."),
+    Action.WITHDRAW: _lazy("the secretariat or a coordinator state's delegate withdraws."),
+}
+
+
+def _transition(
+    *,
+    actor,
+    initiative: Initiative,
+    action: str,
+    effect=None,
+    outcome: str | None = None,
+    reason: str = "",
+) -> tuple[Initiative, InitiativeEvent]:
+    """Lock the initiative, check the table, run the action's own writes, set
+    the status and write the timeline event — all or nothing.
+
+    Refusals: 403 (:class:`Forbidden`) when the user's role may never take this
+    action here; 409 (:class:`Conflict`) when it may, but not in this status.
+    Of two conflicting transitions at once the second waits for the lock,
+    then sees the new status and is refused.
+    """
+    with transaction.atomic():
+        locked = (
+            Initiative.objects.select_for_update()
+            .select_related("measure__area")
+            .get(pk=initiative.pk)
+        )
+        _refuse_unless_allowed(actor, action, locked)
+        from_status = locked.status
+        if not workflow.allowed_from(action, from_status):
+            raise Conflict(
+                _("Cannot %(action)s now: the initiative %(ref)s is at “%(status)s”.")
+                % {
+                    "action": Action(action).label.lower(),
+                    "ref": locked.reference,
+                    "status": Status(from_status).label,
+                }
+            )
+        details = effect(locked) if effect else {}
+        to_status = workflow.target_of(action, from_status, outcome)
+        if to_status != from_status:
+            locked.status = to_status
+            locked.save(update_fields=["status", "updated_at"])
+        event = InitiativeEvent.objects.create(
+            initiative=locked,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            acting_for=_acting_for(actor),
+            reason=reason,
+            details=details or {},
+        )
+    return locked, event
+
+
+def _ensure_member_today(participant: Participant, what: str) -> None:
+    if participant.status_on() != ParticipationStatus.MEMBER:
+        raise DomainError(
+            _("%(code)s is not a member state: %(what)s.")
+            % {"code": participant.code, "what": what}
+        )
+
+
+@transaction.atomic
+def initiative_declare_interest(
+    *,
+    actor,
+    measure: Measure,
+    statement: str = "",
+    volunteers_as_coordinator: bool = False,
+    modality: str = Modality.CONCEPT_PAPER,
+    declared_on: datetime.date | None = None,
+    participant: Participant | None = None,
+) -> tuple[Initiative, bool]:
+    """A member state declares interest in implementing a measure (modality
+    (a), step 1). It creates the measure's initiative or joins the open one.
+
+    The delegate acts for their own state only. ``participant`` is for the
+    loader of the seed's annex (no user): a user's state is never chosen by
+    the caller. Returns ``(initiative, created)``.
+    """
+    if actor is not None:
+        _refuse_unless_allowed(actor, Action.DECLARE_INTEREST, None)
+        participant = _acting_for(actor)
+    if participant is None:
+        raise DomainError(_("A declaration of interest is made for a state."))
+    _ensure_member_today(participant, _("only member states declare interest"))
+    # Lock the measure so two first declarations at once create one initiative.
+    Measure.objects.select_for_update().get(pk=measure.pk)
+    initiative = Initiative.objects.filter(
+        measure=measure, modality=modality, status__in=sorted(OPEN_STATUSES)
+    ).first()
+    created = initiative is None
+    if created:
+        sequence = (
+            Initiative.objects.filter(measure=measure).aggregate(n=Max("sequence"))["n"] or 0
+        ) + 1
+        initiative = Initiative.objects.create(
+            measure=measure, modality=modality, sequence=sequence
+        )
+    if initiative.declarations.filter(participant=participant).exists():
+        raise Conflict(
+            _("%(code)s has already declared interest in %(ref)s.")
+            % {"code": participant.code, "ref": initiative.reference}
+        )
+
+    def record(locked: Initiative) -> dict:
+        InterestDeclaration.objects.create(
+            initiative=locked,
+            participant=participant,
+            declared_on=declared_on or timezone.localdate(),
+            declared_by=actor,
+            statement=statement,
+            volunteers_as_coordinator=volunteers_as_coordinator,
+        )
+        return {"participant": participant.code, "volunteers": volunteers_as_coordinator}
+
+    if created:
+        # A new initiative starts at interest_declared: its first event has no "from".
+        record(initiative)
+        InitiativeEvent.objects.create(
+            initiative=initiative,
+            action=Action.DECLARE_INTEREST,
+            from_status="",
+            to_status=initiative.status,
+            actor=actor,
+            acting_for=participant,
+            reason=statement,
+            details={"participant": participant.code, "volunteers": volunteers_as_coordinator},
+        )
+        return initiative, True
+    if not workflow.allowed_from(Action.DECLARE_INTEREST, initiative.status):
+        raise Conflict(_("This initiative is closed."))
+    record(initiative)
+    InitiativeEvent.objects.create(
+        initiative=initiative,
+        action=Action.DECLARE_INTEREST,
+        from_status=initiative.status,
+        to_status=initiative.status,
+        actor=actor,
+        acting_for=participant,
+        reason=statement,
+        details={"participant": participant.code, "volunteers": volunteers_as_coordinator},
+    )
+    return initiative, False
+
+
+def initiative_open_consultation(*, actor, initiative: Initiative, reason: str = ""):
+    """The Chair consults the interested member states on designating one or
+    more coordinator countries (modality (a), step 2)."""
+    return _transition(
+        actor=actor, initiative=initiative, action=Action.OPEN_CONSULTATION, reason=reason
+    )
+
+
+def initiative_designate_coordinators(
+    *,
+    actor,
+    initiative: Initiative,
+    designations: list[tuple[Participant, str]],
+    reason: str = "",
+):
+    """The Chair designates one or more coordinator countries and asks them to
+    draft a concept paper (modality (a), steps 2–3). Member states only; at
+    least one coordinator."""
+    if not designations:
+        raise DomainError(_("Designate at least one coordinator."))
+    seen = set()
+    for participant, role in designations:
+        if role not in DesignationRole.values:
+            raise DomainError(_("Unknown role %(role)r.") % {"role": role})
+        if participant.pk in seen:
+            raise DomainError(_("%(code)s is named twice.") % {"code": participant.code})
+        seen.add(participant.pk)
+    if not any(role == DesignationRole.COORDINATOR for _p, role in designations):
+        raise DomainError(_("At least one state must be designated coordinator."))
+
+    def designate(locked: Initiative) -> dict:
+        for participant, _role in designations:
+            _ensure_member_today(participant, _("only member states coordinate"))
+        today = timezone.localdate()
+        for participant, role in designations:
+            CoordinatorDesignation.objects.create(
+                initiative=locked,
+                participant=participant,
+                role=role,
+                started_on=today,
+                designated_by=actor,
+            )
+        return {"designations": [{"participant": p.code, "role": r} for p, r in designations]}
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.DESIGNATE_COORDINATORS,
+        effect=designate,
+        reason=reason,
+    )
+
+
+def paper_file_check(upload) -> tuple[str, str]:
+    """Refuse a file that is not a PDF, DOCX or ODT by its content, or is too
+    large. Returns ``(extension, content type)``. Nothing is stored here."""
+    limit = settings.CICA_MAX_UPLOAD_BYTES
+    if upload is None:
+        raise DomainError(_("Attach the paper as a PDF, DOCX or ODT file."))
+    if upload.size > limit:
+        raise DomainError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+    if upload.size == 0:
+        raise DomainError(_("The file is empty."))
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.extension not in PAPER_TYPES:
+        found = kind.mime if kind else _("unknown")
+        raise DomainError(
+            _("The file is not a PDF, DOCX or ODT document (its content is %(found)s).")
+            % {"found": found}
+        )
+    return kind.extension, kind.mime
+
+
+PAPER_TYPES = ("pdf", "docx", "odt")
+PAPER_SYMBOL_KIND = {PaperKind.CONCEPT_PAPER: "CP", PaperKind.WORKING_PAPER: "WP"}
+
+
+def initiative_submit_paper(*, actor, initiative: Initiative, file, language: str, note: str = ""):
+    """A coordinator state submits a concept paper: a new numbered version
+    (modality (a), step 3). Earlier versions are kept. The file is checked by
+    content and size before anything is stored."""
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
+    stored: list[str] = []
+
+    def submit(locked: Initiative) -> dict:
+        extension, mime = paper_file_check(file)
+        kind = (
+            PaperKind.CONCEPT_PAPER
+            if locked.modality == Modality.CONCEPT_PAPER
+            else PaperKind.WORKING_PAPER
+        )
+        version = (locked.papers.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0) + 1
+        symbol = f"CICA/{PAPER_SYMBOL_KIND[kind]}/{locked.reference}/{version}"
+        digest = hashlib.sha256()
+        for chunk in file.chunks():
+            digest.update(chunk)
+        file.seek(0)
+        paper = Paper(
+            initiative=locked,
+            kind=kind,
+            version=version,
+            symbol=symbol,
+            original_name=PurePath(file.name or "paper").name[:255],
+            content_type=mime,
+            size=file.size,
+            sha256=digest.hexdigest(),
+            language=language,
+            note=note,
+            submitted_by=actor,
+            submitted_for=_acting_for(actor),
+        )
+        paper.file.save(f"paper.{extension}", file, save=False)
+        stored.append(paper.file.name)
+        paper.save()
+        return {"paper": symbol, "version": version}
+
+    try:
+        return _transition(
+            actor=actor,
+            initiative=initiative,
+            action=Action.SUBMIT_PAPER,
+            effect=submit,
+            reason=note,
+        )
+    except BaseException:
+        # The transaction rolled back: remove a file it had already written.
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def latest_paper(initiative: Initiative) -> Paper | None:
+    return initiative.papers.order_by("-version").first()
+
+
+def initiative_circulate(
+    *,
+    actor,
+    initiative: Initiative,
+    deadline: datetime.date,
+    audience: str = "members",
+    reason: str = "",
+):
+    """The secretariat circulates the latest paper to the member states with a
+    comment deadline (modality (a), step 4). It needs a paper that has not
+    been circulated yet: a returned paper comes back as a new version."""
+    from secretariat.services import circulation_create
+
+    def circulate(locked: Initiative) -> dict:
+        paper = latest_paper(locked)
+        if paper is None:
+            raise Conflict(_("No paper has been submitted yet: nothing to circulate."))
+        if paper.circulations.exists():
+            raise Conflict(
+                _("%(symbol)s was already circulated; a revised version must be submitted first.")
+                % {"symbol": paper.symbol}
+            )
+        circulation = circulation_create(
+            actor=actor, initiative=locked, paper=paper, deadline=deadline, audience=audience
+        )
+        return {
+            "circulation": circulation.reference,
+            "paper": paper.symbol,
+            "deadline": deadline.isoformat(),
+        }
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.CIRCULATE,
+        effect=circulate,
+        reason=reason,
+    )
+
+
+def initiative_refer_to_swg(*, actor, initiative: Initiative, reason: str = ""):
+    """The secretariat refers a circulated paper to the Special Working Group
+    (modality (a), step 5) once the comment deadline has passed."""
+
+    def refer(locked: Initiative) -> dict:
+        circulation = locked.circulations.order_by("-circulated_at", "-pk").first()
+        today = timezone.localdate()
+        if circulation is not None and circulation.deadline >= today:
+            raise Conflict(
+                _(
+                    "The comment deadline (%(deadline)s) has not passed: the paper can go "
+                    "to the SWG from %(next)s."
+                )
+                % {
+                    "deadline": circulation.deadline,
+                    "next": circulation.deadline + datetime.timedelta(days=1),
+                }
+            )
+        return {"circulation": circulation.reference if circulation else None}
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.REFER_TO_SWG,
+        effect=refer,
+        reason=reason,
+    )
+
+
+def initiative_record_decision(
+    *,
+    actor,
+    initiative: Initiative,
+    body: str,
+    meeting,
+    outcome: str,
+    text: str = "",
+    objecting=(),
+):
+    """Record the SWG's or the SOC's decision on the paper under review
+    (modality (a), steps 5–6). Consensus of the member states present decides
+    (see ``secretariat.services.decision_check``); the outcome picks the next
+    status from the table: approved moves on, returned goes back to drafting,
+    no consensus stays, rejected closes."""
+    from secretariat.services import decision_create
+
+    action = {"swg": Action.RECORD_SWG_DECISION, "soc": Action.RECORD_SOC_DECISION}.get(body)
+    if action is None:
+        raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))
+
+    def decide(locked: Initiative) -> dict:
+        paper = latest_paper(locked)
+        decision = decision_create(
+            actor=actor,
+            body=body,
+            meeting=meeting,
+            initiative=locked,
+            paper=paper,
+            outcome=outcome,
+            text=text,
+            objecting=objecting,
+        )
+        return {
+            "decision": decision.symbol,
+            "decision_id": decision.pk,
+            "outcome": outcome,
+            "paper": paper.symbol if paper else None,
+        }
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=action,
+        effect=decide,
+        outcome=outcome,
+        reason=text,
+    )
+
+
+def initiative_withdraw(*, actor, initiative: Initiative, reason: str):
+    """The secretariat, or a coordinator state, withdraws an open initiative."""
+    if not reason.strip():
+        raise DomainError(_("Give a reason for the withdrawal."))
+    return _transition(actor=actor, initiative=initiative, action=Action.WITHDRAW, reason=reason)
+
+
+def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
+    """Every action with whether this user may take it now, and why not.
+
+    Deny by default: an action is available only if the user's role is in
+    the table and the initiative's status allows it.
+    """
+    rows = []
+    for action in workflow.TRANSITIONS:
+        if not user.has_perm(f"measures.{action}", initiative):
+            rows.append({"action": action, "available": False, "reason": str(_ROLE_RULE[action])})
+        elif not workflow.allowed_from(action, initiative.status):
+            rows.append(
+                {
+                    "action": action,
+                    "available": False,
+                    "reason": _("Not at status “%(status)s”.")
+                    % {"status": Status(initiative.status).label},
+                }
+            )
+        elif (
+            action == Action.DECLARE_INTEREST
+            and initiative.declarations.filter(participant=_acting_for(user)).exists()
+        ):
+            rows.append(
+                {"action": action, "available": False, "reason": _("Your state has declared.")}
+            )
+        else:
+            rows.append({"action": action, "available": True, "reason": ""})
+    return rows
+
+
+@transaction.atomic
+def initiatives_from_offers() -> Counter:
+    """Each coordinator offer of the annex that names a measure becomes a
+    declaration of interest, with the state volunteering as coordinator.
+    Idempotent: an offer already declared is left alone."""
+    counts: Counter = Counter()
+    offers = CoordinatorOffer.objects.filter(scope=OfferScope.MEASURE).select_related(
+        "participant", "measure"
+    )
+    for offer in offers:
+        already = InterestDeclaration.objects.filter(
+            participant=offer.participant, initiative__measure=offer.measure
+        ).exists()
+        if already:
+            counts["declaration_unchanged"] += 1
+            continue
+        initiative_declare_interest(
+            actor=None,
+            participant=offer.participant,
+            measure=offer.measure,
+            statement=offer.annex_text,
+            volunteers_as_coordinator=True,
+            declared_on=ANNEX_DATE,
+        )
+        counts["declaration_created"] += 1
+    return counts
+
+
+# The annex lists offers made by the time the cooperative approach was
+# approved in Bangkok, 14 March 2007.
+ANNEX_DATE = datetime.date(2007, 3, 14)

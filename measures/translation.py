@@ -3,7 +3,17 @@
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as history
 
-from .models import AreaAlias, CoordinatorOffer, Measure, PriorityArea
+from .models import (
+    AreaAlias,
+    CoordinatorDesignation,
+    CoordinatorOffer,
+    Initiative,
+    InitiativeEvent,
+    InterestDeclaration,
+    Measure,
+    Paper,
+    PriorityArea,
+)
 
 
 @register(PriorityArea)
@@ -24,5 +34,15 @@ class CoordinatorOfferTranslation(TranslationOptions):
     required_languages = ("en",)
 
 
-for model in (PriorityArea, AreaAlias, Measure, CoordinatorOffer):
+for model in (
+    PriorityArea,
+    AreaAlias,
+    Measure,
+    CoordinatorOffer,
+    Initiative,
+    InterestDeclaration,
+    CoordinatorDesignation,
+    Paper,
+    InitiativeEvent,
+):
     history(model)

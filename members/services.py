@@ -28,6 +28,7 @@ from .models import (
     Participation,
     ParticipationStatus,
 )
+from .rules import CHAIR_GROUP, SECRETARIAT_GROUP
 
 LANGS = ("en", "fr", "ru")
 
@@ -209,8 +210,6 @@ def _date(value: str | None) -> datetime.date | None:
 
 # --- users --------------------------------------------------------------------
 
-SECRETARIAT_GROUP = "Secretariat"
-CHAIR_GROUP = "Chair's office"
 _STAFF_APPS = ("members", "measures", "secretariat", "django_celery_beat")
 
 

@@ -8,7 +8,16 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from measures.models import AreaAlias, CoordinatorOffer, Measure, OfferScope, PriorityArea
+from measures.models import (
+    AreaAlias,
+    CoordinatorOffer,
+    Initiative,
+    InitiativeEvent,
+    InterestDeclaration,
+    Measure,
+    OfferScope,
+    PriorityArea,
+)
 from members.models import (
     Chairmanship,
     Participant,
@@ -96,6 +105,9 @@ def test_second_load_changes_nothing():
 
 
 def test_load_into_an_empty_database():
+    InitiativeEvent.objects.all().delete()
+    InterestDeclaration.objects.all().delete()
+    Initiative.objects.all().delete()
     for model in reversed(AUDITED):
         model.objects.all().delete()
     out = _load()
@@ -146,3 +158,22 @@ def _load() -> str:
     out = StringIO()
     call_command("load_cica", stdout=out)
     return out.getvalue()
+
+
+def test_offers_naming_a_measure_become_declarations_of_interest():
+    rows = set(
+        InterestDeclaration.objects.values_list(
+            "participant__code", "initiative__measure__code", "initiative__status",
+            "volunteers_as_coordinator",
+        )
+    )
+    assert rows == {
+        ("AZE", "ECO-2", "interest_declared", True),
+        ("IRN", "NCT-2", "interest_declared", True),
+        ("IRN", "ENV-3", "interest_declared", True),
+        ("KOR", "ECO-9", "interest_declared", True),
+        ("KOR", "ECO-3", "interest_declared", True),
+        ("TJK", "ECO-4", "interest_declared", True),
+    }
+    assert Initiative.objects.count() == 6
+    assert InitiativeEvent.objects.filter(action="declare_interest").count() == 6

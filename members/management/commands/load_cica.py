@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from measures.services import catalogue_load
+from measures.services import catalogue_load, initiatives_from_offers
 from members.services import registers_load
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "cica_2007.json"
@@ -34,6 +34,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = registers_load(data)
             counts.update(catalogue_load(data))
+            counts.update(initiatives_from_offers())
         created = sum(v for k, v in counts.items() if k.endswith("_created"))
         updated = sum(v for k, v in counts.items() if k.endswith("_updated"))
         unchanged = sum(v for k, v in counts.items() if k.endswith("_unchanged"))

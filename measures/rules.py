@@ -1,0 +1,66 @@
+"""Permissions on initiatives, derived from the transition table.
+
+``measures.<action>`` is granted when one of the user's roles for that
+initiative appears in ``workflow.TRANSITIONS[action].roles``. Deny by default:
+a role the table does not name gets nothing.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from members.rules import (
+    acting_for,
+    is_chair_office,
+    is_member_delegate,
+    is_observer_delegate,
+    is_secretariat,
+)
+
+from .workflow import TRANSITIONS, Role
+
+
+def user_roles(user, initiative=None) -> set[str]:
+    """The roles a user holds, for one initiative when given."""
+    roles: set[str] = set()
+    if is_secretariat(user):
+        roles.add(Role.SECRETARIAT)
+    if is_chair_office(user):
+        roles.add(Role.CHAIR)
+    if is_member_delegate(user):
+        roles.add(Role.MEMBER_DELEGATE)
+        if initiative is not None and getattr(initiative, "pk", None):
+            participant = acting_for(user)
+            if initiative.designations.filter(
+                participant=participant, ended_on__isnull=True
+            ).exists():
+                roles.add(Role.COORDINATOR_DELEGATE)
+    if is_observer_delegate(user):
+        roles.add(Role.OBSERVER_DELEGATE)
+    return roles
+
+
+def _may(action: str):
+    allowed = TRANSITIONS[action].roles
+
+    @rules.predicate(name=f"may_{action}")
+    def predicate(user, initiative=None) -> bool:
+        return bool(allowed & user_roles(user, initiative))
+
+    return predicate
+
+
+for _action in TRANSITIONS:
+    rules.add_perm(f"measures.{_action}", _may(_action))
+
+
+@rules.predicate
+def can_see_drafts(user, initiative=None) -> bool:
+    """Staff see every paper; a coordinator state's delegate sees its own drafts."""
+    if is_secretariat(user) or is_chair_office(user):
+        return True
+    return initiative is not None and Role.COORDINATOR_DELEGATE in user_roles(user, initiative)
+
+
+rules.add_perm("measures.view_drafts", can_see_drafts)
+rules.add_perm("measures.view_positions", is_secretariat | is_chair_office | is_member_delegate)

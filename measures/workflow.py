@@ -1,0 +1,173 @@
+"""The initiative state machine as a table: pure code, no I/O.
+
+Modality (a) of the cooperative approach (Bangkok, 14 March 2007): a member
+state declares interest in a measure; the Chair consults the interested states
+and designates coordinators, who draft a concept paper; the secretariat
+circulates it; the Special Working Group (SWG) considers it and, if it
+approves, the Senior Officials Committee (SOC) decides — by consensus.
+
+The services read this table to decide whether an action is allowed now and
+where it leads; nothing else knows the order of statuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    INTEREST_DECLARED = "interest_declared", _("Interest declared")
+    CONSULTATION = "consultation", _("Consultation")
+    DRAFTING = "drafting", _("Drafting")
+    CIRCULATED = "circulated", _("Circulated")
+    SWG_REVIEW = "swg_review", _("Special Working Group review")
+    SOC_REVIEW = "soc_review", _("Senior Officials Committee review")
+    ADOPTED = "adopted", _("Adopted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.INTEREST_DECLARED,
+        Status.CONSULTATION,
+        Status.DRAFTING,
+        Status.CIRCULATED,
+        Status.SWG_REVIEW,
+        Status.SOC_REVIEW,
+    }
+)
+CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
+
+# How far an initiative has come: a measure shows its most advanced one.
+PROGRESS = {
+    Status.WITHDRAWN: 0,
+    Status.REJECTED: 1,
+    Status.INTEREST_DECLARED: 2,
+    Status.CONSULTATION: 3,
+    Status.DRAFTING: 4,
+    Status.CIRCULATED: 5,
+    Status.SWG_REVIEW: 6,
+    Status.SOC_REVIEW: 7,
+    Status.ADOPTED: 8,
+}
+
+
+class Role(models.TextChoices):
+    """What a user is in relation to one initiative."""
+
+    SECRETARIAT = "secretariat", _("Secretariat")
+    CHAIR = "chair", _("Chair's office")
+    MEMBER_DELEGATE = "member_delegate", _("Delegate of a member state")
+    COORDINATOR_DELEGATE = "coordinator_delegate", _("Delegate of a coordinator state")
+    OBSERVER_DELEGATE = "observer_delegate", _("Delegate of an observer")
+
+
+class Action(models.TextChoices):
+    DECLARE_INTEREST = "declare_interest", _("Declare interest")
+    OPEN_CONSULTATION = "open_consultation", _("Open consultation")
+    DESIGNATE_COORDINATORS = "designate_coordinators", _("Designate coordinators")
+    SUBMIT_PAPER = "submit_paper", _("Submit concept paper")
+    CIRCULATE = "circulate", _("Circulate to member states")
+    REFER_TO_SWG = "refer_to_swg", _("Refer to the Special Working Group")
+    RECORD_SWG_DECISION = "record_swg_decision", _("Record SWG decision")
+    RECORD_SOC_DECISION = "record_soc_decision", _("Record SOC decision")
+    WITHDRAW = "withdraw", _("Withdraw")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned with comments")
+    NO_CONSENSUS = "no_consensus", _("No consensus")
+    REJECTED = "rejected", _("Rejected")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    roles: frozenset[str]
+    # One target, or one per decision outcome. ``None`` keeps the status.
+    target: str | None = None
+    by_outcome: dict[str, str] = field(default_factory=dict)
+
+    def target_for(self, current: str, outcome: str | None = None) -> str:
+        if self.by_outcome:
+            return self.by_outcome[outcome]
+        return self.target or current
+
+
+_DECIDED = {
+    Outcome.RETURNED: Status.DRAFTING,
+    Outcome.REJECTED: Status.REJECTED,
+}
+
+TRANSITIONS: dict[str, Transition] = {
+    # Joining an open initiative records the declaration and keeps its status:
+    # a new interested state does not send a paper back to the start.
+    Action.DECLARE_INTEREST: Transition(
+        sources=OPEN_STATUSES, roles=frozenset({Role.MEMBER_DELEGATE})
+    ),
+    Action.OPEN_CONSULTATION: Transition(
+        sources=frozenset({Status.INTEREST_DECLARED}),
+        roles=frozenset({Role.CHAIR, Role.SECRETARIAT}),
+        target=Status.CONSULTATION,
+    ),
+    Action.DESIGNATE_COORDINATORS: Transition(
+        sources=frozenset({Status.CONSULTATION}),
+        roles=frozenset({Role.CHAIR, Role.SECRETARIAT}),
+        target=Status.DRAFTING,
+    ),
+    Action.SUBMIT_PAPER: Transition(
+        sources=frozenset({Status.DRAFTING}),
+        roles=frozenset({Role.COORDINATOR_DELEGATE}),
+        target=Status.DRAFTING,
+    ),
+    Action.CIRCULATE: Transition(
+        sources=frozenset({Status.DRAFTING}),
+        roles=frozenset({Role.SECRETARIAT}),
+        target=Status.CIRCULATED,
+    ),
+    Action.REFER_TO_SWG: Transition(
+        sources=frozenset({Status.CIRCULATED}),
+        roles=frozenset({Role.SECRETARIAT}),
+        target=Status.SWG_REVIEW,
+    ),
+    Action.RECORD_SWG_DECISION: Transition(
+        sources=frozenset({Status.SWG_REVIEW}),
+        roles=frozenset({Role.SECRETARIAT}),
+        by_outcome={
+            Outcome.APPROVED: Status.SOC_REVIEW,
+            Outcome.NO_CONSENSUS: Status.SWG_REVIEW,
+            **_DECIDED,
+        },
+    ),
+    Action.RECORD_SOC_DECISION: Transition(
+        sources=frozenset({Status.SOC_REVIEW}),
+        roles=frozenset({Role.SECRETARIAT}),
+        by_outcome={
+            Outcome.APPROVED: Status.ADOPTED,
+            Outcome.NO_CONSENSUS: Status.SOC_REVIEW,
+            **_DECIDED,
+        },
+    ),
+    Action.WITHDRAW: Transition(
+        sources=OPEN_STATUSES,
+        roles=frozenset({Role.SECRETARIAT, Role.COORDINATOR_DELEGATE}),
+        target=Status.WITHDRAWN,
+    ),
+}
+
+
+def allowed_by_role(action: str, roles: set[str] | frozenset[str]) -> bool:
+    return bool(TRANSITIONS[action].roles & set(roles))
+
+
+def allowed_from(action: str, status: str) -> bool:
+    return status in TRANSITIONS[action].sources
+
+
+def target_of(action: str, status: str, outcome: str | None = None) -> str:
+    return TRANSITIONS[action].target_for(status, outcome)

@@ -1,0 +1,9 @@
+"""Audit history of the secretariat's records (nothing here is translated)."""
+
+from simple_history import register as history
+
+from .models import Circulation, Decision, Meeting
+
+history(Meeting, m2m_fields=["present"])
+history(Decision, m2m_fields=["objecting"])
+history(Circulation)
