@@ -190,6 +190,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipationStatusEnum": "members.models.ParticipationStatus",
+        "InitiativeStatusEnum": "measures.workflow.Status",
+        "OfferRoleEnum": "measures.models.CoordinatorRole",
+        "DesignationRoleEnum": "measures.models.DesignationRole",
+    },
 }
 
 # Demo accounts (``create_demo_users``): the password comes from the environment

@@ -7,11 +7,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from cica.errors import page_not_found
 from measures import api as measures_api
 from members import api as members_api
+from secretariat import api as secretariat_api
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     *members_api.urlpatterns,
     *measures_api.urlpatterns,
+    *secretariat_api.urlpatterns,
 ]
 
 urlpatterns = [

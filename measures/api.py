@@ -10,6 +10,7 @@ from members.api import TranslatedNamesField
 from members.models import Participant
 
 from . import selectors
+from .api_initiatives import InitiativeViewSet, PaperViewSet
 from .models import CoordinatorOffer, CoordinatorRole, Measure, OfferScope, PriorityArea
 
 
@@ -47,6 +48,15 @@ class OfferSerializer(serializers.ModelSerializer):
 
 class MeasureSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text=_("Status of the measure's most advanced initiative; null if none.")
+    )
+    initiative = serializers.SerializerMethodField(
+        help_text=_("Id of that initiative (see /api/v1/initiatives/{id}/).")
+    )
+    coordinators = serializers.SerializerMethodField(
+        help_text=_("States designated to coordinate that initiative.")
+    )
     titles = TranslatedNamesField("title")
     texts = TranslatedNamesField("text")
     coordinator_offers = serializers.SerializerMethodField(
@@ -63,7 +73,26 @@ class MeasureSerializer(serializers.ModelSerializer):
             "text",
             "titles",
             "texts",
+            "status",
+            "initiative",
+            "coordinators",
             "coordinator_offers",
+        ]
+
+    def get_status(self, obj) -> str | None:
+        lead = selectors.measure_lead_initiative(obj)
+        return lead.status if lead else None
+
+    def get_initiative(self, obj) -> int | None:
+        lead = selectors.measure_lead_initiative(obj)
+        return lead.pk if lead else None
+
+    def get_coordinators(self, obj) -> list[dict]:
+        lead = selectors.measure_lead_initiative(obj)
+        if lead is None:
+            return []
+        return [
+            {"participant": d.participant.code, "role": d.role} for d in lead.designations.all()
         ]
 
     def get_coordinator_offers(self, obj) -> list[dict]:
@@ -117,7 +146,7 @@ class MeasureViewSet(CodeLookupViewSet):
     not_found_label = "measure"
 
     def get_queryset(self):
-        return selectors.measure_list()
+        return selectors.measure_list_with_status()
 
 
 class OfferFilter(filters.FilterSet):
@@ -144,4 +173,6 @@ router = SimpleRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("coordinator-offers", CoordinatorOfferViewSet, basename="coordinator-offer")
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("papers", PaperViewSet, basename="paper")
 urlpatterns = router.urls

@@ -1,8 +1,20 @@
 """Reads of the Catalogue, shaped for the API and the admin."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .models import CoordinatorOffer, Measure, PriorityArea
+from members.rules import acting_for, is_chair_office, is_secretariat
+
+from .models import (
+    CoordinatorDesignation,
+    CoordinatorOffer,
+    Initiative,
+    InitiativeEvent,
+    InterestDeclaration,
+    Measure,
+    Paper,
+    PriorityArea,
+)
+from .workflow import PROGRESS, Outcome
 
 
 def _offers():
@@ -36,3 +48,119 @@ def measure_offers(measure: Measure) -> list[CoordinatorOffer]:
 
 def offer_list() -> QuerySet[CoordinatorOffer]:
     return _offers().order_by("order", "participant__code")
+
+
+# --- initiatives ------------------------------------------------------------------
+
+
+def _open_designations():
+    return CoordinatorDesignation.objects.filter(ended_on__isnull=True).select_related(
+        "participant"
+    )
+
+
+def measure_list_with_status() -> QuerySet[Measure]:
+    """Measures with offers, initiatives and their current coordinators, in a
+    constant number of queries: each measure shows its most advanced
+    initiative's status and coordinators."""
+    return measure_list().prefetch_related(
+        Prefetch(
+            "initiatives",
+            queryset=Initiative.objects.prefetch_related(
+                Prefetch("designations", queryset=_open_designations())
+            ),
+        )
+    )
+
+
+def measure_lead_initiative(measure: Measure) -> Initiative | None:
+    initiatives = list(measure.initiatives.all())
+    if not initiatives:
+        return None
+    return max(initiatives, key=lambda i: (PROGRESS[i.status], i.sequence))
+
+
+def initiative_list() -> QuerySet[Initiative]:
+    return Initiative.objects.select_related("measure__area").prefetch_related(
+        Prefetch("designations", queryset=_open_designations()),
+        Prefetch(
+            "declarations", queryset=InterestDeclaration.objects.select_related("participant")
+        ),
+    )
+
+
+def initiative_detail() -> QuerySet[Initiative]:
+    from secretariat.models import Circulation, Decision
+
+    return initiative_list().prefetch_related(
+        Prefetch(
+            "designations",
+            queryset=CoordinatorDesignation.objects.select_related("participant"),
+            to_attr="all_designations",
+        ),
+        Prefetch("papers", queryset=paper_annotated(Paper.objects.select_related("submitted_for"))),
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.select_related("meeting").prefetch_related("objecting"),
+        ),
+        Prefetch("circulations", queryset=Circulation.objects.select_related("paper")),
+        Prefetch(
+            "events",
+            queryset=InitiativeEvent.objects.select_related("actor", "acting_for"),
+        ),
+    )
+
+
+def papers_visible(user, initiative: Initiative, papers=None) -> list[Paper]:
+    """Papers this user may see.
+
+    Staff and the coordinator states see every version; member states see what
+    was circulated to them; observers what was circulated to observers; and
+    everyone the paper the SOC adopted. Never a draft before circulation.
+    """
+    papers = list(papers if papers is not None else paper_annotated(initiative.papers.all()))
+    if user.has_perm("measures.view_drafts", initiative):
+        return papers
+    participant = acting_for(user)
+    status = participant.status_on() if participant else None
+    visible = []
+    for paper in papers:
+        if paper.was_adopted:
+            visible.append(paper)
+        elif status == "member" and paper.was_circulated:
+            visible.append(paper)
+        elif status == "observer" and paper.circulated_to_observers:
+            visible.append(paper)
+    return visible
+
+
+def paper_annotated(queryset):
+    from secretariat.models import Circulation, Decision
+
+    return queryset.annotate(
+        was_circulated=Exists(Circulation.objects.filter(paper=OuterRef("pk"))),
+        circulated_to_observers=Exists(
+            Circulation.objects.filter(paper=OuterRef("pk"), audience="members_and_observers")
+        ),
+        was_adopted=Exists(
+            Decision.objects.filter(paper=OuterRef("pk"), body="soc", outcome=Outcome.APPROVED)
+        ),
+    )
+
+
+def paper_visible_to(user, paper: Paper) -> bool:
+    annotated = paper_annotated(Paper.objects.filter(pk=paper.pk)).get()
+    return bool(papers_visible(user, paper.initiative, [annotated]))
+
+
+def can_see_internals(user) -> bool:
+    """Who acted and why: staff and member states' delegates, not the public."""
+    return bool(
+        is_secretariat(user) or is_chair_office(user) or user.has_perm("measures.view_positions")
+    )
+
+
+def initiatives_of_participant(queryset, participant) -> QuerySet[Initiative]:
+    return queryset.filter(
+        Q(declarations__participant=participant) | Q(designations__participant=participant)
+    ).distinct()

@@ -163,7 +163,9 @@ def _load() -> str:
 def test_offers_naming_a_measure_become_declarations_of_interest():
     rows = set(
         InterestDeclaration.objects.values_list(
-            "participant__code", "initiative__measure__code", "initiative__status",
+            "participant__code",
+            "initiative__measure__code",
+            "initiative__status",
             "volunteers_as_coordinator",
         )
     )

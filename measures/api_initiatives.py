@@ -1,0 +1,462 @@
+"""API of initiatives: read what one may see, and one POST per action.
+
+Every action calls the matching service in ``measures.services``; a refusal
+there (403 not allowed, 409 not now, 400 bad input) reaches the client with
+its message through ``cica.errors.api_exception_handler``.
+"""
+
+from django.conf import settings
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from cica.api import CodeChoiceFilter
+from cica.errors import Forbidden, NotFound
+from members.models import Participant
+from secretariat.models import Meeting
+
+from . import selectors, services
+from .models import DesignationRole, Initiative, Measure, Modality, Paper, PriorityArea
+from .workflow import Action, Outcome, Status
+
+# --- read serializers ------------------------------------------------------------
+
+
+class CoordinatorSerializer(serializers.Serializer):
+    participant = serializers.CharField(source="participant.code")
+    role = serializers.ChoiceField(choices=DesignationRole.choices)
+
+
+class DesignationSerializer(CoordinatorSerializer):
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+
+
+class DeclarationSerializer(serializers.Serializer):
+    participant = serializers.CharField(source="participant.code")
+    declared_on = serializers.DateField()
+    volunteers_as_coordinator = serializers.BooleanField()
+    statement = serializers.SerializerMethodField()
+
+    def get_statement(self, obj) -> str | None:
+        return obj.statement if self.context.get("internals") else None
+
+
+class PaperSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    symbol = serializers.CharField()
+    kind = serializers.CharField()
+    version = serializers.IntegerField()
+    language = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    submitted_for = serializers.CharField(source="submitted_for.code", allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    circulated = serializers.BooleanField(source="was_circulated")
+    adopted = serializers.BooleanField(source="was_adopted")
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, obj) -> str:
+        return f"/api/v1/papers/{obj.pk}/file/"
+
+
+class DecisionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    symbol = serializers.CharField()
+    body = serializers.CharField()
+    meeting = serializers.IntegerField(source="meeting_id")
+    meeting_date = serializers.DateField(source="meeting.date")
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    text = serializers.CharField()
+    objecting = serializers.SerializerMethodField(
+        help_text=_("Member states that objected; shown to staff and member states only.")
+    )
+    recorded_at = serializers.DateTimeField()
+
+    def get_objecting(self, obj) -> list[str] | None:
+        if not self.context.get("internals"):
+            return None
+        return sorted(p.code for p in obj.objecting.all())
+
+
+class CirculationBriefSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    paper = serializers.CharField(source="paper.symbol")
+    audience = serializers.CharField()
+    deadline = serializers.DateField()
+    circulated_at = serializers.DateTimeField()
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=Action.choices)
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    acting_for = serializers.CharField(source="acting_for.code", allow_null=True)
+    actor = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+    details = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor(self, obj) -> str | None:
+        if not self.context.get("internals") or obj.actor is None:
+            return None
+        return obj.actor.get_username()
+
+    def get_reason(self, obj) -> str | None:
+        return obj.reason if self.context.get("internals") else None
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    measure = serializers.CharField(source="measure.code")
+    area = serializers.CharField(source="measure.area.code")
+    reference = serializers.CharField()
+    coordinators = CoordinatorSerializer(source="designations", many=True)
+    interested = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "id",
+            "reference",
+            "measure",
+            "area",
+            "modality",
+            "sequence",
+            "status",
+            "coordinators",
+            "interested",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_interested(self, obj) -> list[str]:
+        return [d.participant.code for d in obj.declarations.all()]
+
+
+class InitiativeDetailSerializer(InitiativeSerializer):
+    declarations = DeclarationSerializer(many=True)
+    designations = DesignationSerializer(source="all_designations", many=True)
+    papers = serializers.SerializerMethodField()
+    decisions = DecisionBriefSerializer(many=True)
+    circulations = CirculationBriefSerializer(many=True)
+    timeline = EventSerializer(source="events", many=True)
+
+    class Meta(InitiativeSerializer.Meta):
+        fields = InitiativeSerializer.Meta.fields + [
+            "declarations",
+            "designations",
+            "papers",
+            "decisions",
+            "circulations",
+            "timeline",
+        ]
+
+    def get_papers(self, obj) -> list[dict]:
+        user = self.context["request"].user
+        visible = selectors.papers_visible(user, obj, obj.papers.all())
+        return PaperSerializer(visible, many=True).data
+
+
+# --- action inputs ----------------------------------------------------------------
+
+
+class DeclareInterestInput(serializers.Serializer):
+    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and isinstance(data.get("measure"), str):
+            data = data.copy()
+            data["measure"] = data["measure"].strip().upper()
+        return super().to_internal_value(data)
+
+
+class JoinInput(serializers.Serializer):
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class DesignationInput(serializers.Serializer):
+    participant = serializers.SlugRelatedField(
+        slug_field="code", queryset=Participant.objects.all()
+    )
+    role = serializers.ChoiceField(choices=DesignationRole.choices)
+
+
+class DesignateInput(serializers.Serializer):
+    designations = DesignationInput(many=True, allow_empty=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SubmitPaperInput(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CirculateInput(serializers.Serializer):
+    deadline = serializers.DateField()
+    audience = serializers.ChoiceField(
+        choices=[("members", "members"), ("members_and_observers", "members_and_observers")],
+        default="members",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecisionInput(serializers.Serializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    objecting = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Participant.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+    )
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    available = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+# --- views ------------------------------------------------------------------------
+
+
+class InitiativeFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    measure = CodeChoiceFilter(queryset=Measure.objects.all())
+    area = CodeChoiceFilter(queryset=PriorityArea.objects.all(), field_name="measure__area")
+    modality = filters.ChoiceFilter(choices=Modality.choices)
+    participant = CodeChoiceFilter(
+        queryset=Participant.objects.all(),
+        method="filter_participant",
+        help_text=_("States that declared interest in it or coordinate it."),
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["status", "measure", "area", "modality", "participant"]
+
+    def filter_participant(self, queryset, name, value):
+        return selectors.initiatives_of_participant(queryset, value)
+
+
+def _action_schema(input_serializer, summary):
+    return extend_schema(
+        request=input_serializer,
+        responses={
+            200: InitiativeDetailSerializer,
+            400: OpenApiResponse(description="Bad input (field messages)."),
+            403: OpenApiResponse(description="Not allowed for your role or state."),
+            404: OpenApiResponse(description="No such initiative."),
+            409: OpenApiResponse(description="Not possible in the initiative's status."),
+        },
+        summary=summary,
+    )
+
+
+class InitiativeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Initiatives: one measure being taken forward (modality (a): concept paper).
+
+    `POST /initiatives/` declares interest (creating the initiative or joining
+    the open one); each workflow action is `POST /initiatives/{id}/<action>/`;
+    `GET /initiatives/{id}/actions/` says which of them you may take now.
+    """
+
+    filterset_class = InitiativeFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.initiative_list()
+        return selectors.initiative_detail()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return InitiativeSerializer
+        if self.action == "create":
+            return DeclareInterestInput
+        return InitiativeDetailSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["internals"] = selectors.can_see_internals(self.request.user)
+        return context
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        if not str(pk).isdigit():
+            raise NotFound(_("No initiative with id %(id)r.") % {"id": pk})
+        obj = self.get_queryset().filter(pk=int(pk)).first()
+        if obj is None:
+            raise NotFound(_("No initiative with id %(id)s.") % {"id": pk})
+        return obj
+
+    def _detail(self, initiative, code=status.HTTP_200_OK):
+        fresh = selectors.initiative_detail().get(pk=initiative.pk)
+        context = self.get_serializer_context()
+        return Response(InitiativeDetailSerializer(fresh, context=context).data, status=code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        request=DeclareInterestInput,
+        responses={201: InitiativeDetailSerializer, 200: InitiativeDetailSerializer},
+        summary="Declare interest in a measure (creates or joins its open initiative)",
+    )
+    def create(self, request, *args, **kwargs):
+        data = self._input(DeclareInterestInput)
+        initiative, created = services.initiative_declare_interest(
+            actor=request.user,
+            measure=data["measure"],
+            statement=data["statement"],
+            volunteers_as_coordinator=data["volunteers_as_coordinator"],
+        )
+        return self._detail(initiative, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @_action_schema(JoinInput, "Declare interest in this initiative's measure")
+    @action(detail=True, methods=["post"], url_path="declare-interest")
+    def declare_interest(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(JoinInput)
+        joined, _created = services.initiative_declare_interest(
+            actor=request.user, measure=initiative.measure, modality=initiative.modality, **data
+        )
+        return self._detail(joined)
+
+    @_action_schema(ReasonInput, "Open the Chair's consultation on coordinators")
+    @action(detail=True, methods=["post"], url_path="open-consultation")
+    def open_consultation(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(ReasonInput)
+        services.initiative_open_consultation(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    @_action_schema(DesignateInput, "Designate coordinator and co-coordinator states")
+    @action(detail=True, methods=["post"], url_path="designate-coordinators")
+    def designate_coordinators(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(DesignateInput)
+        services.initiative_designate_coordinators(
+            actor=request.user,
+            initiative=initiative,
+            designations=[(d["participant"], d["role"]) for d in data["designations"]],
+            reason=data["reason"],
+        )
+        return self._detail(initiative)
+
+    @_action_schema(SubmitPaperInput, "Submit a concept paper (a new version); multipart")
+    @action(detail=True, methods=["post"], url_path="submit-paper")
+    def submit_paper(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(SubmitPaperInput)
+        services.initiative_submit_paper(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    @_action_schema(CirculateInput, "Circulate the latest paper to the member states")
+    @action(detail=True, methods=["post"], url_path="circulate")
+    def circulate(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(CirculateInput)
+        services.initiative_circulate(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    @_action_schema(ReasonInput, "Refer the circulated paper to the Special Working Group")
+    @action(detail=True, methods=["post"], url_path="refer-to-swg")
+    def refer_to_swg(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(ReasonInput)
+        services.initiative_refer_to_swg(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    def _decide(self, request, body):
+        initiative = self.get_object()
+        data = self._input(DecisionInput)
+        services.initiative_record_decision(
+            actor=request.user, initiative=initiative, body=body, **data
+        )
+        return self._detail(initiative)
+
+    @_action_schema(DecisionInput, "Record the Special Working Group's decision")
+    @action(detail=True, methods=["post"], url_path="record-swg-decision")
+    def record_swg_decision(self, request, pk=None):
+        return self._decide(request, "swg")
+
+    @_action_schema(DecisionInput, "Record the Senior Officials Committee's decision")
+    @action(detail=True, methods=["post"], url_path="record-soc-decision")
+    def record_soc_decision(self, request, pk=None):
+        return self._decide(request, "soc")
+
+    @_action_schema(WithdrawInput, "Withdraw the initiative")
+    @action(detail=True, methods=["post"], url_path="withdraw")
+    def withdraw(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(WithdrawInput)
+        services.initiative_withdraw(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    @extend_schema(responses=AvailableActionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="actions")
+    def actions(self, request, pk=None):
+        """Every action, with whether you may take it now and, if not, why."""
+        initiative = self.get_object()
+        rows = services.initiative_available_actions(user=request.user, initiative=initiative)
+        return Response(AvailableActionSerializer(rows, many=True).data)
+
+
+class PaperViewSet(viewsets.GenericViewSet):
+    """Paper files, served only to those who may read them, as attachments."""
+
+    queryset = Paper.objects.select_related("initiative__measure")
+    serializer_class = PaperSerializer
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="The file."),
+            403: OpenApiResponse(description="Not visible to you."),
+            404: OpenApiResponse(description="No such paper."),
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="file")
+    def file(self, request, pk=None):
+        paper = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        if paper is None:
+            raise NotFound(_("No paper with id %(id)s.") % {"id": pk})
+        if not selectors.paper_visible_to(request.user, paper):
+            raise Forbidden(_("This paper is not visible to you."))
+        response = FileResponse(
+            paper.file.open("rb"),
+            as_attachment=True,
+            filename=f"{paper.symbol.replace('/', '_')}{_suffix(paper)}",
+            content_type=paper.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+def _suffix(paper: Paper) -> str:
+    return "." + paper.file.name.rsplit(".", 1)[-1] if "." in paper.file.name else ""

@@ -1,0 +1,134 @@
+"""API of meetings and decisions."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from cica.api import CodeChoiceFilter
+from cica.errors import NotFound
+from measures.selectors import can_see_internals
+from measures.workflow import Outcome
+from members.models import Participant
+
+from . import services
+from .models import Body, Decision, Meeting
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    host = serializers.SlugRelatedField(
+        slug_field="code", queryset=Participant.objects.all(), allow_null=True, required=False
+    )
+    present = serializers.SlugRelatedField(
+        slug_field="code", queryset=Participant.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "body", "title", "date", "place", "host", "present"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(read_only=True)
+    initiative = serializers.PrimaryKeyRelatedField(read_only=True)
+    measure = serializers.CharField(source="initiative.measure.code", read_only=True)
+    paper = serializers.SlugRelatedField(slug_field="symbol", read_only=True, allow_null=True)
+    objecting = serializers.SerializerMethodField(
+        help_text=_("Member states that objected; shown to staff and member states only.")
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "symbol",
+            "body",
+            "meeting",
+            "initiative",
+            "measure",
+            "paper",
+            "outcome",
+            "text",
+            "objecting",
+            "recorded_at",
+        ]
+
+    def get_objecting(self, obj) -> list[str] | None:
+        if not self.context.get("internals"):
+            return None
+        return sorted(p.code for p in obj.objecting.all())
+
+
+class IdLookupMixin:
+    not_found_label = "object"
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        obj = self.get_queryset().filter(pk=int(pk)).first() if str(pk).isdigit() else None
+        if obj is None:
+            raise NotFound(f"No {self.not_found_label} with id {pk}.")
+        return obj
+
+
+class MeetingFilter(filters.FilterSet):
+    body = filters.ChoiceFilter(choices=Body.choices)
+    host = CodeChoiceFilter(queryset=Participant.objects.all())
+    date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Meeting
+        fields = ["body", "host", "date_from", "date_to"]
+
+
+class MeetingViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """SWG, SOC, specialised and ministerial meetings. The secretariat creates them."""
+
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    not_found_label = "meeting"
+
+    def get_queryset(self):
+        return Meeting.objects.select_related("host").prefetch_related("present")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        meeting = services.meeting_create(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionFilter(filters.FilterSet):
+    body = filters.ChoiceFilter(choices=[(Body.SWG, Body.SWG.label), (Body.SOC, Body.SOC.label)])
+    outcome = filters.ChoiceFilter(choices=Outcome.choices)
+    measure = filters.CharFilter(field_name="initiative__measure__code", lookup_expr="iexact")
+    initiative = filters.NumberFilter(field_name="initiative_id")
+
+    class Meta:
+        model = Decision
+        fields = ["body", "outcome", "measure", "initiative"]
+
+
+class DecisionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Decisions of the SWG and the SOC. Recorded through the initiative actions."""
+
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+    not_found_label = "decision"
+
+    def get_queryset(self):
+        return Decision.objects.select_related("initiative__measure", "paper").prefetch_related(
+            "objecting"
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["internals"] = can_see_internals(self.request.user)
+        return context
+
+
+router = SimpleRouter()
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("decisions", DecisionViewSet, basename="decision")
+urlpatterns = router.urls
