@@ -1,13 +1,38 @@
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from rest_framework.test import APIClient
+
+
+DEMO_PASSWORD = "demo-pass-4-cica"
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _load_registers_and_people():
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER, CICA_DEMO_PASSWORD=DEMO_PASSWORD):
+        call_command("load_cica", verbosity=0)
+        call_command("create_demo_users", verbosity=0)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the seed's registers, loaded once per session."""
+    """Every test starts from the seed's registers and the demo users, loaded
+    once per session (tests run in transactions that roll back)."""
     with django_db_blocker.unblock():
-        call_command("load_cica", verbosity=0)
+        _load_registers_and_people()
+
+
+@pytest.fixture(autouse=True)
+def _registers_after_flush(request):
+    """A transactional test empties the tables when it ends; the next test
+    that uses the database loads the registers again."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("django_db_blocker")
+    from members.models import Participant
+
+    if not Participant.objects.exists():
+        _load_registers_and_people()
 
 
 @pytest.fixture
@@ -27,17 +52,11 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-DEMO_PASSWORD = "demo-pass-4-cica"
-
-
 @pytest.fixture
-def people(db, settings):
+def people(db):
     """The demo users: secretariat, chair, and delegate-<code> for every participant."""
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
-    settings.CICA_DEMO_PASSWORD = DEMO_PASSWORD
-    call_command("create_demo_users", verbosity=0)
     users = {u.username: u for u in get_user_model().objects.all()}
 
     class People(dict):

@@ -20,6 +20,7 @@ from measures.models import (
 )
 from members.models import (
     Chairmanship,
+    Delegate,
     Participant,
     ParticipantAlias,
     Participation,
@@ -105,6 +106,7 @@ def test_second_load_changes_nothing():
 
 
 def test_load_into_an_empty_database():
+    Delegate.objects.all().delete()
     InitiativeEvent.objects.all().delete()
     InterestDeclaration.objects.all().delete()
     Initiative.objects.all().delete()
