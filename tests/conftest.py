@@ -3,7 +3,6 @@ from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-
 DEMO_PASSWORD = "demo-pass-4-cica"
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

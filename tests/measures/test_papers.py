@@ -1,0 +1,119 @@
+"""Paper uploads: type by content, size limit, versions, nothing stored on refusal
+(issue 3, must show 5)."""
+
+import pytest
+from django.utils import timezone
+
+from cica.errors import DomainError
+from measures import services
+from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
+from members.models import Participant
+from tests import files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def drafting(people):
+    initiative = Initiative.objects.create(
+        measure=Measure.objects.get(code="ENV-1"), status="drafting"
+    )
+    CoordinatorDesignation.objects.create(
+        initiative=initiative,
+        participant=Participant.objects.get(code="MNG"),
+        role="coordinator",
+        started_on=timezone.localdate(),
+    )
+    return initiative
+
+
+def stored(settings):
+    root = settings.MEDIA_ROOT
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.parametrize("make", [files.pdf, files.docx, files.odt], ids=["pdf", "docx", "odt"])
+def test_pdf_docx_and_odt_are_accepted(people, drafting, make, settings):
+    services.initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=drafting, file=make(), language="fr"
+    )
+    paper = Paper.objects.get(initiative=drafting)
+    assert paper.symbol == "CICA/CP/ENV-1/1" and paper.submitted_for.code == "MNG"
+    assert paper.file.name.startswith("papers/") and len(stored(settings)) == 1
+    assert paper.original_name == make().name and len(paper.sha256) == 64
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [files.not_a_paper(), files.not_a_paper("paper.docx")],
+    ids=["exe-named-pdf", "exe-named-docx"],
+)
+def test_a_file_that_is_not_a_paper_by_content_is_refused(people, drafting, upload, settings):
+    with pytest.raises(DomainError, match="not a PDF, DOCX or ODT"):
+        services.initiative_submit_paper(
+            actor=people["delegate-mng"], initiative=drafting, file=upload, language="en"
+        )
+    assert not Paper.objects.exists() and stored(settings) == []
+    assert not drafting.events.exists()
+
+
+def test_a_file_over_the_limit_is_refused(people, drafting, settings):
+    settings.CICA_MAX_UPLOAD_BYTES = 1024
+    with pytest.raises(DomainError, match="limit is 1.0"):
+        services.initiative_submit_paper(
+            actor=people["delegate-mng"],
+            initiative=drafting,
+            file=files.pdf(body=b"x" * 2000),
+            language="en",
+        )
+    assert not Paper.objects.exists() and stored(settings) == []
+
+
+def test_refusals_reach_the_api_with_a_message(as_user, drafting, settings):
+    client = as_user("delegate-mng")
+    url = f"/api/v1/initiatives/{drafting.pk}/submit-paper/"
+    response = client.post(url, {"file": files.not_a_paper(), "language": "en"})
+    assert response.status_code == 400 and "not a PDF" in response.json()["detail"]
+    settings.CICA_MAX_UPLOAD_BYTES = 100
+    response = client.post(url, {"file": files.pdf(), "language": "en"})
+    assert response.status_code == 400 and "limit" in response.json()["detail"]
+    response = client.post(url, {"language": "en"})
+    assert response.status_code == 400 and "file" in response.json()
+    response = client.post(url, {"file": files.pdf(), "language": "de"})
+    assert response.status_code == 400 and "language" in response.json()
+    assert not Paper.objects.exists() and stored(settings) == []
+
+
+def test_a_revision_is_a_new_version_and_the_old_one_is_kept(people, drafting):
+    for _ in range(3):
+        services.initiative_submit_paper(
+            actor=people["delegate-mng"], initiative=drafting, file=files.pdf(), language="en"
+        )
+    assert list(drafting.papers.values_list("symbol", flat=True)) == [
+        "CICA/CP/ENV-1/1",
+        "CICA/CP/ENV-1/2",
+        "CICA/CP/ENV-1/3",
+    ]
+
+
+def test_drafts_are_downloadable_only_by_those_allowed(as_user, people, drafting):
+    services.initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=drafting, file=files.pdf(), language="en"
+    )
+    url = f"/api/v1/papers/{Paper.objects.get().pk}/file/"
+    for username, code in [
+        ("delegate-mng", 200),
+        ("secretariat", 200),
+        ("chair", 200),
+        ("delegate-chn", 403),
+        ("delegate-usa", 403),
+        ("", 403),
+    ]:
+        response = as_user(username).get(url)
+        assert response.status_code == code, username
+        if code == 200:
+            assert response["Content-Disposition"].startswith("attachment")
+            assert response["X-Content-Type-Options"] == "nosniff"
+    assert as_user("").get("/api/v1/papers/999999/file/").status_code == 404
+    detail = as_user("delegate-chn").get(f"/api/v1/initiatives/{drafting.pk}/").json()
+    assert detail["papers"] == []
