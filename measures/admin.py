@@ -1,8 +1,28 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AreaAlias, CoordinatorOffer, Measure, PriorityArea
+from cica.errors import DomainError
+
+from . import services
+from .forms import form_for
+from .models import (
+    AreaAlias,
+    CoordinatorDesignation,
+    CoordinatorOffer,
+    Initiative,
+    InitiativeEvent,
+    InterestDeclaration,
+    Measure,
+    Paper,
+    PriorityArea,
+)
+from .workflow import Action
 
 
 class MeasureInline(TranslationTabularInline):
@@ -68,3 +88,205 @@ class AreaAliasAdmin(SimpleHistoryAdmin):
     list_filter = ["area"]
     search_fields = ["name"]
     list_select_related = ["area"]
+
+
+# --- initiatives: read-only records, changed only through workflow actions --------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DeclarationInline(ReadOnlyInline):
+    model = InterestDeclaration
+    fields = ["participant", "declared_on", "volunteers_as_coordinator", "statement", "declared_by"]
+    readonly_fields = fields
+
+
+class DesignationInline(ReadOnlyInline):
+    model = CoordinatorDesignation
+    fields = ["participant", "role", "started_on", "ended_on", "designated_by"]
+    readonly_fields = fields
+
+
+class PaperInline(ReadOnlyInline):
+    model = Paper
+    fields = ["symbol", "version", "language", "download", "size", "submitted_for", "submitted_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', f"/api/v1/papers/{obj.pk}/file/", obj.original_name
+        )
+
+
+class EventInline(ReadOnlyInline):
+    model = InitiativeEvent
+    verbose_name_plural = _("timeline")
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "acting_for", "reason"]
+    readonly_fields = fields
+    ordering = ["created_at", "pk"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "measure", "modality", "status", "coordinators", "updated_at"]
+    list_filter = ["status", "modality", "measure__area"]
+    search_fields = ["measure__code", "measure__title_en", "measure__title_fr", "measure__title_ru"]
+    list_select_related = ["measure__area"]
+    readonly_fields = ["measure", "modality", "sequence", "status", "created_at", "updated_at"]
+    fields = readonly_fields
+    inlines = [DeclarationInline, DesignationInline, PaperInline, EventInline]
+    change_form_template = "admin/measures/initiative/change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # an initiative starts with a member state's declaration of interest
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("designations__participant")
+
+    @admin.display(description=_("coordinators"))
+    def coordinators(self, obj):
+        return ", ".join(
+            f"{d.participant.code} ({d.get_role_display()})"
+            for d in obj.designations.all()
+            if d.ended_on is None
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/act/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="measures_initiative_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        initiative = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if initiative is not None:
+            extra_context["workflow_actions"] = [
+                {**row, "label": Action(row["action"]).label}
+                for row in services.initiative_available_actions(
+                    user=request.user, initiative=initiative
+                )
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def action_view(self, request, pk: int, action: str):
+        """One form per workflow action; the service decides, refusals become messages."""
+        initiative = get_object_or_404(Initiative, pk=pk)
+        change_url = reverse("admin:measures_initiative_change", args=[pk])
+        if action not in Action.values:
+            messages.error(request, _("Unknown action."))
+            return redirect(change_url)
+        form = form_for(action, request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.initiative_act(
+                    actor=request.user,
+                    initiative=initiative,
+                    action=action,
+                    **form.service_kwargs(),
+                )
+            except DomainError as refused:
+                messages.error(request, refused.message)
+            else:
+                initiative.refresh_from_db()
+                messages.success(
+                    request,
+                    _("%(action)s: done. The initiative is at “%(status)s”.")
+                    % {"action": Action(action).label, "status": initiative.get_status_display()},
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": initiative,
+            "title": f"{Action(action).label}: {initiative.reference}",
+            "form": form,
+            "action": action,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/measures/initiative/action_form.html", context)
+
+
+@admin.register(Paper)
+class PaperAdmin(SimpleHistoryAdmin):
+    list_display = ["symbol", "initiative", "version", "language", "submitted_for", "submitted_at"]
+    list_filter = ["kind", "language"]
+    search_fields = ["symbol", "original_name"]
+    list_select_related = ["initiative__measure", "submitted_for"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # papers come in through "submit paper"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InitiativeEvent)
+class InitiativeEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "initiative",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "acting_for",
+    ]
+    list_filter = ["action", "to_status"]
+    search_fields = ["initiative__measure__code", "actor__username", "reason"]
+    list_select_related = ["initiative__measure", "actor", "acting_for"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InterestDeclaration)
+class InterestDeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ["initiative", "participant", "declared_on", "volunteers_as_coordinator"]
+    list_filter = ["volunteers_as_coordinator"]
+    list_select_related = ["initiative__measure", "participant"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CoordinatorDesignation)
+class CoordinatorDesignationAdmin(SimpleHistoryAdmin):
+    list_display = ["initiative", "participant", "role", "started_on", "ended_on"]
+    list_filter = ["role"]
+    list_select_related = ["initiative__measure", "participant"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

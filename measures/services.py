@@ -684,3 +684,24 @@ def initiatives_from_offers() -> Counter:
 # The annex lists offers made by the time the cooperative approach was
 # approved in Bangkok, 14 March 2007.
 ANNEX_DATE = datetime.date(2007, 3, 14)
+
+
+def initiative_act(*, actor, initiative: Initiative, action: str, **kwargs):
+    """Run one workflow action by name (the admin's and the pages' single door)."""
+    if action == Action.DECLARE_INTEREST:
+        return initiative_declare_interest(
+            actor=actor, measure=initiative.measure, modality=initiative.modality, **kwargs
+        )
+    runner = {
+        Action.OPEN_CONSULTATION: initiative_open_consultation,
+        Action.DESIGNATE_COORDINATORS: initiative_designate_coordinators,
+        Action.SUBMIT_PAPER: initiative_submit_paper,
+        Action.CIRCULATE: initiative_circulate,
+        Action.REFER_TO_SWG: initiative_refer_to_swg,
+        Action.RECORD_SWG_DECISION: initiative_record_decision,
+        Action.RECORD_SOC_DECISION: initiative_record_decision,
+        Action.WITHDRAW: initiative_withdraw,
+    }.get(action)
+    if runner is None:
+        raise DomainError(_("Unknown action %(action)r.") % {"action": action})
+    return runner(actor=actor, initiative=initiative, **kwargs)

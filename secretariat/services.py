@@ -65,15 +65,20 @@ def meeting_create(
     """
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat schedules meetings."))
-    if body not in Body.values:
-        raise DomainError(_("Unknown body %(body)r.") % {"body": body})
-    if host is not None and host.kind != "state":
-        raise DomainError(_("A meeting is hosted by a member or observer state."))
+    meeting_check(body=body, host=host)
     meeting = Meeting.objects.create(
         body=body, date=date, place=place, title=title, host=host, created_by=actor
     )
     meeting.present.set(list(present))
     return meeting
+
+
+def meeting_check(*, body: str | None, host: Participant | None) -> None:
+    """A meeting has a known body and, if hosted, is hosted by a state."""
+    if body not in Body.values:
+        raise DomainError(_("Unknown body %(body)r.") % {"body": body})
+    if host is not None and host.kind != "state":
+        raise DomainError(_("A meeting is hosted by a member or observer state."))
 
 
 @transaction.atomic

@@ -4,7 +4,18 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from measures.models import AreaAlias, CoordinatorOffer, Measure, PriorityArea
+from measures.models import (
+    AreaAlias,
+    CoordinatorDesignation,
+    CoordinatorOffer,
+    Initiative,
+    InitiativeEvent,
+    InterestDeclaration,
+    Measure,
+    Paper,
+    PriorityArea,
+)
+from secretariat.models import Circulation, Decision, Meeting
 from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +41,23 @@ def secretariat(client, settings):
 
 def _changelist(model):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+WORKFLOW_MODELS = [
+    Initiative,
+    InterestDeclaration,
+    CoordinatorDesignation,
+    Paper,
+    InitiativeEvent,
+    Meeting,
+    Decision,
+    Circulation,
+]
+
+
+@pytest.mark.parametrize("model", WORKFLOW_MODELS, ids=lambda m: m.__name__)
+def test_every_workflow_record_has_a_list_page(secretariat, model):
+    assert secretariat.get(_changelist(model)).status_code == 200
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

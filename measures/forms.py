@@ -1,0 +1,137 @@
+"""Forms for the workflow actions in the admin (and later the delegate pages).
+
+They only shape input; each action's rules are in ``measures.services``.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Participant, ParticipationStatus
+from secretariat.models import Audience, Meeting
+
+from .workflow import Action, Outcome
+
+
+def _members():
+    return Participant.objects.with_status_in(ParticipationStatus.MEMBER).order_by("code")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason or note"), widget=forms.Textarea, required=False)
+
+    def service_kwargs(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class WithdrawForm(ReasonForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+
+class DeclareInterestForm(forms.Form):
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea, required=False)
+    volunteers_as_coordinator = forms.BooleanField(
+        label=_("We volunteer as coordinator"), required=False
+    )
+
+    def service_kwargs(self):
+        return dict(self.cleaned_data)
+
+
+class DesignateForm(ReasonForm):
+    coordinators = forms.ModelMultipleChoiceField(
+        label=_("Coordinators"),
+        queryset=Participant.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    co_coordinators = forms.ModelMultipleChoiceField(
+        label=_("Co-coordinators"),
+        queryset=Participant.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinators"].queryset = _members()
+        self.fields["co_coordinators"].queryset = _members()
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "designations": [(p, "coordinator") for p in data["coordinators"]]
+            + [(p, "co_coordinator") for p in data["co_coordinators"]],
+            "reason": data["reason"],
+        }
+
+
+class SubmitPaperForm(forms.Form):
+    file = forms.FileField(label=_("Paper (PDF, DOCX or ODT)"))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
+
+    def service_kwargs(self):
+        return dict(self.cleaned_data)
+
+
+class CirculateForm(ReasonForm):
+    deadline = forms.DateField(
+        label=_("Comment deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=30)
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "deadline": data["deadline"],
+            "audience": data["audience"],
+            "reason": data["reason"],
+        }
+
+
+class DecisionForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=Meeting.objects.none())
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    text = forms.CharField(label=_("Text (reasons)"), widget=forms.Textarea, required=False)
+    objecting = forms.ModelMultipleChoiceField(
+        label=_("Objecting member states"),
+        queryset=Participant.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args, body: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body = body
+        self.fields["meeting"].queryset = Meeting.objects.filter(body=body).order_by("-date")
+        self.fields["objecting"].queryset = Participant.objects.order_by("code")
+
+    def service_kwargs(self):
+        return {"body": self.body, **self.cleaned_data}
+
+
+def form_for(action: str, *args, **kwargs) -> forms.Form:
+    match action:
+        case Action.DECLARE_INTEREST:
+            return DeclareInterestForm(*args, **kwargs)
+        case Action.DESIGNATE_COORDINATORS:
+            return DesignateForm(*args, **kwargs)
+        case Action.SUBMIT_PAPER:
+            return SubmitPaperForm(*args, **kwargs)
+        case Action.CIRCULATE:
+            return CirculateForm(*args, **kwargs)
+        case Action.RECORD_SWG_DECISION:
+            return DecisionForm(*args, body="swg", **kwargs)
+        case Action.RECORD_SOC_DECISION:
+            return DecisionForm(*args, body="soc", **kwargs)
+        case Action.WITHDRAW:
+            return WithdrawForm(*args, **kwargs)
+    return ReasonForm(*args, **kwargs)

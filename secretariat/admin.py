@@ -1,0 +1,69 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from cica.errors import DomainError
+
+from . import services
+from .models import Circulation, Decision, Meeting
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["body", "title", "date", "place", "host", "present"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.meeting_check(body=data.get("body"), host=data.get("host"))
+        except DomainError as refused:
+            raise ValidationError(refused.message) from refused
+        return data
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    form = MeetingForm
+    list_display = ["date", "body", "title", "place", "host"]
+    list_filter = ["body"]
+    search_fields = ["title", "place", "host__code"]
+    date_hierarchy = "date"
+    filter_horizontal = ["present"]
+    list_select_related = ["host"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class RecordOnlyAdmin(SimpleHistoryAdmin):
+    """Written by the workflow's services only; the admin reads them."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in self.model._meta.fields]
+        return fields + [m.name for m in self.model._meta.many_to_many]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(RecordOnlyAdmin):
+    list_display = ["symbol", "body", "initiative", "outcome", "meeting", "recorded_at"]
+    list_filter = ["body", "outcome"]
+    search_fields = ["symbol", "initiative__measure__code", "text"]
+    list_select_related = ["initiative__measure", "meeting"]
+
+
+@admin.register(Circulation)
+class CirculationAdmin(RecordOnlyAdmin):
+    list_display = ["reference", "paper", "audience", "deadline", "circulated_at"]
+    list_filter = ["audience"]
+    search_fields = ["reference", "paper__symbol"]
+    list_select_related = ["paper"]
