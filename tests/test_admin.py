@@ -15,8 +15,8 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
-from secretariat.models import Circulation, Decision, Meeting
 from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
+from secretariat.models import Circulation, Decision, Meeting
 
 pytestmark = pytest.mark.django_db
 MODELS = [
