@@ -137,6 +137,10 @@ LOGIN_URL = "admin:login"
 CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Circulations and notifications.
+CICA_REMINDER_DAYS_BEFORE = env.int("CICA_REMINDER_DAYS_BEFORE", default=3)
+CICA_REQUEUE_AFTER_MINUTES = env.int("CICA_REQUEUE_AFTER_MINUTES", default=5)
+
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
@@ -157,6 +161,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic work (editable in the admin once beat has installed it).
+CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-notifications": {
+        "task": "secretariat.requeue_pending_notifications",
+        "schedule": 60.0,
+    },
+    "send-reminders": {"task": "secretariat.send_reminders", "schedule": 15 * 60.0},
+    "summarise-deadlines": {"task": "secretariat.summarise_deadlines", "schedule": 15 * 60.0},
+    "close-silence-procedures": {
+        "task": "secretariat.close_silence_procedures",
+        "schedule": 15 * 60.0,
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {

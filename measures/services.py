@@ -20,6 +20,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from cica.errors import Conflict, DomainError, Forbidden
 from cica.upsert import upsert
 from members.models import Participant, ParticipationStatus
+from secretariat.services import (
+    circulation_all_answered,
+    notify_designation,
+    notify_paper_submitted,
+)
 
 from . import workflow
 from .models import (
@@ -233,7 +238,8 @@ def _transition(
             .select_related("measure__area")
             .get(pk=initiative.pk)
         )
-        _refuse_unless_allowed(actor, action, locked)
+        if actor is not None:  # None: the system (a periodic task), acting on a rule
+            _refuse_unless_allowed(actor, action, locked)
         from_status = locked.status
         if not workflow.allowed_from(action, from_status):
             raise Conflict(
@@ -255,7 +261,7 @@ def _transition(
             from_status=from_status,
             to_status=to_status,
             actor=actor if getattr(actor, "pk", None) else None,
-            acting_for=_acting_for(actor),
+            acting_for=_acting_for(actor) if actor is not None else None,
             reason=reason,
             details=details or {},
         )
@@ -396,6 +402,7 @@ def initiative_designate_coordinators(
                 started_on=today,
                 designated_by=actor,
             )
+        notify_designation(initiative=locked, designations=designations)
         return {"designations": [{"participant": p.code, "role": r} for p, r in designations]}
 
     return _transition(
@@ -475,6 +482,7 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
         paper.file.save(f"paper.{extension}", file, save=False)
         stored.append(paper.file.name)
         paper.save()
+        notify_paper_submitted(paper=paper)
         return {"paper": symbol, "version": version}
 
     try:
@@ -538,16 +546,23 @@ def initiative_circulate(
 
 def initiative_refer_to_swg(*, actor, initiative: Initiative, reason: str = ""):
     """The secretariat refers a circulated paper to the Special Working Group
-    (modality (a), step 5) once the comment deadline has passed."""
+    (modality (a), step 5) once the comment deadline has passed, or earlier
+    when every member state has answered (DESIGN §3)."""
 
     def refer(locked: Initiative) -> dict:
-        circulation = locked.circulations.order_by("-circulated_at", "-pk").first()
+        circulation = (
+            locked.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
+        )
         today = timezone.localdate()
-        if circulation is not None and circulation.deadline >= today:
+        if (
+            circulation is not None
+            and circulation.deadline >= today
+            and not circulation_all_answered(circulation)
+        ):
             raise Conflict(
                 _(
-                    "The comment deadline (%(deadline)s) has not passed: the paper can go "
-                    "to the SWG from %(next)s."
+                    "The comment deadline (%(deadline)s) has not passed and not every member "
+                    "state has answered: the paper can go to the SWG from %(next)s."
                 )
                 % {
                     "deadline": circulation.deadline,
@@ -574,6 +589,7 @@ def initiative_record_decision(
     outcome: str,
     text: str = "",
     objecting=(),
+    silence_circulation=None,
 ):
     """Record the SWG's or the SOC's decision on the paper under review
     (modality (a), steps 5–6). Consensus of the member states present decides
@@ -597,6 +613,7 @@ def initiative_record_decision(
             outcome=outcome,
             text=text,
             objecting=objecting,
+            silence=silence_circulation,
         )
         return {
             "decision": decision.symbol,

@@ -62,13 +62,29 @@ class Meeting(models.Model):
         )
 
 
+class DecisionProcedure(models.TextChoices):
+    MEETING = "meeting", _("At a meeting")
+    SILENCE = "silence", _("Silence procedure")
+
+
 class Decision(models.Model):
     """A decision of the SWG or the SOC on an initiative, taken by consensus of
     the member states present: an approval stands only if none objects."""
 
     body = models.CharField(_("body"), max_length=16, choices=Body.choices)
+    procedure = models.CharField(
+        _("procedure"),
+        max_length=16,
+        choices=DecisionProcedure.choices,
+        default=DecisionProcedure.MEETING,
+    )
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("meeting")
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
     )
     initiative = models.ForeignKey(
         Initiative,
@@ -110,6 +126,11 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(body__in=[Body.SWG, Body.SOC]), name="decision_body_swg_or_soc"
             ),
+            models.CheckConstraint(
+                condition=Q(procedure="meeting", meeting__isnull=False)
+                | Q(procedure="silence", meeting__isnull=True),
+                name="decision_meeting_or_silence",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,10 +142,26 @@ class Audience(models.TextChoices):
     MEMBERS_AND_OBSERVERS = "members_and_observers", _("Member states and observers")
 
 
-class Circulation(models.Model):
-    """A paper circulated by the secretariat with a comment deadline (seed:
-    "Ce document sera diffusé par le secrétariat auprès des États membres")."""
+class CirculationKind(models.TextChoices):
+    PAPER = "paper", _("Paper for comments")
+    DRAFT_DECISION = "draft_decision", _("Draft decision")
 
+
+class SilenceStatus(models.TextChoices):
+    NONE = "", _("No silence procedure")
+    PENDING = "pending", _("Silence running")
+    ADOPTED = "adopted", _("Adopted under silence")
+    BROKEN = "broken", _("Silence broken")
+
+
+class Circulation(models.Model):
+    """A paper (or a draft decision) circulated by the secretariat with a
+    comment deadline (seed: "Ce document sera diffusé par le secrétariat
+    auprès des États membres"). One receipt per addressed participant."""
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CirculationKind.choices, default=CirculationKind.PAPER
+    )
     initiative = models.ForeignKey(
         Initiative,
         on_delete=models.PROTECT,
@@ -132,7 +169,12 @@ class Circulation(models.Model):
         verbose_name=_("initiative"),
     )
     paper = models.ForeignKey(
-        Paper, on_delete=models.PROTECT, related_name="circulations", verbose_name=_("paper")
+        Paper,
+        on_delete=models.PROTECT,
+        related_name="circulations",
+        verbose_name=_("paper"),
+        null=True,
+        blank=True,
     )
     reference = models.CharField(_("reference"), max_length=64, unique=True)
     audience = models.CharField(
@@ -147,14 +189,191 @@ class Circulation(models.Model):
         verbose_name=_("circulated by"),
     )
     circulated_at = models.DateTimeField(_("circulated at"), auto_now_add=True)
+    # A draft decision, possibly under silence procedure (extension): adopted
+    # by consensus when no member state objects by the deadline.
+    body = models.CharField(_("deciding body"), max_length=16, choices=Body.choices, blank=True)
+    draft_text = models.TextField(_("draft decision"), blank=True)
+    silence_status = models.CharField(
+        _("silence procedure"),
+        max_length=16,
+        choices=SilenceStatus.choices,
+        blank=True,
+        default=SilenceStatus.NONE,
+    )
+    silence_broken_by = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("silence broken by"),
+    )
+    silence_broken_at = models.DateTimeField(_("silence broken at"), null=True, blank=True)
+    summary_sent_at = models.DateTimeField(
+        _("deadline summary sent at"), null=True, blank=True, editable=False
+    )
+    decision = models.OneToOneField(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="silence_circulation",
+        verbose_name=_("decision adopted under silence"),
+    )
 
     class Meta:
         ordering = ["-circulated_at", "-pk"]
         verbose_name = _("circulation")
         verbose_name_plural = _("circulations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="paper", paper__isnull=False)
+                | Q(kind="draft_decision", body__in=["swg", "soc"]),
+                name="circulation_paper_or_draft_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(silence_status="") | Q(kind="draft_decision"),
+                name="circulation_silence_only_on_draft_decisions",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.reference} ({self.paper.symbol})"
+        return self.reference
+
+
+class Position(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    NO_OBJECTION = "no_objection", _("No objection")
+    COMMENT = "comment", _("Comment")
+    OBJECTION = "objection", _("Objection")
+    RESERVATION = "reservation", _("Reservation")
+
+
+class Receipt(models.Model):
+    """One addressed participant's copy of a circulation: delivered, read,
+    acknowledged, and the state's position (changeable until the deadline;
+    every change is kept in the history)."""
+
+    circulation = models.ForeignKey(
+        Circulation,
+        on_delete=models.CASCADE,
+        related_name="receipts",
+        verbose_name=_("circulation"),
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("participant"),
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    first_read_at = models.DateTimeField(_("first read at"), null=True, blank=True)
+    first_read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first read by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    position = models.CharField(_("position"), max_length=16, choices=Position.choices, blank=True)
+    position_text = models.TextField(_("position text"), blank=True)
+    position_at = models.DateTimeField(_("position given at"), null=True, blank=True)
+    position_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("position given by"),
+    )
+
+    class Meta:
+        ordering = ["circulation", "participant__code"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circulation", "participant"], name="receipt_one_per_participant"
+            ),
+            models.CheckConstraint(
+                condition=Q(position="") | Q(position__in=Position.values),
+                name="receipt_position_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circulation.reference} → {self.participant.code}"
+
+
+class NotificationKind(models.TextChoices):
+    CIRCULATION = "circulation", _("Paper circulated")
+    REMINDER = "reminder", _("Reminder before a deadline")
+    DEADLINE_SUMMARY = "deadline_summary", _("Deadline passed: who answered what")
+    DECISION = "decision", _("Decision recorded")
+    PAPER_SUBMITTED = "paper_submitted", _("Paper submitted")
+    DESIGNATION = "designation", _("Designated coordinator")
+    SILENCE_BROKEN = "silence_broken", _("Silence broken")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("No e-mail address")
+
+
+class Notification(models.Model):
+    """A message to one user, written in the same transaction as the event
+    that causes it: this table is the outbox. Celery sends its e-mail after
+    commit, once (the idempotency key is unique per event and recipient)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail"),
+        max_length=16,
+        choices=EmailStatus.choices,
+        default=EmailStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.subject}"
 
 
 class SymbolSequence(models.Model):

@@ -4,19 +4,44 @@ circulations, and document symbols."""
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
+from functools import partial
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from cica.errors import DomainError, Forbidden
+from cica.errors import Conflict, DomainError, Forbidden
+from cica.errors import NotFound as NotFoundError
 from measures.models import Initiative, Paper
 from measures.workflow import Outcome
-from members.models import Participant, ParticipationStatus
-from members.rules import is_secretariat
+from members.models import Delegate, Participant, ParticipationStatus
+from members.rules import SECRETARIAT_GROUP, is_secretariat
 
-from .models import Audience, Body, Circulation, Decision, Meeting, SymbolSequence
+from .models import (
+    Audience,
+    Body,
+    Circulation,
+    CirculationKind,
+    Decision,
+    DecisionProcedure,
+    EmailStatus,
+    Meeting,
+    Notification,
+    NotificationKind,
+    Position,
+    Receipt,
+    SilenceStatus,
+    SymbolSequence,
+)
+
+logger = logging.getLogger(__name__)
 
 DECISION_BODIES = (Body.SWG, Body.SOC)
 
@@ -94,20 +119,36 @@ def meeting_set_present(*, actor, meeting: Meeting, present: Iterable[Participan
 def decision_check(
     *,
     body: str,
-    meeting: Meeting,
+    meeting: Meeting | None,
     outcome: str,
     text: str,
     objecting: Iterable[Participant],
+    silence: Circulation | None = None,
 ) -> list[Participant]:
     """The consensus rule (DESIGN §3; seed: "le principe du consensus").
 
     Decisions are taken by consensus of the member states present: an
     approval stands only if no member state present objects. Observers may be
-    present but never object or block. Raises a :class:`DomainError` with the
-    reason; returns the objecting member states.
+    present but never object or block. Under silence procedure there is no
+    meeting: the draft is adopted when no member state objected by the
+    deadline. Raises a :class:`DomainError` with the reason; returns the
+    objecting member states.
     """
     if body not in DECISION_BODIES:
         raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))
+    if outcome not in Outcome.values:
+        raise DomainError(_("Unknown outcome %(outcome)r.") % {"outcome": outcome})
+    objecting = list(dict.fromkeys(objecting))
+    if meeting is None:
+        if silence is None:
+            raise DomainError(_("Name the meeting at which the decision was taken."))
+        if silence.silence_status != SilenceStatus.PENDING or silence.body != body:
+            raise Conflict(_("This silence procedure is not running."))
+        if outcome != Outcome.APPROVED or objecting:
+            raise DomainError(_("Silence adopts a draft decision only when nobody objects."))
+        if silence.receipts.filter(position=Position.OBJECTION).exists():
+            raise Conflict(_("A member state objected: the silence was broken."))
+        return []
     if meeting.body != body:
         raise DomainError(
             _("This decision is the %(body)s's, but the meeting is of the %(other)s.")
@@ -117,9 +158,6 @@ def decision_check(
         raise DomainError(
             _("The meeting of %(date)s has not taken place yet.") % {"date": meeting.date}
         )
-    if outcome not in Outcome.values:
-        raise DomainError(_("Unknown outcome %(outcome)r.") % {"outcome": outcome})
-    objecting = list(dict.fromkeys(objecting))
     present = set(meeting.present.values_list("pk", flat=True))
     statuses = _members_on([*objecting], meeting.date)
     present_members = Participant.objects.with_status_in(
@@ -157,38 +195,59 @@ def decision_create(
     *,
     actor,
     body: str,
-    meeting: Meeting,
+    meeting: Meeting | None,
     initiative: Initiative,
     paper: Paper | None,
     outcome: str,
     text: str,
     objecting: Iterable[Participant],
+    silence: Circulation | None = None,
 ) -> Decision:
-    """Write a decision after :func:`decision_check`. Called by the initiative
-    transition that records it, inside its transaction."""
+    """Write a decision after :func:`decision_check` and notify it. Called by
+    the initiative transition that records it, inside its transaction."""
     objecting = decision_check(
-        body=body, meeting=meeting, outcome=outcome, text=text, objecting=objecting
+        body=body,
+        meeting=meeting,
+        outcome=outcome,
+        text=text,
+        objecting=objecting,
+        silence=silence,
     )
-    symbol = symbol_next(prefix=f"CICA/{body.upper()}/DEC/{meeting.date:%Y}/")
+    year = meeting.date if meeting else timezone.localdate()
+    symbol = symbol_next(prefix=f"CICA/{body.upper()}/DEC/{year:%Y}/")
     decision = Decision.objects.create(
         body=body,
+        procedure=DecisionProcedure.SILENCE if meeting is None else DecisionProcedure.MEETING,
         meeting=meeting,
         initiative=initiative,
         paper=paper,
         outcome=outcome,
         text=text,
         symbol=symbol,
-        recorded_by=actor,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     decision.objecting.set(objecting)
+    notify_decision(decision=decision)
     return decision
 
 
 def circulation_create(
-    *, actor, initiative: Initiative, paper: Paper, deadline: datetime.date, audience: str
+    *,
+    actor,
+    initiative: Initiative,
+    paper: Paper | None,
+    deadline: datetime.date,
+    audience: str,
+    kind: str = CirculationKind.PAPER,
+    body: str = "",
+    draft_text: str = "",
+    silence: bool = False,
 ) -> Circulation:
-    """Record a circulation of a paper with its comment deadline. Called by the
-    initiative transition ``circulate``, inside its transaction."""
+    """Circulate a paper (or a draft decision) with a comment deadline: one
+    receipt per addressed participant and one notification per active
+    delegate of each, written in this transaction in a fixed number of
+    queries whatever the number of states and delegates. The e-mails leave
+    after commit (``notify``)."""
     if audience not in Audience.values:
         raise DomainError(_("Unknown audience %(audience)r.") % {"audience": audience})
     today = timezone.localdate()
@@ -197,11 +256,609 @@ def circulation_create(
     if deadline > today + datetime.timedelta(days=365):
         raise DomainError(_("The comment deadline must be within a year."))
     reference = symbol_next(prefix=f"CICA/CIRC/{today:%Y}/")
-    return Circulation.objects.create(
+    circulation = Circulation(
+        kind=kind,
         initiative=initiative,
         paper=paper,
         reference=reference,
         audience=audience,
         deadline=deadline,
-        circulated_by=actor,
+        circulated_by=actor if getattr(actor, "pk", None) else None,
+        body=body,
+        draft_text=draft_text,
+        silence_status=SilenceStatus.PENDING if silence else SilenceStatus.NONE,
     )
+    circulation.save()
+    statuses = [ParticipationStatus.MEMBER]
+    if audience == Audience.MEMBERS_AND_OBSERVERS:
+        statuses.append(ParticipationStatus.OBSERVER)
+    addressed = list(
+        Participant.objects.with_status(today).filter(status__in=statuses).order_by("code")
+    )
+    receipts = bulk_create_with_history(
+        [Receipt(circulation=circulation, participant=p) for p in addressed],
+        Receipt,
+        default_user=actor if getattr(actor, "pk", None) else None,
+    )
+    if any(r.pk is None for r in receipts):  # backends that return no ids
+        receipts = list(circulation.receipts.all())
+    by_participant = {r.participant_id: r for r in receipts}
+    what = paper.symbol if paper else _("a draft decision")
+    subject = _("Circulated for comments: %(what)s (%(ref)s), deadline %(deadline)s") % {
+        "what": what,
+        "ref": reference,
+        "deadline": deadline,
+    }
+    text = _(
+        "The secretariat has circulated %(what)s on %(measure)s. Your state's answer is "
+        "awaited by %(deadline)s."
+    ) % {"what": what, "measure": initiative.measure.code, "deadline": deadline}
+    delegates = _active_delegates(participant_ids=list(by_participant))
+    notify(
+        kind=NotificationKind.CIRCULATION,
+        event_key=f"circulation:{circulation.pk}",
+        messages=[
+            (user, subject, text, "receipt", by_participant[participant_id].pk)
+            for user, participant_id in delegates
+        ],
+        url=f"/api/v1/circulations/{circulation.pk}/",
+    )
+    return circulation
+
+
+# --- the outbox ---------------------------------------------------------------------
+
+
+def _active_delegates(*, participant_ids: Iterable[int]) -> list[tuple]:
+    """``(user, participant_id)`` for every active delegate of these participants."""
+    rows = (
+        Delegate.objects.filter(
+            participant_id__in=list(participant_ids), is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("participant_id", "user_id")
+    )
+    return [(d.user, d.participant_id) for d in rows]
+
+
+def _secretariat_users():
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=SECRETARIAT_GROUP) | Q(is_superuser=True))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def notify(
+    *,
+    kind: str,
+    event_key: str,
+    messages: list[tuple],
+    url: str = "",
+) -> list[int]:
+    """Write notifications for one event into the outbox and hand their
+    e-mails to Celery once the transaction commits.
+
+    ``messages`` are ``(user, subject, body, target_type, target_id)``. The
+    idempotency key ``<event>:<user>`` is unique: writing the same event twice
+    (a retried task, a repeated call) adds nothing. A rolled-back
+    transaction leaves no row and queues nothing. Three queries, whatever the
+    number of recipients.
+    """
+    if not messages:
+        return []
+    rows = []
+    for user, subject, body, target_type, target_id in messages:
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                idempotency_key=f"{event_key}:{user.pk}",
+                subject=str(subject)[:300],
+                body=str(body),
+                target_type=target_type or "",
+                target_id=target_id,
+                url=url,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notification.objects.filter(
+            idempotency_key__in=[r.idempotency_key for r in rows],
+            email_status=EmailStatus.PENDING,
+            queued_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(partial(notifications_enqueue, notification_ids=ids), robust=True)
+    return ids
+
+
+def notifications_enqueue(*, notification_ids: list[int]) -> int:
+    """Hand e-mails to Celery (after commit). If the broker is unreachable the
+    rows stay pending with no ``queued_at``; the periodic re-queue sends them
+    later. Returns how many were handed over."""
+    from .tasks import send_notification_email
+
+    handed = 0
+    for notification_id in notification_ids:
+        try:
+            Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
+            send_notification_email.apply_async(
+                kwargs={"notification_id": notification_id}, retry=False
+            )
+        except Exception as exc:  # broker down: the outbox keeps the row pending
+            logger.warning("Broker unavailable, notification %s waits: %s", notification_id, exc)
+            Notification.objects.filter(pk=notification_id).update(queued_at=None)
+            break
+        handed += 1
+    return handed
+
+
+def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> int:
+    """Re-queue e-mails still pending: never queued (broker was down) or
+    queued long ago without being sent (a lost task). The send task is
+    idempotent, so a row queued twice is still sent once."""
+    older_than = older_than or datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Notification.objects.filter(email_status=EmailStatus.PENDING)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    return notifications_enqueue(notification_ids=ids)
+
+
+class EmailDeliveryError(Exception):
+    """The mail server refused or failed; the row records it and stays pending."""
+
+
+def notification_send_email(*, notification_id: int) -> str:
+    """Send one notification's e-mail, once.
+
+    The row is locked while it is sent, so two workers given the same id (a
+    task queued twice, a task redelivered after a worker died) send it once:
+    the second finds it sent and stops.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "missing"
+        if notification.email_status != EmailStatus.PENDING:
+            return f"already {notification.email_status}"
+        address = notification.recipient.email
+        if not address:
+            notification.email_status = EmailStatus.SKIPPED
+            notification.save(update_fields=["email_status"])
+            return "skipped"
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
+                fail_silently=False,
+            )
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            error = ""
+            notification.email_status = EmailStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.attempts += 1
+            notification.last_error = ""
+            notification.save(update_fields=["email_status", "sent_at", "attempts", "last_error"])
+            if notification.target_type == "receipt" and notification.target_id:
+                receipt = (
+                    Receipt.objects.select_for_update()
+                    .filter(pk=notification.target_id, delivered_at__isnull=True)
+                    .first()
+                )
+                if receipt is not None:
+                    receipt.delivered_at = notification.sent_at
+                    receipt.save(update_fields=["delivered_at"])
+            return "sent"
+    Notification.objects.filter(pk=notification_id).update(
+        attempts=F("attempts") + 1, last_error=error
+    )
+    raise EmailDeliveryError(error)
+
+
+def notification_give_up(*, notification_id: int) -> None:
+    """After the last retry: mark failed, for the secretariat to look at."""
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+        email_status=EmailStatus.FAILED
+    )
+
+
+def notification_mark_read(*, user, notification: Notification | None = None) -> int:
+    """Mark one (or all) of the user's own notifications read."""
+    mine = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification is not None:
+        if notification.recipient_id != user.pk:
+            raise NotFoundError(_("No such notification."))
+        mine = mine.filter(pk=notification.pk)
+    return mine.update(read_at=timezone.now())
+
+
+# --- events that notify -------------------------------------------------------------
+
+
+def notify_paper_submitted(*, paper: Paper) -> None:
+    """The secretariat learns of every new paper version."""
+    subject = _("Paper submitted: %(symbol)s") % {"symbol": paper.symbol}
+    body = _("%(state)s submitted %(symbol)s (version %(version)s) on %(measure)s.") % {
+        "state": paper.submitted_for.code if paper.submitted_for else "—",
+        "symbol": paper.symbol,
+        "version": paper.version,
+        "measure": paper.initiative.measure.code,
+    }
+    notify(
+        kind=NotificationKind.PAPER_SUBMITTED,
+        event_key=f"paper:{paper.pk}",
+        messages=[(u, subject, body, "paper", paper.pk) for u in _secretariat_users()],
+        url=f"/api/v1/initiatives/{paper.initiative_id}/",
+    )
+
+
+def notify_designation(*, initiative: Initiative, designations: list) -> None:
+    """The designated states' delegates learn of their designation."""
+    roles = {p.pk: role for p, role in designations}
+    messages = []
+    for user, participant_id in _active_delegates(participant_ids=list(roles)):
+        subject = _("Designated %(role)s of %(ref)s") % {
+            "role": roles[participant_id].replace("_", "-"),
+            "ref": initiative.reference,
+        }
+        body = _(
+            "Your state is designated %(role)s of %(ref)s; the Chair asks the "
+            "coordinators to draft a concept paper."
+        ) % {
+            "role": roles[participant_id].replace("_", "-"),
+            "ref": initiative.reference,
+        }
+        messages.append((user, subject, body, "initiative", initiative.pk))
+    notify(
+        kind=NotificationKind.DESIGNATION,
+        event_key=f"designation:{initiative.pk}:{initiative.designations.count()}",
+        messages=messages,
+        url=f"/api/v1/initiatives/{initiative.pk}/",
+    )
+
+
+def notify_decision(*, decision: Decision) -> None:
+    """Delegates of the interested and coordinator states learn of a decision;
+    for an SOC decision, every member state's."""
+    initiative = decision.initiative
+    if decision.body == Body.SOC:
+        ids = Participant.objects.with_status_in(ParticipationStatus.MEMBER).values_list(
+            "pk", flat=True
+        )
+    else:
+        ids = set(initiative.declarations.values_list("participant_id", flat=True)) | set(
+            initiative.designations.filter(ended_on__isnull=True).values_list(
+                "participant_id", flat=True
+            )
+        )
+    subject = _("%(body)s decision on %(ref)s: %(outcome)s") % {
+        "body": decision.body.upper(),
+        "ref": initiative.reference,
+        "outcome": decision.get_outcome_display(),
+    }
+    body = f"{decision.symbol}\n\n{decision.text}".strip()
+    notify(
+        kind=NotificationKind.DECISION,
+        event_key=f"decision:{decision.pk}",
+        messages=[
+            (u, subject, body, "decision", decision.pk)
+            for u, _pid in _active_delegates(participant_ids=list(ids))
+        ],
+        url=f"/api/v1/decisions/{decision.pk}/",
+    )
+
+
+# --- answers ------------------------------------------------------------------------
+
+
+def _own_receipt(actor, circulation: Circulation) -> Receipt:
+    """The receipt of the state the actor acts for; a delegate answers for
+    their own state only, and a circulation not addressed to it is not theirs."""
+    from members.rules import acting_for
+
+    participant = acting_for(actor)
+    if participant is None:
+        raise Forbidden(_("Only a delegate answers a circulation, for their own state."))
+    receipt = (
+        Receipt.objects.select_for_update()
+        .select_related("participant")
+        .filter(circulation=circulation, participant=participant)
+        .first()
+    )
+    if receipt is None:
+        raise NotFoundError(
+            _("%(ref)s was not addressed to %(code)s.")
+            % {"ref": circulation.reference, "code": participant.code}
+        )
+    return receipt
+
+
+@transaction.atomic
+def receipt_mark_read(*, actor, circulation: Circulation) -> Receipt | None:
+    """Record the first reading by a delegate of the addressed state (once)."""
+    from members.rules import acting_for
+
+    participant = acting_for(actor)
+    if participant is None:
+        return None
+    receipt = (
+        Receipt.objects.select_for_update()
+        .filter(circulation=circulation, participant=participant, first_read_at__isnull=True)
+        .first()
+    )
+    if receipt is not None:
+        receipt.first_read_at = timezone.now()
+        receipt.first_read_by = actor
+        receipt.save(update_fields=["first_read_at", "first_read_by"])
+    return receipt
+
+
+@transaction.atomic
+def receipt_acknowledge(*, actor, circulation: Circulation) -> Receipt:
+    """A delegate acknowledges receipt for their state (members and observers)."""
+    receipt = _own_receipt(actor, circulation)
+    now = timezone.now()
+    changed = []
+    if receipt.first_read_at is None:
+        receipt.first_read_at, receipt.first_read_by = now, actor
+        changed += ["first_read_at", "first_read_by"]
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by = now, actor
+        changed += ["acknowledged_at", "acknowledged_by"]
+    if changed:
+        receipt.save(update_fields=changed)
+    return receipt
+
+
+@transaction.atomic
+def receipt_answer(*, actor, circulation: Circulation, position: str, text: str = "") -> Receipt:
+    """A member state's position on a circulation, changeable until the
+    deadline; every change is kept in the receipt's history. Observers take
+    no part in decisions: they acknowledge, they do not take positions.
+
+    On a draft decision under silence procedure, an objection breaks the
+    silence and records the state that broke it.
+    """
+    from members.rules import acting_for
+
+    if position not in Position.values:
+        raise DomainError(_("Unknown position %(position)r.") % {"position": position})
+    circulation = Circulation.objects.select_for_update().get(pk=circulation.pk)
+    receipt = _own_receipt(actor, circulation)
+    if acting_for(actor).status_on() != ParticipationStatus.MEMBER:
+        raise Forbidden(_("Observers acknowledge circulations; only member states take positions."))
+    if timezone.localdate() > circulation.deadline:
+        raise Conflict(
+            _("The deadline (%(deadline)s) has passed: positions can no longer change.")
+            % {"deadline": circulation.deadline}
+        )
+    if (
+        position in (Position.COMMENT, Position.OBJECTION, Position.RESERVATION)
+        and not text.strip()
+    ):
+        raise DomainError(
+            _("Give the text of your %(position)s.")
+            % {"position": Position(position).label.lower()}
+        )
+    now = timezone.now()
+    receipt.position, receipt.position_text = position, text
+    receipt.position_at, receipt.position_by = now, actor
+    if receipt.first_read_at is None:
+        receipt.first_read_at, receipt.first_read_by = now, actor
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by = now, actor
+    receipt.save()
+    if position == Position.OBJECTION and circulation.silence_status == SilenceStatus.PENDING:
+        _silence_break(circulation=circulation, receipt=receipt)
+    return receipt
+
+
+# --- silence procedure (extension) -------------------------------------------------
+
+
+@transaction.atomic
+def silence_procedure_start(
+    *, actor, initiative: Initiative, body: str, draft_text: str, deadline: datetime.date
+) -> Circulation:
+    """Circulate a draft decision of the SWG or the SOC under silence
+    procedure: adopted by consensus when no member state objects by the
+    deadline (an extension of the seed's consensus rule). The initiative must
+    be before that body."""
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat starts a silence procedure."))
+    if body not in DECISION_BODIES:
+        raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))
+    if not draft_text.strip():
+        raise DomainError(_("Give the text of the draft decision."))
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    expected = {Body.SWG: "swg_review", Body.SOC: "soc_review"}[body]
+    if initiative.status != expected:
+        raise Conflict(
+            _(
+                "The initiative is at “%(status)s”: a %(body)s draft decision needs it at "
+                "“%(expected)s”."
+            )
+            % {
+                "status": initiative.get_status_display(),
+                "body": body.upper(),
+                "expected": expected,
+            }
+        )
+    if initiative.circulations.filter(silence_status=SilenceStatus.PENDING).exists():
+        raise Conflict(_("A silence procedure is already running on this initiative."))
+    paper = initiative.papers.order_by("-version").first()
+    return circulation_create(
+        actor=actor,
+        initiative=initiative,
+        paper=paper,
+        deadline=deadline,
+        audience=Audience.MEMBERS,
+        kind=CirculationKind.DRAFT_DECISION,
+        body=body,
+        draft_text=draft_text,
+        silence=True,
+    )
+
+
+def _silence_break(*, circulation: Circulation, receipt: Receipt) -> None:
+    circulation.silence_status = SilenceStatus.BROKEN
+    circulation.silence_broken_by = receipt.participant
+    circulation.silence_broken_at = timezone.now()
+    circulation.save(update_fields=["silence_status", "silence_broken_by", "silence_broken_at"])
+    subject = _("Silence broken by %(code)s: %(ref)s") % {
+        "code": receipt.participant.code,
+        "ref": circulation.reference,
+    }
+    notify(
+        kind=NotificationKind.SILENCE_BROKEN,
+        event_key=f"silence-broken:{circulation.pk}",
+        messages=[
+            (u, subject, receipt.position_text, "circulation", circulation.pk)
+            for u in _secretariat_users()
+        ],
+        url=f"/api/v1/circulations/{circulation.pk}/",
+    )
+
+
+def silence_procedures_close(*, today: datetime.date | None = None) -> list[str]:
+    """Periodic: every silence procedure whose deadline has passed with no
+    member state objecting is recorded as a decision adopted by consensus.
+    Each is closed in its own transaction, under a row lock, once."""
+    from measures.services import initiative_record_decision
+
+    today = today or timezone.localdate()
+    closed = []
+    due = Circulation.objects.filter(
+        silence_status=SilenceStatus.PENDING, deadline__lt=today
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            circulation = Circulation.objects.select_for_update().get(pk=pk)
+            if circulation.silence_status != SilenceStatus.PENDING:
+                continue
+            try:
+                _initiative, event = initiative_record_decision(
+                    actor=None,
+                    initiative=circulation.initiative,
+                    body=circulation.body,
+                    meeting=None,
+                    outcome=Outcome.APPROVED,
+                    text=circulation.draft_text,
+                    silence_circulation=circulation,
+                )
+            except DomainError as refused:
+                logger.warning(
+                    "Silence procedure %s not closed: %s", circulation.reference, refused.message
+                )
+                continue
+            circulation.silence_status = SilenceStatus.ADOPTED
+            circulation.decision_id = event.details["decision_id"]
+            circulation.save(update_fields=["silence_status", "decision"])
+            closed.append(circulation.reference)
+    return closed
+
+
+# --- reminders and deadline summaries ------------------------------------------------
+
+
+def circulations_send_reminders(*, today: datetime.date | None = None) -> int:
+    """Periodic: a reminder, once, to every member state that has not given
+    its position when a deadline is ``CICA_REMINDER_DAYS_BEFORE`` days away
+    or nearer (and not yet passed)."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.CICA_REMINDER_DAYS_BEFORE)
+    sent = 0
+    circulations = Circulation.objects.filter(deadline__gte=today, deadline__lte=horizon)
+    for circulation in circulations.select_related("paper", "initiative__measure"):
+        with transaction.atomic():
+            waiting = Receipt.objects.filter(circulation=circulation, position="").filter(
+                participant__in=Participant.objects.with_status_in(
+                    ParticipationStatus.MEMBER, today
+                )
+            )
+            by_participant = dict(waiting.values_list("participant_id", "pk"))
+            if not by_participant:
+                continue
+            subject = _("Reminder: your position on %(ref)s is due by %(deadline)s") % {
+                "ref": circulation.reference,
+                "deadline": circulation.deadline,
+            }
+            body = _("Your state has not yet answered %(ref)s on %(measure)s.") % {
+                "ref": circulation.reference,
+                "measure": circulation.initiative.measure.code,
+            }
+            messages = [
+                (user, subject, body, "receipt", by_participant[pid])
+                for user, pid in _active_delegates(participant_ids=list(by_participant))
+            ]
+            sent += len(
+                notify(
+                    kind=NotificationKind.REMINDER,
+                    event_key=f"reminder:{circulation.pk}",
+                    messages=messages,
+                    url=f"/api/v1/circulations/{circulation.pk}/",
+                )
+            )
+    return sent
+
+
+def circulations_summarise_deadlines(*, today: datetime.date | None = None) -> list[str]:
+    """Periodic: when a deadline has passed, the secretariat gets one summary
+    of who answered what (and who did not)."""
+    today = today or timezone.localdate()
+    done = []
+    due = Circulation.objects.filter(deadline__lt=today, summary_sent_at__isnull=True)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            circulation = Circulation.objects.select_for_update().get(pk=pk)
+            if circulation.summary_sent_at is not None:
+                continue
+            lines = []
+            for receipt in circulation.receipts.select_related("participant").order_by(
+                "participant__code"
+            ):
+                answer = receipt.get_position_display() if receipt.position else _("no answer")
+                if not receipt.position and receipt.acknowledged_at:
+                    answer = _("acknowledged, no position")
+                lines.append(f"{receipt.participant.code}: {answer}")
+            subject = _("Deadline passed: %(ref)s — %(n)s of %(total)s answered") % {
+                "ref": circulation.reference,
+                "n": sum(1 for line in lines if not line.endswith(str(_("no answer")))),
+                "total": len(lines),
+            }
+            notify(
+                kind=NotificationKind.DEADLINE_SUMMARY,
+                event_key=f"deadline:{circulation.pk}",
+                messages=[
+                    (u, subject, "\n".join(lines), "circulation", circulation.pk)
+                    for u in _secretariat_users()
+                ],
+                url=f"/api/v1/circulations/{circulation.pk}/",
+            )
+            circulation.summary_sent_at = timezone.now()
+            circulation.save(update_fields=["summary_sent_at"])
+            done.append(circulation.reference)
+    return done
+
+
+def circulation_all_answered(circulation: Circulation) -> bool:
+    """Every addressed member state has given a position."""
+    members = Participant.objects.with_status_in(ParticipationStatus.MEMBER)
+    return not circulation.receipts.filter(participant__in=members, position="").exists()

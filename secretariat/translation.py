@@ -2,8 +2,10 @@
 
 from simple_history import register as history
 
-from .models import Circulation, Decision, Meeting
+from .models import Circulation, Decision, Meeting, Receipt, SymbolSequence
 
 history(Meeting, m2m_fields=["present"])
 history(Decision, m2m_fields=["objecting"])
 history(Circulation)
+history(Receipt)
+history(SymbolSequence)
