@@ -212,6 +212,12 @@ SPECTACULAR_SETTINGS = {
         "InitiativeStatusEnum": "measures.workflow.Status",
         "OfferRoleEnum": "measures.models.CoordinatorRole",
         "DesignationRoleEnum": "measures.models.DesignationRole",
+        "AudienceEnum": "secretariat.models.Audience",
+        "BodyEnum": "secretariat.models.Body",
+        "DecisionBodyEnum": "secretariat.models.DECISION_BODY_CHOICES",
+        "ParticipantKindEnum": "members.models.ParticipantKind",
+        "CirculationKindEnum": "secretariat.models.CirculationKind",
+        "NotificationKindEnum": "secretariat.models.NotificationKind",
     },
 }
 

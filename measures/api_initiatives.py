@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from cica.api import CodeChoiceFilter
 from cica.errors import Forbidden, NotFound
 from members.models import Participant
-from secretariat.models import Meeting
+from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
 
 from . import selectors, services
 from .models import DesignationRole, Initiative, Measure, Modality, Paper, PriorityArea
@@ -213,10 +213,7 @@ class SubmitPaperInput(serializers.Serializer):
 
 class CirculateInput(serializers.Serializer):
     deadline = serializers.DateField()
-    audience = serializers.ChoiceField(
-        choices=[("members", "members"), ("members_and_observers", "members_and_observers")],
-        default="members",
-    )
+    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.MEMBERS)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -231,6 +228,12 @@ class DecisionInput(serializers.Serializer):
         required=False,
         default=list,
     )
+
+
+class SilenceInput(serializers.Serializer):
+    body = serializers.ChoiceField(choices=DECISION_BODY_CHOICES)
+    draft_text = serializers.CharField()
+    deadline = serializers.DateField()
 
 
 class AvailableActionSerializer(serializers.Serializer):
@@ -416,6 +419,17 @@ class InitiativeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         initiative = self.get_object()
         data = self._input(WithdrawInput)
         services.initiative_withdraw(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    @_action_schema(SilenceInput, "Circulate a draft decision under silence procedure")
+    @action(detail=True, methods=["post"], url_path="start-silence-procedure")
+    def start_silence_procedure(self, request, pk=None):
+        """The draft is adopted by consensus if no member state objects by the deadline."""
+        from secretariat.services import silence_procedure_start
+
+        initiative = self.get_object()
+        data = self._input(SilenceInput)
+        silence_procedure_start(actor=request.user, initiative=initiative, **data)
         return self._detail(initiative)
 
     @extend_schema(responses=AvailableActionSerializer(many=True))

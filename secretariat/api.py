@@ -13,7 +13,8 @@ from measures.workflow import Outcome
 from members.models import Participant
 
 from . import services
-from .models import Body, Decision, Meeting
+from .api_circulations import CirculationViewSet, NotificationViewSet
+from .models import DECISION_BODY_CHOICES, Body, Decision, Meeting
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -100,7 +101,7 @@ class MeetingViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
 
 class DecisionFilter(filters.FilterSet):
-    body = filters.ChoiceFilter(choices=[(Body.SWG, Body.SWG.label), (Body.SOC, Body.SOC.label)])
+    body = filters.ChoiceFilter(choices=DECISION_BODY_CHOICES)
     outcome = filters.ChoiceFilter(choices=Outcome.choices)
     measure = filters.CharFilter(field_name="initiative__measure__code", lookup_expr="iexact")
     initiative = filters.NumberFilter(field_name="initiative_id")
@@ -131,4 +132,6 @@ class DecisionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
 router = SimpleRouter()
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("decisions", DecisionViewSet, basename="decision")
+router.register("circulations", CirculationViewSet, basename="circulation")
+router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = router.urls

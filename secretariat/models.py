@@ -19,6 +19,9 @@ class Body(models.TextChoices):
     SUMMIT = "summit", _("Summit")
 
 
+DECISION_BODY_CHOICES = [(Body.SWG.value, Body.SWG.label), (Body.SOC.value, Body.SOC.label)]
+
+
 class Meeting(models.Model):
     body = models.CharField(_("body"), max_length=16, choices=Body.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)

@@ -401,7 +401,8 @@ def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> in
     """Re-queue e-mails still pending: never queued (broker was down) or
     queued long ago without being sent (a lost task). The send task is
     idempotent, so a row queued twice is still sent once."""
-    older_than = older_than or datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
+    if older_than is None:
+        older_than = datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
     cutoff = timezone.now() - older_than
     ids = list(
         Notification.objects.filter(email_status=EmailStatus.PENDING)

@@ -12,7 +12,9 @@ from . import services
 MAX_EMAIL_RETRIES = 8
 
 
-@shared_task(bind=True, acks_late=True, name="secretariat.send_notification_email")
+@shared_task(
+    bind=True, acks_late=True, ignore_result=True, name="secretariat.send_notification_email"
+)
 def send_notification_email(self, notification_id: int) -> str:
     """Send one notification's e-mail; retry with back-off when the mail server fails."""
     try:
