@@ -1,7 +1,7 @@
 from celery import shared_task
 
 
-@shared_task(name="cica.ping")
+@shared_task(name="cica.ping", ignore_result=False)
 def ping() -> str:
     """Answer ``pong``: proves that a worker takes tasks from the broker."""
     return "pong"

@@ -79,3 +79,15 @@ def as_user(people):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in-process for this test, as the embedded default does,
+    even when REDIS_URL points at a real broker."""
+    from cica.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before

@@ -88,7 +88,7 @@ def test_a_rolled_back_event_queues_and_sends_nothing(
 
 
 def test_each_email_is_sent_once_in_process(
-    people, drafting, deadline, django_capture_on_commit_callbacks
+    people, drafting, deadline, django_capture_on_commit_callbacks, eager_celery
 ):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -113,7 +113,7 @@ def test_each_email_is_sent_once_in_process(
 
 
 def test_a_failing_mail_server_leaves_the_row_pending_with_the_error(
-    people, drafting, deadline, settings, django_capture_on_commit_callbacks
+    people, drafting, deadline, settings, django_capture_on_commit_callbacks, eager_celery
 ):
     settings.EMAIL_BACKEND = "tests.secretariat.broken_mail.Backend"
     with django_capture_on_commit_callbacks(execute=True):
