@@ -20,7 +20,9 @@ if [ -n "${REDIS_URL:-}" ]; then
   $BIN/celery -A cica worker --beat --loglevel=WARNING &
   worker_pid=$!
 else
-  echo "No REDIS_URL: Celery tasks run in-process."
+  echo "No REDIS_URL: Celery tasks run in-process; periodic work runs every minute."
+  $BIN/python manage.py run_periodic_tasks --every 60 &
+  worker_pid=$!
 fi
 
 echo

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from cica.errors import DomainError
 
 from . import services
-from .models import Circulation, Decision, Meeting
+from .models import Circulation, Decision, Meeting, Notification, Receipt
 
 
 class MeetingForm(forms.ModelForm):
@@ -67,3 +67,65 @@ class CirculationAdmin(RecordOnlyAdmin):
     list_filter = ["audience"]
     search_fields = ["reference", "paper__symbol"]
     list_select_related = ["paper"]
+
+
+class ReceiptInline(admin.TabularInline):
+    model = Receipt
+    extra = 0
+    can_delete = False
+    fields = [
+        "participant",
+        "delivered_at",
+        "first_read_at",
+        "acknowledged_at",
+        "position",
+        "position_text",
+        "position_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+CirculationAdmin.inlines = [ReceiptInline]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(RecordOnlyAdmin):
+    list_display = ["circulation", "participant", "delivered_at", "acknowledged_at", "position"]
+    list_filter = ["position"]
+    search_fields = ["circulation__reference", "participant__code"]
+    list_select_related = ["circulation", "participant"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "recipient",
+        "kind",
+        "subject",
+        "email_status",
+        "attempts",
+        "read_at",
+    ]
+    list_filter = ["kind", "email_status"]
+    search_fields = ["recipient__username", "subject", "idempotency_key"]
+    list_select_related = ["recipient"]
+    actions = ["requeue"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send the e-mail again if it has not gone")
+    def requeue(self, request, queryset):
+        ids = list(
+            queryset.filter(email_status__in=["pending", "failed"]).values_list("pk", flat=True)
+        )
+        queryset.filter(pk__in=ids, email_status="failed").update(email_status="pending")
+        handed = services.notifications_enqueue(notification_ids=ids)
+        self.message_user(request, f"{handed} e-mail(s) handed to the queue.")

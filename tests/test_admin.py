@@ -16,7 +16,7 @@ from measures.models import (
     PriorityArea,
 )
 from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
-from secretariat.models import Circulation, Decision, Meeting
+from secretariat.models import Circulation, Decision, Meeting, Notification, Receipt
 
 pytestmark = pytest.mark.django_db
 MODELS = [

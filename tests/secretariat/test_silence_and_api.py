@@ -198,3 +198,13 @@ def test_the_deadline_passes_for_answers_too(as_user, circulation, deadline):
         response = as_user("delegate-kaz").post(url, {"position": "support"})
     assert response.status_code == 409 and "deadline" in response.json()["detail"]
     assert timezone.localdate() <= deadline
+
+
+def test_the_periodic_command_runs_everything_once(people, circulation, deadline, capsys):
+    from django.core.management import call_command
+
+    with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
+        call_command("run_periodic_tasks")
+        call_command("run_periodic_tasks")
+    assert Notification.objects.filter(kind="deadline_summary").count() == 1
+    assert "1 deadline summaries" in capsys.readouterr().out

@@ -1,0 +1,31 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from secretariat import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the periodic work once (or every N seconds with --every): re-queue pending "
+        "e-mails, send reminders, summarise passed deadlines, close silence procedures. "
+        "With Redis, Celery beat does this; on the embedded default `make run` runs this."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds.")
+
+    def handle(self, *args, every: int, **options):
+        while True:
+            requeued = services.notifications_requeue()
+            reminded = services.circulations_send_reminders()
+            summarised = services.circulations_summarise_deadlines()
+            closed = services.silence_procedures_close()
+            if options["verbosity"] > 1 or any((requeued, reminded, summarised, closed)):
+                self.stdout.write(
+                    f"periodic: {requeued} e-mails re-queued, {reminded} reminders, "
+                    f"{len(summarised)} deadline summaries, {len(closed)} silence procedures closed"
+                )
+            if not every:
+                return
+            time.sleep(every)
