@@ -52,6 +52,8 @@ WORKFLOW_MODELS = [
     Meeting,
     Decision,
     Circulation,
+    Receipt,
+    Notification,
 ]
 
 
