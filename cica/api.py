@@ -49,3 +49,18 @@ class CodeLookupViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_detail_queryset(self):
         return self.get_queryset()
+
+
+class IdLookupMixin:
+    """Detail by numeric id with a clear 404 (also for ``/abc/``), looked up in
+    the view's own queryset, so what the caller may not see is not found."""
+
+    not_found_message = "No object with id %(id)s."
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        obj = self.get_queryset().filter(pk=int(pk)).first() if str(pk).isdigit() else None
+        if obj is None:
+            raise NotFound(str(self.not_found_message) % {"id": pk})
+        self.check_object_permissions(self.request, obj)
+        return obj

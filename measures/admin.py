@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from cica.admin import RecordOnlyAdmin
 from cica.errors import DomainError
 
 from . import services
@@ -225,24 +226,15 @@ class InitiativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(SimpleHistoryAdmin):
+class PaperAdmin(RecordOnlyAdmin):
     list_display = ["symbol", "initiative", "version", "language", "submitted_for", "submitted_at"]
     list_filter = ["kind", "language"]
     search_fields = ["symbol", "original_name"]
     list_select_related = ["initiative__measure", "submitted_for"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # papers come in through "submit paper"
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InitiativeEvent)
-class InitiativeEventAdmin(admin.ModelAdmin):
+class InitiativeEventAdmin(RecordOnlyAdmin):
     list_display = [
         "created_at",
         "initiative",
@@ -256,37 +248,16 @@ class InitiativeEventAdmin(admin.ModelAdmin):
     search_fields = ["initiative__measure__code", "actor__username", "reason"]
     list_select_related = ["initiative__measure", "actor", "acting_for"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InterestDeclaration)
-class InterestDeclarationAdmin(SimpleHistoryAdmin):
+class InterestDeclarationAdmin(RecordOnlyAdmin):
     list_display = ["initiative", "participant", "declared_on", "volunteers_as_coordinator"]
     list_filter = ["volunteers_as_coordinator"]
     list_select_related = ["initiative__measure", "participant"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(CoordinatorDesignation)
-class CoordinatorDesignationAdmin(SimpleHistoryAdmin):
+class CoordinatorDesignationAdmin(RecordOnlyAdmin):
     list_display = ["initiative", "participant", "role", "started_on", "ended_on"]
     list_filter = ["role"]
     list_select_related = ["initiative__measure", "participant"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from cica.api import CodeChoiceFilter
+from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
 from members.models import Participant
 from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
@@ -278,7 +278,7 @@ def _action_schema(input_serializer, summary):
     )
 
 
-class InitiativeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Initiatives: one measure being taken forward (modality (a): concept paper).
 
     `POST /initiatives/` declares interest (creating the initiative or joining
@@ -287,6 +287,7 @@ class InitiativeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """
 
     filterset_class = InitiativeFilter
+    not_found_message = _("No initiative with id %(id)s.")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -305,15 +306,6 @@ class InitiativeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         context = super().get_serializer_context()
         context["internals"] = selectors.can_see_internals(self.request.user)
         return context
-
-    def get_object(self):
-        pk = self.kwargs["pk"]
-        if not str(pk).isdigit():
-            raise NotFound(_("No initiative with id %(id)r.") % {"id": pk})
-        obj = self.get_queryset().filter(pk=int(pk)).first()
-        if obj is None:
-            raise NotFound(_("No initiative with id %(id)s.") % {"id": pk})
-        return obj
 
     def _detail(self, initiative, code=status.HTTP_200_OK):
         fresh = selectors.initiative_detail().get(pk=initiative.pk)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from cica.admin import RecordOnlyAdmin
 from cica.errors import DomainError
 
 from . import services
@@ -37,20 +38,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-class RecordOnlyAdmin(SimpleHistoryAdmin):
-    """Written by the workflow's services only; the admin reads them."""
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = [f.name for f in self.model._meta.fields]
-        return fields + [m.name for m in self.model._meta.many_to_many]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Decision)

@@ -6,8 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from cica.api import CodeChoiceFilter
-from cica.errors import NotFound
+from cica.api import CodeChoiceFilter, IdLookupMixin
 from measures.selectors import can_see_internals
 from measures.workflow import Outcome
 from members.models import Participant
@@ -61,17 +60,6 @@ class DecisionSerializer(serializers.ModelSerializer):
         return sorted(p.code for p in obj.objecting.all())
 
 
-class IdLookupMixin:
-    not_found_label = "object"
-
-    def get_object(self):
-        pk = self.kwargs["pk"]
-        obj = self.get_queryset().filter(pk=int(pk)).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise NotFound(f"No {self.not_found_label} with id {pk}.")
-        return obj
-
-
 class MeetingFilter(filters.FilterSet):
     body = filters.ChoiceFilter(choices=Body.choices)
     host = CodeChoiceFilter(queryset=Participant.objects.all())
@@ -88,7 +76,7 @@ class MeetingViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
-    not_found_label = "meeting"
+    not_found_message = _("No meeting with id %(id)s.")
 
     def get_queryset(self):
         return Meeting.objects.select_related("host").prefetch_related("present")
@@ -116,7 +104,7 @@ class DecisionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilter
-    not_found_label = "decision"
+    not_found_message = _("No decision with id %(id)s.")
 
     def get_queryset(self):
         return Decision.objects.select_related("initiative__measure", "paper").prefetch_related(

@@ -8,7 +8,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cica.errors import NotFound
+from cica.api import IdLookupMixin
 
 from . import selectors, services
 from .models import Circulation, Notification, NotificationKind, Position
@@ -99,13 +99,14 @@ class CirculationFilter(filters.FilterSet):
         )
 
 
-class CirculationViewSet(viewsets.ReadOnlyModelViewSet):
+class CirculationViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Circulations addressed to your state (all of them for staff), with the
     receipts: positions for staff and member states, acknowledgements only
     for observers."""
 
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = CirculationFilter
+    not_found_message = _("No circulation %(id)s addressed to you.")
 
     def get_queryset(self):
         if self.action == "list":
@@ -119,13 +120,6 @@ class CirculationViewSet(viewsets.ReadOnlyModelViewSet):
         context = super().get_serializer_context()
         context["positions"] = selectors.can_see_positions(self.request.user)
         return context
-
-    def get_object(self):
-        pk = self.kwargs["pk"]
-        obj = self.get_queryset().filter(pk=int(pk)).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise NotFound(_("No circulation %(id)s addressed to you.") % {"id": pk})
-        return obj
 
     def retrieve(self, request, *args, **kwargs):
         circulation = self.get_object()
@@ -200,18 +194,12 @@ class NotificationViewSet(
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
+    not_found_message = _("You have no notification %(id)s.")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Notification.objects.none()
         return selectors.notifications_of(self.request.user)
-
-    def get_object(self):
-        pk = self.kwargs["pk"]
-        obj = self.get_queryset().filter(pk=int(pk)).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise NotFound(_("You have no notification %(id)s.") % {"id": pk})
-        return obj
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

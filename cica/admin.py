@@ -1,0 +1,18 @@
+"""Shared admin pieces."""
+
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class RecordOnlyAdmin(SimpleHistoryAdmin):
+    """Records written only by the services (timeline, papers, decisions,
+    receipts): the admin shows them and their history, and changes nothing."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in self.model._meta.fields]
+        return fields + [m.name for m in self.model._meta.many_to_many]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
