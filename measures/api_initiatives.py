@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
-from members.models import Participant
+from members.models import Expert, Participant
 from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
 
 from . import selectors, services
@@ -143,6 +143,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class InitiativeDetailSerializer(InitiativeSerializer):
     declarations = DeclarationSerializer(many=True)
+    responsible_experts = serializers.SerializerMethodField(
+        help_text=_("Modality (b): experts charged with the working paper (name and state).")
+    )
     designations = DesignationSerializer(source="all_designations", many=True)
     papers = serializers.SerializerMethodField()
     decisions = DecisionBriefSerializer(many=True)
@@ -153,10 +156,17 @@ class InitiativeDetailSerializer(InitiativeSerializer):
         fields = InitiativeSerializer.Meta.fields + [
             "declarations",
             "designations",
+            "responsible_experts",
             "papers",
             "decisions",
             "circulations",
             "timeline",
+        ]
+
+    def get_responsible_experts(self, obj) -> list[dict]:
+        return [
+            {"id": e.pk, "name": e.name, "participant": e.participant.code}
+            for e in obj.responsible_experts.all()
         ]
 
     def get_papers(self, obj) -> list[dict]:
@@ -170,6 +180,11 @@ class InitiativeDetailSerializer(InitiativeSerializer):
 
 class DeclareInterestInput(serializers.Serializer):
     measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    modality = serializers.ChoiceField(
+        choices=Modality.choices,
+        default=Modality.CONCEPT_PAPER,
+        help_text=_("a: concept paper; b: exchange of views, experts and a working paper."),
+    )
     statement = serializers.CharField(required=False, allow_blank=True, default="")
     volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
 
@@ -183,6 +198,14 @@ class DeclareInterestInput(serializers.Serializer):
 class JoinInput(serializers.Serializer):
     statement = serializers.CharField(required=False, allow_blank=True, default="")
     volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
+
+
+class ChargeExpertsInput(serializers.Serializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    experts = serializers.PrimaryKeyRelatedField(
+        queryset=Expert.objects.all(), many=True, allow_empty=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReasonInput(serializers.Serializer):
@@ -329,6 +352,7 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             measure=data["measure"],
             statement=data["statement"],
             volunteers_as_coordinator=data["volunteers_as_coordinator"],
+            modality=data["modality"],
         )
         return self._detail(initiative, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -363,7 +387,17 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return self._detail(initiative)
 
-    @_action_schema(SubmitPaperInput, "Submit a concept paper (a new version); multipart")
+    @_action_schema(ChargeExpertsInput, "Modality (b): charge experts with the working paper")
+    @action(detail=True, methods=["post"], url_path="charge-experts")
+    def charge_experts(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(ChargeExpertsInput)
+        services.initiative_charge_experts(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    @_action_schema(
+        SubmitPaperInput, "Submit a concept or working paper (a new version); multipart"
+    )
     @action(detail=True, methods=["post"], url_path="submit-paper")
     def submit_paper(self, request, pk=None):
         initiative = self.get_object()

@@ -242,6 +242,13 @@ class Initiative(models.Model):
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.INTEREST_DECLARED
     )
+    responsible_experts = models.ManyToManyField(
+        "members.Expert",
+        blank=True,
+        related_name="working_papers",
+        verbose_name=_("responsible experts"),
+        help_text=_("Modality (b): the experts charged with the working paper."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -255,7 +262,9 @@ class Initiative(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="initiative_one_open_per_measure_and_modality",
             ),
-            models.UniqueConstraint(fields=["measure", "sequence"], name="initiative_sequence"),
+            models.UniqueConstraint(
+                fields=["measure", "modality", "sequence"], name="initiative_sequence"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="initiative_status_valid"
             ),
@@ -266,7 +275,7 @@ class Initiative(models.Model):
 
     @property
     def reference(self) -> str:
-        """ECO-4 for a measure's first initiative, ECO-4-2 for the second."""
+        """ECO-4 for a measure's first initiative (of a modality), ECO-4-2 for the second."""
         code = self.measure.code
         return code if self.sequence == 1 else f"{code}-{self.sequence}"
 

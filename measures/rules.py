@@ -17,7 +17,7 @@ from members.rules import (
     is_secretariat,
 )
 
-from .workflow import TRANSITIONS, Role
+from .workflow import TABLES, TRANSITIONS, Role
 
 
 def user_roles(user, initiative=None) -> set[str]:
@@ -31,9 +31,16 @@ def user_roles(user, initiative=None) -> set[str]:
         roles.add(Role.MEMBER_DELEGATE)
         if initiative is not None and getattr(initiative, "pk", None):
             participant = acting_for(user)
-            if initiative.designations.filter(
-                participant=participant, ended_on__isnull=True
-            ).exists():
+            if getattr(initiative, "modality", "a") == "b":
+                # Modality (b): the states whose experts write the working paper.
+                coordinates = initiative.responsible_experts.filter(
+                    participant=participant
+                ).exists()
+            else:
+                coordinates = initiative.designations.filter(
+                    participant=participant, ended_on__isnull=True
+                ).exists()
+            if coordinates:
                 roles.add(Role.COORDINATOR_DELEGATE)
     if is_observer_delegate(user):
         roles.add(Role.OBSERVER_DELEGATE)
@@ -41,16 +48,18 @@ def user_roles(user, initiative=None) -> set[str]:
 
 
 def _may(action: str):
-    allowed = TRANSITIONS[action].roles
-
     @rules.predicate(name=f"may_{action}")
     def predicate(user, initiative=None) -> bool:
-        return bool(allowed & user_roles(user, initiative))
+        modality = getattr(initiative, "modality", "a")
+        transition = TABLES[modality].get(action) or TRANSITIONS.get(action)
+        if transition is None:
+            return False
+        return bool(transition.roles & user_roles(user, initiative))
 
     return predicate
 
 
-for _action in TRANSITIONS:
+for _action in {action for table in TABLES.values() for action in table}:
     rules.add_perm(f"measures.{_action}", _may(_action))
 
 

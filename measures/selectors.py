@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from members.models import Expert
 from members.rules import acting_for, is_chair_office, is_secretariat
 
 from .models import (
@@ -104,6 +105,10 @@ def initiative_detail() -> QuerySet[Initiative]:
             queryset=Decision.objects.select_related("meeting").prefetch_related("objecting"),
         ),
         Prefetch("circulations", queryset=Circulation.objects.select_related("paper")),
+        Prefetch(
+            "responsible_experts",
+            queryset=Expert.objects.select_related("participant"),
+        ),
         Prefetch(
             "events",
             queryset=InitiativeEvent.objects.select_related("actor", "acting_for"),

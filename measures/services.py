@@ -206,7 +206,11 @@ _ROLE_RULE = {
     Action.DECLARE_INTEREST: _lazy("only a delegate of a member state declares interest."),
     Action.OPEN_CONSULTATION: _lazy("the Chair or the secretariat opens the consultation."),
     Action.DESIGNATE_COORDINATORS: _lazy("the Chair or the secretariat designates coordinators."),
-    Action.SUBMIT_PAPER: _lazy("only a delegate of a designated coordinator state submits papers."),
+    Action.CHARGE_EXPERTS: _lazy("the secretariat records the experts charged with the paper."),
+    Action.SUBMIT_PAPER: _lazy(
+        "only a delegate of a coordinator state (for a working paper: of a state whose "
+        "expert is responsible for it) submits papers."
+    ),
     Action.CIRCULATE: _lazy("the secretariat circulates papers."),
     Action.REFER_TO_SWG: _lazy("the secretariat refers papers to the Special Working Group."),
     Action.RECORD_SWG_DECISION: _lazy("the secretariat records the SWG's decisions."),
@@ -238,10 +242,15 @@ def _transition(
             .select_related("measure__area")
             .get(pk=initiative.pk)
         )
+        if not workflow.applies(action, locked.modality):
+            raise Conflict(
+                _("“%(action)s” does not apply to an initiative of modality (%(modality)s).")
+                % {"action": Action(action).label, "modality": locked.modality}
+            )
         if actor is not None:  # None: the system (a periodic task), acting on a rule
             _refuse_unless_allowed(actor, action, locked)
         from_status = locked.status
-        if not workflow.allowed_from(action, from_status):
+        if not workflow.allowed_from(action, from_status, locked.modality):
             raise Conflict(
                 _("Cannot %(action)s now: the initiative %(ref)s is at “%(status)s”.")
                 % {
@@ -251,7 +260,7 @@ def _transition(
                 }
             )
         details = effect(locked) if effect else {}
-        to_status = workflow.target_of(action, from_status, outcome)
+        to_status = workflow.target_of(action, from_status, outcome, locked.modality)
         if to_status != from_status:
             locked.status = to_status
             locked.save(update_fields=["status", "updated_at"])
@@ -308,7 +317,10 @@ def initiative_declare_interest(
     created = initiative is None
     if created:
         sequence = (
-            Initiative.objects.filter(measure=measure).aggregate(n=Max("sequence"))["n"] or 0
+            Initiative.objects.filter(measure=measure, modality=modality).aggregate(
+                n=Max("sequence")
+            )["n"]
+            or 0
         ) + 1
         initiative = Initiative.objects.create(
             measure=measure, modality=modality, sequence=sequence
@@ -365,6 +377,46 @@ def initiative_open_consultation(*, actor, initiative: Initiative, reason: str =
     more coordinator countries (modality (a), step 2)."""
     return _transition(
         actor=actor, initiative=initiative, action=Action.OPEN_CONSULTATION, reason=reason
+    )
+
+
+def initiative_charge_experts(*, actor, initiative: Initiative, meeting, experts, reason=""):
+    """Modality (b): a specialised meeting held with experts charges the
+    responsible experts with producing a working paper (seed: "charger les
+    experts responsables de produire un document de travail"). Their states
+    then submit its versions."""
+    experts = list(experts)
+    if not experts:
+        raise DomainError(_("Name at least one responsible expert."))
+
+    def charge(locked: Initiative) -> dict:
+        if meeting.body != "specialised" or meeting.measure_id != locked.measure_id:
+            raise DomainError(
+                _("The experts are charged at a specialised meeting on %(code)s.")
+                % {"code": locked.measure.code}
+            )
+        if meeting.date > timezone.localdate():
+            raise DomainError(
+                _("The meeting of %(date)s has not taken place yet.") % {"date": meeting.date}
+            )
+        attending = set(meeting.experts.values_list("pk", flat=True))
+        for expert in experts:
+            if expert.pk not in attending:
+                raise DomainError(
+                    _("%(name)s did not attend that meeting.") % {"name": expert.name}
+                )
+        locked.responsible_experts.set(experts)
+        return {
+            "meeting": meeting.pk,
+            "experts": [{"name": e.name, "participant": e.participant.code} for e in experts],
+        }
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.CHARGE_EXPERTS,
+        effect=charge,
+        reason=reason,
     )
 
 
@@ -646,10 +698,10 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
     the table and the initiative's status allows it.
     """
     rows = []
-    for action in workflow.TRANSITIONS:
+    for action in workflow.table(initiative.modality):
         if not user.has_perm(f"measures.{action}", initiative):
             rows.append({"action": action, "available": False, "reason": str(_ROLE_RULE[action])})
-        elif not workflow.allowed_from(action, initiative.status):
+        elif not workflow.allowed_from(action, initiative.status, initiative.modality):
             rows.append(
                 {
                     "action": action,
@@ -712,6 +764,7 @@ def initiative_act(*, actor, initiative: Initiative, action: str, **kwargs):
     runner = {
         Action.OPEN_CONSULTATION: initiative_open_consultation,
         Action.DESIGNATE_COORDINATORS: initiative_designate_coordinators,
+        Action.CHARGE_EXPERTS: initiative_charge_experts,
         Action.SUBMIT_PAPER: initiative_submit_paper,
         Action.CIRCULATE: initiative_circulate,
         Action.REFER_TO_SWG: initiative_refer_to_swg,

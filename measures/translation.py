@@ -39,10 +39,10 @@ for model in (
     AreaAlias,
     Measure,
     CoordinatorOffer,
-    Initiative,
     InterestDeclaration,
     CoordinatorDesignation,
     Paper,
     InitiativeEvent,
 ):
     history(model)
+history(Initiative, m2m_fields=["responsible_experts"])

@@ -70,6 +70,7 @@ class Action(models.TextChoices):
     DECLARE_INTEREST = "declare_interest", _("Declare interest")
     OPEN_CONSULTATION = "open_consultation", _("Open consultation")
     DESIGNATE_COORDINATORS = "designate_coordinators", _("Designate coordinators")
+    CHARGE_EXPERTS = "charge_experts", _("Charge experts with a working paper")
     SUBMIT_PAPER = "submit_paper", _("Submit concept paper")
     CIRCULATE = "circulate", _("Circulate to member states")
     REFER_TO_SWG = "refer_to_swg", _("Refer to the Special Working Group")
@@ -161,13 +162,48 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def allowed_by_role(action: str, roles: set[str] | frozenset[str]) -> bool:
-    return bool(TRANSITIONS[action].roles & set(roles))
+# Modality (b): states exchange views on a measure through the Chair and the
+# secretariat; a specialised meeting with experts charges the responsible
+# experts with a working paper, which then takes the same road as a concept
+# paper: circulation, the SWG, the SOC. "Coordinator delegate" here means a
+# delegate of a state whose expert is responsible for the working paper.
+_SHARED = (
+    Action.DECLARE_INTEREST,
+    Action.SUBMIT_PAPER,
+    Action.CIRCULATE,
+    Action.REFER_TO_SWG,
+    Action.RECORD_SWG_DECISION,
+    Action.RECORD_SOC_DECISION,
+    Action.WITHDRAW,
+)
+TRANSITIONS_B: dict[str, Transition] = {
+    **{action: TRANSITIONS[action] for action in _SHARED},
+    Action.CHARGE_EXPERTS: Transition(
+        sources=frozenset({Status.INTEREST_DECLARED}),
+        roles=frozenset({Role.SECRETARIAT}),
+        target=Status.DRAFTING,
+    ),
+}
+TABLES: dict[str, dict[str, Transition]] = {"a": TRANSITIONS, "b": TRANSITIONS_B}
 
 
-def allowed_from(action: str, status: str) -> bool:
-    return status in TRANSITIONS[action].sources
+def table(modality: str = "a") -> dict[str, Transition]:
+    return TABLES[modality]
 
 
-def target_of(action: str, status: str, outcome: str | None = None) -> str:
-    return TRANSITIONS[action].target_for(status, outcome)
+def applies(action: str, modality: str = "a") -> bool:
+    return action in TABLES[modality]
+
+
+def allowed_by_role(action: str, roles: set[str] | frozenset[str], modality: str = "a") -> bool:
+    transition = TABLES[modality].get(action)
+    return bool(transition and transition.roles & set(roles))
+
+
+def allowed_from(action: str, status: str, modality: str = "a") -> bool:
+    transition = TABLES[modality].get(action)
+    return bool(transition and status in transition.sources)
+
+
+def target_of(action: str, status: str, outcome: str | None = None, modality: str = "a") -> str:
+    return TABLES[modality][action].target_for(status, outcome)

@@ -8,7 +8,14 @@ History is registered here, after the translation registration, because a
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as history
 
-from .models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
+from .models import (
+    Chairmanship,
+    Delegate,
+    Expert,
+    Participant,
+    ParticipantAlias,
+    Participation,
+)
 
 
 @register(Participant)
@@ -17,5 +24,5 @@ class ParticipantTranslation(TranslationOptions):
     required_languages = ("en", "fr", "ru")
 
 
-for model in (Participant, ParticipantAlias, Participation, Chairmanship, Delegate):
+for model in (Participant, ParticipantAlias, Participation, Chairmanship, Delegate, Expert):
     history(model)

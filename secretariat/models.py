@@ -35,6 +35,21 @@ class Meeting(models.Model):
         related_name="hosted_meetings",
         verbose_name=_("host"),
     )
+    measure = models.ForeignKey(
+        "measures.Measure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("measure"),
+        help_text=_("For a specialised meeting: the measure it examines."),
+    )
+    experts = models.ManyToManyField(
+        "members.Expert",
+        related_name="meetings",
+        blank=True,
+        verbose_name=_("attending experts"),
+    )
     present = models.ManyToManyField(
         Participant,
         related_name="meetings_attended",

@@ -82,6 +82,8 @@ def meeting_create(
     title: str = "",
     host: Participant | None = None,
     present: Iterable[Participant] = (),
+    measure=None,
+    experts: Iterable = (),
 ) -> Meeting:
     """Schedule or record a meeting. The secretariat keeps the calendar.
 
@@ -90,20 +92,44 @@ def meeting_create(
     """
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat schedules meetings."))
-    meeting_check(body=body, host=host)
+    experts = list(experts)
+    meeting_check(body=body, host=host, measure=measure, experts=experts, date=date)
     meeting = Meeting.objects.create(
-        body=body, date=date, place=place, title=title, host=host, created_by=actor
+        body=body,
+        date=date,
+        place=place,
+        title=title,
+        host=host,
+        measure=measure,
+        created_by=actor,
     )
     meeting.present.set(list(present))
+    meeting.experts.set(experts)
     return meeting
 
 
-def meeting_check(*, body: str | None, host: Participant | None) -> None:
-    """A meeting has a known body and, if hosted, is hosted by a state."""
+def meeting_check(
+    *, body: str | None, host: Participant | None, measure=None, experts=(), date=None
+) -> None:
+    """A meeting has a known body and, if hosted, is hosted by a state
+    (specialised meetings "dans les États membres ou observateurs"). A
+    specialised meeting examines one measure, with experts designated for it."""
     if body not in Body.values:
         raise DomainError(_("Unknown body %(body)r.") % {"body": body})
-    if host is not None and host.kind != "state":
+    if host is not None and (host.kind != "state" or host.status_on(date) is None):
         raise DomainError(_("A meeting is hosted by a member or observer state."))
+    if body == Body.SPECIALISED and measure is None:
+        raise DomainError(_("A specialised meeting examines a measure: name it."))
+    for expert in experts:
+        if measure is not None and expert.measure_id != measure.pk:
+            raise DomainError(
+                _("%(name)s is designated for %(code)s, not this meeting's measure.")
+                % {"name": expert.name, "code": expert.measure.code}
+            )
+        if date is not None and not expert.active_on(date):
+            raise DomainError(
+                _("%(name)s is not designated on %(date)s.") % {"name": expert.name, "date": date}
+            )
 
 
 @transaction.atomic

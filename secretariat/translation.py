@@ -4,7 +4,7 @@ from simple_history import register as history
 
 from .models import Circulation, Decision, Meeting, Receipt, SymbolSequence
 
-history(Meeting, m2m_fields=["present"])
+history(Meeting, m2m_fields=["present", "experts"])
 history(Decision, m2m_fields=["objecting"])
 history(Circulation)
 history(Receipt)

@@ -24,8 +24,8 @@ from measures.models import (
     Measure,
     Paper,
 )
-from measures.workflow import OPEN_STATUSES, TRANSITIONS, Action, Role, Status
-from members.models import Participant
+from measures.workflow import OPEN_STATUSES, TABLES, TRANSITIONS, Action, Role, Status
+from members.models import Expert, Participant
 from secretariat.models import Circulation, Decision, Meeting
 from tests.files import PDF, pdf
 
@@ -51,14 +51,24 @@ AFTER_CIRCULATION = {
 }
 
 
-def build(status: str) -> Initiative:
+def build(status: str, modality: str = "a") -> Initiative:
     """An initiative on ECO-5 at ``status`` with what that status implies:
-    Iran and Tajikistan interested, Tajikistan coordinator, a paper, a
+    Iran and Tajikistan interested, Tajikistan coordinator (modality (a)) or
+    its expert responsible for the working paper (modality (b)), a paper, a
     circulation whose deadline has passed, and SWG and SOC meetings held."""
     measure = Measure.objects.get(code="ECO-5")
-    initiative = Initiative.objects.create(measure=measure, status=status)
+    initiative = Initiative.objects.create(measure=measure, status=status, modality=modality)
     irn, tjk = Participant.objects.get(code="IRN"), Participant.objects.get(code="TJK")
     today = timezone.localdate()
+    expert = Expert.objects.create(
+        participant=tjk, measure=measure, name="Dr Expert", started_on=today
+    )
+    specialised = Meeting.objects.create(
+        body="specialised", date=today, measure=measure, host=Participant.objects.get(code="JPN")
+    )
+    specialised.experts.set([expert])
+    if modality == "b":
+        initiative.responsible_experts.set([expert])
     for state in (irn, tjk):
         InterestDeclaration.objects.create(
             initiative=initiative, participant=state, declared_on=today
@@ -104,7 +114,16 @@ def call_service(action, user, initiative):
     kaz = Participant.objects.get(code="KAZ")
     match action:
         case Action.DECLARE_INTEREST:
-            return services.initiative_declare_interest(actor=user, measure=initiative.measure)
+            return services.initiative_declare_interest(
+                actor=user, measure=initiative.measure, modality=initiative.modality
+            )
+        case Action.CHARGE_EXPERTS:
+            return services.initiative_charge_experts(
+                actor=user,
+                initiative=initiative,
+                meeting=Meeting.objects.get(pk=meeting_id("specialised")),
+                experts=list(Expert.objects.filter(name="Dr Expert")),
+            )
         case Action.OPEN_CONSULTATION:
             return services.initiative_open_consultation(actor=user, initiative=initiative)
         case Action.DESIGNATE_COORDINATORS:
@@ -149,24 +168,34 @@ def call_api(client, action, initiative):
         Action.RECORD_SWG_DECISION: {"meeting": meeting_id("swg"), "outcome": "approved"},
         Action.RECORD_SOC_DECISION: {"meeting": meeting_id("soc"), "outcome": "approved"},
         Action.WITHDRAW: {"reason": "test"},
+        Action.CHARGE_EXPERTS: {
+            "meeting": meeting_id("specialised"),
+            "experts": list(Expert.objects.filter(name="Dr Expert").values_list("pk", flat=True)),
+        },
     }
     if action == Action.SUBMIT_PAPER:
         return client.post(url, {"file": pdf(), "language": "en"})
     if action == Action.DECLARE_INTEREST:
-        return client.post("/api/v1/initiatives/", {"measure": initiative.measure.code})
+        return client.post(
+            "/api/v1/initiatives/",
+            {"measure": initiative.measure.code, "modality": initiative.modality},
+        )
     return client.post(url, payload[action], format="json")
 
 
-def expected(status, action, role):
+def expected(status, action, role, modality="a"):
     """What the table says: 'ok', 403 or 409."""
     _username, roles = ROLES[role]
-    if not TRANSITIONS[action].roles & roles:
+    table = TABLES[modality]
+    if action not in table:
+        return 409  # the action does not apply to this modality
+    if not table[action].roles & roles:
         return 403
     if action == Action.DECLARE_INTEREST:
         if status not in OPEN_STATUSES:
             return "ok"  # a closed initiative: the declaration starts a new one
         return 409 if role in HAS_DECLARED else "ok"
-    if status not in TRANSITIONS[action].sources:
+    if status not in table[action].sources:
         return 409
     return "ok"
 
@@ -186,6 +215,7 @@ def snapshot(initiative):
 
 
 TARGET = {
+    Action.CHARGE_EXPERTS: Status.DRAFTING,
     Action.OPEN_CONSULTATION: Status.CONSULTATION,
     Action.DESIGNATE_COORDINATORS: Status.DRAFTING,
     Action.SUBMIT_PAPER: Status.DRAFTING,
@@ -198,15 +228,15 @@ TARGET = {
 
 
 @pytest.mark.parametrize(
-    ("status", "action", "role"),
-    list(itertools.product(Status.values, Action.values, ROLES)),
+    ("modality", "status", "action", "role"),
+    list(itertools.product(["a", "b"], Status.values, Action.values, ROLES)),
 )
-def test_every_status_action_role(people, status, action, role):
-    initiative = build(status)
+def test_every_status_action_role(people, modality, status, action, role):
+    initiative = build(status, modality)
     username, _roles = ROLES[role]
     user = people[username] if username else AnonymousUser()
     before = snapshot(initiative)
-    outcome = expected(status, action, role)
+    outcome = expected(status, action, role, modality)
 
     if outcome == "ok":
         call_service(action, user, initiative)
@@ -277,3 +307,25 @@ def test_the_table_is_the_one_the_issue_gives():
         "no_consensus": S.SOC_REVIEW,
         "rejected": S.REJECTED,
     }
+
+
+def test_modality_b_table_shares_the_road_after_the_working_paper():
+    b = TABLES["b"]
+    assert set(b) == {
+        Action.DECLARE_INTEREST,
+        Action.CHARGE_EXPERTS,
+        Action.SUBMIT_PAPER,
+        Action.CIRCULATE,
+        Action.REFER_TO_SWG,
+        Action.RECORD_SWG_DECISION,
+        Action.RECORD_SOC_DECISION,
+        Action.WITHDRAW,
+    }
+    charge = b[Action.CHARGE_EXPERTS]
+    assert (set(charge.sources), set(charge.roles), charge.target) == (
+        {Status.INTEREST_DECLARED},
+        {Role.SECRETARIAT},
+        Status.DRAFTING,
+    )
+    for action in set(b) - {Action.CHARGE_EXPERTS}:
+        assert b[action] is TRANSITIONS[action]
