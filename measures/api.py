@@ -57,6 +57,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     coordinators = serializers.SerializerMethodField(
         help_text=_("States designated to coordinate that initiative.")
     )
+    adopted_papers = serializers.SerializerMethodField(
+        help_text=_("Concept and working papers the SOC adopted on this measure.")
+    )
     titles = TranslatedNamesField("title")
     texts = TranslatedNamesField("text")
     coordinator_offers = serializers.SerializerMethodField(
@@ -76,6 +79,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "status",
             "initiative",
             "coordinators",
+            "adopted_papers",
             "coordinator_offers",
         ]
 
@@ -93,6 +97,12 @@ class MeasureSerializer(serializers.ModelSerializer):
             return []
         return [
             {"participant": d.participant.code, "role": d.role} for d in lead.designations.all()
+        ]
+
+    def get_adopted_papers(self, obj) -> list[dict]:
+        return [
+            {"symbol": p.symbol, "kind": p.kind, "download": f"/api/v1/papers/{p.pk}/file/"}
+            for p in selectors.measure_adopted_papers(obj)
         ]
 
     def get_coordinator_offers(self, obj) -> list[dict]:

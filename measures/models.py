@@ -249,6 +249,14 @@ class Initiative(models.Model):
         verbose_name=_("responsible experts"),
         help_text=_("Modality (b): the experts charged with the working paper."),
     )
+    charged_at = models.ForeignKey(
+        "secretariat.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charged_initiatives",
+        verbose_name=_("charged at meeting"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

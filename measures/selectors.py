@@ -64,14 +64,30 @@ def measure_list_with_status() -> QuerySet[Measure]:
     """Measures with offers, initiatives and their current coordinators, in a
     constant number of queries: each measure shows its most advanced
     initiative's status and coordinators."""
+    from secretariat.models import Decision
+
+    adoptions = Decision.objects.filter(body="soc", outcome=Outcome.APPROVED).select_related(
+        "paper"
+    )
     return measure_list().prefetch_related(
         Prefetch(
             "initiatives",
             queryset=Initiative.objects.prefetch_related(
-                Prefetch("designations", queryset=_open_designations())
+                Prefetch("designations", queryset=_open_designations()),
+                Prefetch("decisions", queryset=adoptions, to_attr="adoptions"),
             ),
         )
     )
+
+
+def measure_adopted_papers(measure: Measure) -> list[Paper]:
+    """Papers the SOC adopted on this measure, from :func:`measure_list_with_status`."""
+    return [
+        d.paper
+        for initiative in measure.initiatives.all()
+        for d in getattr(initiative, "adoptions", [])
+        if d.paper is not None
+    ]
 
 
 def measure_lead_initiative(measure: Measure) -> Initiative | None:

@@ -406,6 +406,8 @@ def initiative_charge_experts(*, actor, initiative: Initiative, meeting, experts
                     _("%(name)s did not attend that meeting.") % {"name": expert.name}
                 )
         locked.responsible_experts.set(experts)
+        locked.charged_at = meeting
+        locked.save(update_fields=["charged_at"])
         return {
             "meeting": meeting.pk,
             "experts": [{"name": e.name, "participant": e.participant.code} for e in experts],

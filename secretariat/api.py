@@ -7,9 +7,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
+from measures.models import Measure
 from measures.selectors import can_see_internals
 from measures.workflow import Outcome
-from members.models import Participant
+from members.models import Expert, Participant
 
 from . import services
 from .api_circulations import CirculationViewSet, NotificationViewSet
@@ -23,10 +24,33 @@ class MeetingSerializer(serializers.ModelSerializer):
     present = serializers.SlugRelatedField(
         slug_field="code", queryset=Participant.objects.all(), many=True, required=False
     )
+    measure = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all(), allow_null=True, required=False
+    )
+    experts = serializers.PrimaryKeyRelatedField(
+        queryset=Expert.objects.all(), many=True, required=False
+    )
+    working_papers = serializers.SerializerMethodField(
+        help_text=_("Initiatives whose experts this specialised meeting charged.")
+    )
 
     class Meta:
         model = Meeting
-        fields = ["id", "body", "title", "date", "place", "host", "present"]
+        fields = [
+            "id",
+            "body",
+            "title",
+            "date",
+            "place",
+            "host",
+            "present",
+            "measure",
+            "experts",
+            "working_papers",
+        ]
+
+    def get_working_papers(self, obj) -> list[int]:
+        return sorted(i.pk for i in obj.charged_initiatives.all())
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -79,12 +103,15 @@ class MeetingViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     not_found_message = _("No meeting with id %(id)s.")
 
     def get_queryset(self):
-        return Meeting.objects.select_related("host").prefetch_related("present")
+        return Meeting.objects.select_related("host", "measure").prefetch_related(
+            "present", "experts", "charged_initiatives"
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         meeting = services.meeting_create(actor=request.user, **serializer.validated_data)
+        meeting = self.get_queryset().get(pk=meeting.pk)
         return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
