@@ -224,6 +224,9 @@ SPECTACULAR_SETTINGS = {
         "ParticipantKindEnum": "members.models.ParticipantKind",
         "CirculationKindEnum": "secretariat.models.CirculationKind",
         "NotificationKindEnum": "secretariat.models.NotificationKind",
+        "VisibilityEnum": "secretariat.models.Visibility",
+        "InformationStatusEnum": "secretariat.models.InformationStatus",
+        "InformationKindEnum": "secretariat.models.InformationKind",
     },
 }
 

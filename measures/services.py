@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import Counter
 from pathlib import PurePath
 
-import filetype
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cica.errors import Conflict, DomainError, Forbidden
+from cica.uploads import document_check, sha256_of
 from cica.upsert import upsert
 from members.models import Participant, ParticipationStatus
 from secretariat.services import (
@@ -468,33 +466,6 @@ def initiative_designate_coordinators(
     )
 
 
-def paper_file_check(upload) -> tuple[str, str]:
-    """Refuse a file that is not a PDF, DOCX or ODT by its content, or is too
-    large. Returns ``(extension, content type)``. Nothing is stored here."""
-    limit = settings.CICA_MAX_UPLOAD_BYTES
-    if upload is None:
-        raise DomainError(_("Attach the paper as a PDF, DOCX or ODT file."))
-    if upload.size > limit:
-        raise DomainError(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-        )
-    if upload.size == 0:
-        raise DomainError(_("The file is empty."))
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.extension not in PAPER_TYPES:
-        found = kind.mime if kind else _("unknown")
-        raise DomainError(
-            _("The file is not a PDF, DOCX or ODT document (its content is %(found)s).")
-            % {"found": found}
-        )
-    return kind.extension, kind.mime
-
-
-PAPER_TYPES = ("pdf", "docx", "odt")
 PAPER_SYMBOL_KIND = {PaperKind.CONCEPT_PAPER: "CP", PaperKind.WORKING_PAPER: "WP"}
 
 
@@ -507,7 +478,7 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
     stored: list[str] = []
 
     def submit(locked: Initiative) -> dict:
-        extension, mime = paper_file_check(file)
+        extension, mime = document_check(file)
         kind = (
             PaperKind.CONCEPT_PAPER
             if locked.modality == Modality.CONCEPT_PAPER
@@ -515,10 +486,6 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
         )
         version = (locked.papers.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0) + 1
         symbol = f"CICA/{PAPER_SYMBOL_KIND[kind]}/{locked.reference}/{version}"
-        digest = hashlib.sha256()
-        for chunk in file.chunks():
-            digest.update(chunk)
-        file.seek(0)
         paper = Paper(
             initiative=locked,
             kind=kind,
@@ -527,7 +494,7 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
             original_name=PurePath(file.name or "paper").name[:255],
             content_type=mime,
             size=file.size,
-            sha256=digest.hexdigest(),
+            sha256=sha256_of(file),
             language=language,
             note=note,
             submitted_by=actor,

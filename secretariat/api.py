@@ -14,6 +14,7 @@ from members.models import Expert, Participant
 
 from . import services
 from .api_circulations import CirculationViewSet, NotificationViewSet
+from .api_information import InformationViewSet
 from .models import DECISION_BODY_CHOICES, Body, Decision, Meeting
 
 
@@ -149,4 +150,5 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("decisions", DecisionViewSet, basename="decision")
 router.register("circulations", CirculationViewSet, basename="circulation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("information", InformationViewSet, basename="information")
 urlpatterns = router.urls

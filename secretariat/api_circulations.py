@@ -42,7 +42,7 @@ class ReceiptSerializer(serializers.Serializer):
 
 class CirculationSerializer(serializers.ModelSerializer):
     initiative = serializers.PrimaryKeyRelatedField(read_only=True)
-    measure = serializers.CharField(source="initiative.measure.code")
+    measure = serializers.SerializerMethodField()
     paper = serializers.SlugRelatedField(slug_field="symbol", read_only=True, allow_null=True)
     silence_broken_by = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
@@ -54,6 +54,7 @@ class CirculationSerializer(serializers.ModelSerializer):
             "id",
             "reference",
             "kind",
+            "information",
             "initiative",
             "measure",
             "paper",
@@ -67,6 +68,9 @@ class CirculationSerializer(serializers.ModelSerializer):
             "silence_broken_at",
             "decision",
         ]
+
+    def get_measure(self, obj) -> str | None:
+        return obj.initiative.measure.code if obj.initiative_id else None
 
 
 class CirculationDetailSerializer(CirculationSerializer):

@@ -2,6 +2,7 @@
 notifications follow in the circulation ledger)."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +164,7 @@ class Audience(models.TextChoices):
 class CirculationKind(models.TextChoices):
     PAPER = "paper", _("Paper for comments")
     DRAFT_DECISION = "draft_decision", _("Draft decision")
+    INFORMATION = "information", _("Information for dissemination")
 
 
 class SilenceStatus(models.TextChoices):
@@ -185,6 +187,8 @@ class Circulation(models.Model):
         on_delete=models.PROTECT,
         related_name="circulations",
         verbose_name=_("initiative"),
+        null=True,
+        blank=True,
     )
     paper = models.ForeignKey(
         Paper,
@@ -194,11 +198,19 @@ class Circulation(models.Model):
         null=True,
         blank=True,
     )
+    information = models.OneToOneField(
+        "InformationSubmission",
+        on_delete=models.PROTECT,
+        related_name="circulation",
+        verbose_name=_("information"),
+        null=True,
+        blank=True,
+    )
     reference = models.CharField(_("reference"), max_length=64, unique=True)
     audience = models.CharField(
         _("audience"), max_length=24, choices=Audience.choices, default=Audience.MEMBERS
     )
-    deadline = models.DateField(_("comment deadline"))
+    deadline = models.DateField(_("comment deadline"), null=True, blank=True)
     circulated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -245,9 +257,20 @@ class Circulation(models.Model):
         verbose_name_plural = _("circulations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="paper", paper__isnull=False)
-                | Q(kind="draft_decision", body__in=["swg", "soc"]),
-                name="circulation_paper_or_draft_decision",
+                condition=Q(
+                    kind="paper",
+                    paper__isnull=False,
+                    initiative__isnull=False,
+                    deadline__isnull=False,
+                )
+                | Q(
+                    kind="draft_decision",
+                    body__in=["swg", "soc"],
+                    initiative__isnull=False,
+                    deadline__isnull=False,
+                )
+                | Q(kind="information", information__isnull=False),
+                name="circulation_kind_matches_content",
             ),
             models.CheckConstraint(
                 condition=Q(silence_status="") | Q(kind="draft_decision"),
@@ -341,6 +364,10 @@ class NotificationKind(models.TextChoices):
     PAPER_SUBMITTED = "paper_submitted", _("Paper submitted")
     DESIGNATION = "designation", _("Designated coordinator")
     SILENCE_BROKEN = "silence_broken", _("Silence broken")
+    INFORMATION = "information", _("Information disseminated")
+    INFORMATION_SUBMITTED = "information_submitted", _("Information submitted")
+    CONFIRMATION_REQUESTED = "confirmation_requested", _("Co-submission to confirm")
+    INFORMATION_RETURNED = "information_returned", _("Information returned")
 
 
 class EmailStatus(models.TextChoices):
@@ -403,3 +430,143 @@ class SymbolSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.last}"
+
+
+class InformationKind(models.TextChoices):
+    MEASURES_TAKEN = "measures_taken", _("Information on measures taken")
+    VIEWS = "views", _("Views on a measure")
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", _("Member states")
+    MEMBERS_AND_OBSERVERS = "members_and_observers", _("Member states and observers")
+    PUBLIC = "public", _("Public")
+
+
+class InformationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    DISSEMINATED = "disseminated", _("Disseminated")
+    RETURNED = "returned", _("Returned")
+
+
+class InformationSubmission(models.Model):
+    """Information a member state, or a group of member states, submits to the
+    secretariat for dissemination (seed: "présenter ces informations au
+    secrétariat de la CIMCA aux fins de diffusion"): the database the Chair
+    and the secretariat build."""
+
+    reference = models.CharField(_("reference"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=InformationKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    visibility = models.CharField(
+        _("visibility"), max_length=24, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=InformationStatus.choices,
+        default=InformationStatus.SUBMITTED,
+    )
+    measures = models.ManyToManyField(
+        "measures.Measure", related_name="information", verbose_name=_("measures concerned")
+    )
+    submitted_for = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="information_submitted",
+        verbose_name=_("submitting state"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    disseminated_at = models.DateTimeField(_("disseminated at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reasons for return"), blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("information submission")
+        verbose_name_plural = _("information exchange")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=InformationStatus.values), name="information_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+
+class CoSubmitter(models.Model):
+    """Another member state submitting with the lead state. It counts as
+    theirs only once one of its delegates has confirmed."""
+
+    submission = models.ForeignKey(
+        InformationSubmission,
+        on_delete=models.CASCADE,
+        related_name="co_submitters",
+        verbose_name=_("submission"),
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="co_submissions",
+        verbose_name=_("state"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+
+    class Meta:
+        ordering = ["participant__code"]
+        verbose_name = _("co-submitting state")
+        verbose_name_plural = _("co-submitting states")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "participant"], name="co_submitter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.code} ({'confirmed' if self.confirmed_at else 'to confirm'})"
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    return f"information/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
+class InformationAttachment(models.Model):
+    submission = models.ForeignKey(
+        InformationSubmission,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("submission"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,11 +1,21 @@
 """Reads of the secretariat's records, as the caller may see them."""
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from members.models import ParticipationStatus
 from members.rules import acting_for, is_chair_office, is_secretariat
 
-from .models import Circulation, Notification, Receipt
+from .models import (
+    Circulation,
+    CoSubmitter,
+    InformationStatus,
+    InformationSubmission,
+    Notification,
+    Receipt,
+    Visibility,
+)
 
 
 def circulations_visible(user) -> QuerySet[Circulation]:
@@ -42,3 +52,50 @@ def can_see_positions(user) -> bool:
 
 def notifications_of(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
+
+
+# --- the information exchange ---------------------------------------------------------
+
+
+def information_visible(user) -> QuerySet[InformationSubmission]:
+    """Staff see every submission; a state's delegates see their own state's
+    (as lead or named co-submitter) and what was disseminated to them; the
+    public sees what was disseminated publicly."""
+    qs = InformationSubmission.objects.select_related("submitted_for").prefetch_related(
+        "measures",
+        Prefetch("co_submitters", queryset=CoSubmitter.objects.select_related("participant")),
+        "attachments",
+    )
+    if is_secretariat(user) or is_chair_office(user):
+        return qs
+    disseminated = Q(status=InformationStatus.DISSEMINATED)
+    open_to = Q(visibility=Visibility.PUBLIC)
+    participant = acting_for(user)
+    if participant is None:
+        return qs.filter(disseminated & open_to)
+    status = participant.status_on()
+    if status == ParticipationStatus.MEMBER:
+        open_to |= Q(visibility__in=[Visibility.MEMBERS, Visibility.MEMBERS_AND_OBSERVERS])
+    elif status == ParticipationStatus.OBSERVER:
+        open_to |= Q(visibility=Visibility.MEMBERS_AND_OBSERVERS)
+    own = Q(submitted_for=participant) | Q(co_submitters__participant=participant)
+    return qs.filter((disseminated & open_to) | own).distinct()
+
+
+def information_search(queryset, text: str):
+    """Full text in English, French and Russian: on PostgreSQL the GIN-indexed
+    vector (every word as written, plus stems in the submission's language),
+    ranked; on SQLite a plain LIKE on title and text."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="simple", search_type="websearch")
+        for config in ("english", "french", "russian"):
+            query |= SearchQuery(text, config=config, search_type="websearch")
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-submitted_at")
+        )
+    return queryset.filter(Q(title__icontains=text) | Q(text__icontains=text))

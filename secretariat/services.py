@@ -10,8 +10,9 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cica.errors import Conflict, DomainError, Forbidden
 from cica.errors import NotFound as NotFoundError
+from cica.uploads import document_check, sha256_of
 from measures.models import Initiative, Paper
 from measures.workflow import Outcome
 from members.models import Delegate, Participant, ParticipationStatus
@@ -29,9 +31,14 @@ from .models import (
     Body,
     Circulation,
     CirculationKind,
+    CoSubmitter,
     Decision,
     DecisionProcedure,
     EmailStatus,
+    InformationAttachment,
+    InformationKind,
+    InformationStatus,
+    InformationSubmission,
     Meeting,
     Notification,
     NotificationKind,
@@ -39,6 +46,7 @@ from .models import (
     Receipt,
     SilenceStatus,
     SymbolSequence,
+    Visibility,
 )
 
 logger = logging.getLogger(__name__)
@@ -295,8 +303,32 @@ def circulation_create(
         silence_status=SilenceStatus.PENDING if silence else SilenceStatus.NONE,
     )
     circulation.save()
+    what = paper.symbol if paper else _("a draft decision")
+    subject = _("Circulated for comments: %(what)s (%(ref)s), deadline %(deadline)s") % {
+        "what": what,
+        "ref": reference,
+        "deadline": deadline,
+    }
+    text = _(
+        "The secretariat has circulated %(what)s on %(measure)s. Your state's answer is "
+        "awaited by %(deadline)s."
+    ) % {"what": what, "measure": initiative.measure.code, "deadline": deadline}
+    _fan_out(
+        circulation=circulation,
+        actor=actor,
+        kind=NotificationKind.CIRCULATION,
+        subject=subject,
+        text=text,
+    )
+    return circulation
+
+
+def _fan_out(*, circulation: Circulation, actor, kind: str, subject: str, text: str) -> None:
+    """One receipt per addressed participant and one notification per active
+    delegate of each, in a fixed number of queries."""
+    today = timezone.localdate()
     statuses = [ParticipationStatus.MEMBER]
-    if audience == Audience.MEMBERS_AND_OBSERVERS:
+    if circulation.audience == Audience.MEMBERS_AND_OBSERVERS:
         statuses.append(ParticipationStatus.OBSERVER)
     addressed = list(
         Participant.objects.with_status(today).filter(status__in=statuses).order_by("code")
@@ -309,19 +341,9 @@ def circulation_create(
     if any(r.pk is None for r in receipts):  # backends that return no ids
         receipts = list(circulation.receipts.all())
     by_participant = {r.participant_id: r for r in receipts}
-    what = paper.symbol if paper else _("a draft decision")
-    subject = _("Circulated for comments: %(what)s (%(ref)s), deadline %(deadline)s") % {
-        "what": what,
-        "ref": reference,
-        "deadline": deadline,
-    }
-    text = _(
-        "The secretariat has circulated %(what)s on %(measure)s. Your state's answer is "
-        "awaited by %(deadline)s."
-    ) % {"what": what, "measure": initiative.measure.code, "deadline": deadline}
     delegates = _active_delegates(participant_ids=list(by_participant))
     notify(
-        kind=NotificationKind.CIRCULATION,
+        kind=kind,
         event_key=f"circulation:{circulation.pk}",
         messages=[
             (user, subject, text, "receipt", by_participant[participant_id].pk)
@@ -329,7 +351,6 @@ def circulation_create(
         ],
         url=f"/api/v1/circulations/{circulation.pk}/",
     )
-    return circulation
 
 
 # --- the outbox ---------------------------------------------------------------------
@@ -669,9 +690,11 @@ def receipt_answer(*, actor, circulation: Circulation, position: str, text: str 
         raise DomainError(_("Unknown position %(position)r.") % {"position": position})
     circulation = Circulation.objects.select_for_update().get(pk=circulation.pk)
     receipt = _own_receipt(actor, circulation)
+    if circulation.kind == CirculationKind.INFORMATION:
+        raise Conflict(_("Disseminated information is acknowledged, not answered."))
     if acting_for(actor).status_on() != ParticipationStatus.MEMBER:
         raise Forbidden(_("Observers acknowledge circulations; only member states take positions."))
-    if timezone.localdate() > circulation.deadline:
+    if circulation.deadline and timezone.localdate() > circulation.deadline:
         raise Conflict(
             _("The deadline (%(deadline)s) has passed: positions can no longer change.")
             % {"deadline": circulation.deadline}
@@ -889,3 +912,250 @@ def circulation_all_answered(circulation: Circulation) -> bool:
     """Every addressed member state has given a position."""
     members = Participant.objects.with_status_in(ParticipationStatus.MEMBER)
     return not circulation.receipts.filter(participant__in=members, position="").exists()
+
+
+# --- the information exchange ---------------------------------------------------------
+
+# PostgreSQL text-search configurations for our languages; 'simple' (no
+# stemming) is added for every text so a word in any language matches.
+SEARCH_CONFIG = {"en": "english", "fr": "french", "ru": "russian"}
+
+
+def _information_index(submission: InformationSubmission) -> None:
+    """Keep the full-text vector in step (PostgreSQL; SQLite searches with LIKE)."""
+    if connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.search import SearchVector
+
+    stemmed = SEARCH_CONFIG.get(submission.language, "simple")
+    vector = (
+        SearchVector("title", weight="A", config="simple")
+        + SearchVector("text", weight="B", config="simple")
+        + SearchVector("title", "text", weight="C", config=stemmed)
+    )
+    InformationSubmission.objects.filter(pk=submission.pk).update(search_vector=vector)
+
+
+@transaction.atomic
+def information_submit(
+    *,
+    actor,
+    title: str,
+    text: str,
+    kind: str,
+    language: str,
+    visibility: str,
+    measures: Iterable,
+    co_submitters: Iterable[Participant] = (),
+    attachments: Iterable = (),
+    submitted_for: Participant | None = None,
+) -> InformationSubmission:
+    """A member state (or a group of member states) submits information on
+    agreed measures to the secretariat for dissemination (seed, introduction
+    of the cooperative approach). A delegate submits for their own state;
+    each co-submitting state confirms through its own delegate."""
+    from members.rules import acting_for
+
+    lead = acting_for(actor)
+    if lead is None or lead.status_on() != ParticipationStatus.MEMBER:
+        raise Forbidden(_("Only a member state's delegate submits information, for their state."))
+    if submitted_for is not None and submitted_for != lead:
+        raise Forbidden(
+            _("You act for %(own)s and cannot submit for %(other)s.")
+            % {"own": lead.code, "other": submitted_for.code}
+        )
+    measures = list(measures)
+    if not measures:
+        raise DomainError(_("Name the measures the information concerns."))
+    if not title.strip() or not text.strip():
+        raise DomainError(_("Give a title and a text."))
+    if kind not in InformationKind.values:
+        raise DomainError(_("Unknown kind %(kind)r.") % {"kind": kind})
+    if visibility not in Visibility.values:
+        raise DomainError(_("Unknown visibility %(v)r.") % {"v": visibility})
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
+    co_submitters = [p for p in dict.fromkeys(co_submitters) if p != lead]
+    for state in co_submitters:
+        if state.status_on() != ParticipationStatus.MEMBER:
+            raise DomainError(
+                _("%(code)s is not a member state: only member states submit information.")
+                % {"code": state.code}
+            )
+    checked = [(upload, *document_check(upload)) for upload in attachments]
+    submission = InformationSubmission.objects.create(
+        reference=symbol_next(prefix=f"CICA/INF/{timezone.localdate():%Y}/"),
+        kind=kind,
+        title=title.strip(),
+        text=text,
+        language=language,
+        visibility=visibility,
+        submitted_for=lead,
+        submitted_by=actor,
+    )
+    submission.measures.set(measures)
+    for state in co_submitters:
+        CoSubmitter.objects.create(submission=submission, participant=state)
+    stored = []
+    try:
+        for upload, extension, mime in checked:
+            attachment = InformationAttachment(
+                submission=submission,
+                original_name=(upload.name or "attachment")[:255],
+                content_type=mime,
+                size=upload.size,
+                sha256=sha256_of(upload),
+            )
+            attachment.file.save(f"attachment.{extension}", upload, save=False)
+            stored.append(attachment.file.name)
+            attachment.save()
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    _information_index(submission)
+    subject = _("Information submitted: %(ref)s %(title)s") % {
+        "ref": submission.reference,
+        "title": submission.title,
+    }
+    notify(
+        kind=NotificationKind.INFORMATION_SUBMITTED,
+        event_key=f"information-submitted:{submission.pk}",
+        messages=[
+            (u, subject, submission.text[:2000], "information", submission.pk)
+            for u in _secretariat_users()
+        ],
+        url=f"/api/v1/information/{submission.pk}/",
+    )
+    if co_submitters:
+        ask = _("%(lead)s names your state as co-submitting %(ref)s: please confirm.") % {
+            "lead": lead.code,
+            "ref": submission.reference,
+        }
+        notify(
+            kind=NotificationKind.CONFIRMATION_REQUESTED,
+            event_key=f"information-confirm:{submission.pk}",
+            messages=[
+                (u, ask, submission.title, "information", submission.pk)
+                for u, _pid in _active_delegates(participant_ids=[p.pk for p in co_submitters])
+            ],
+            url=f"/api/v1/information/{submission.pk}/",
+        )
+    return submission
+
+
+@transaction.atomic
+def information_confirm(*, actor, submission: InformationSubmission) -> CoSubmitter:
+    """A co-submitting state's delegate confirms: only then is the submission theirs."""
+    from members.rules import acting_for
+
+    participant = acting_for(actor)
+    row = (
+        CoSubmitter.objects.select_for_update()
+        .filter(submission=submission, participant=participant)
+        .first()
+        if participant
+        else None
+    )
+    if row is None:
+        raise Forbidden(_("Your state is not named as co-submitting this information."))
+    if submission.status != InformationStatus.SUBMITTED:
+        raise Conflict(
+            _("The submission is already %(status)s.")
+            % {"status": submission.get_status_display().lower()}
+        )
+    if row.confirmed_at is None:
+        row.confirmed_at, row.confirmed_by = timezone.now(), actor
+        row.save(update_fields=["confirmed_at", "confirmed_by"])
+    return row
+
+
+@transaction.atomic
+def information_disseminate(*, actor, submission: InformationSubmission) -> Circulation:
+    """The secretariat disseminates a submission: a circulation to the states
+    its visibility names, with a receipt for each and a notification to each
+    of their delegates. Every co-submitting state must have confirmed."""
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat disseminates information."))
+    submission = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != InformationStatus.SUBMITTED:
+        raise Conflict(
+            _("The submission is already %(status)s.")
+            % {"status": submission.get_status_display().lower()}
+        )
+    waiting = list(
+        submission.co_submitters.filter(confirmed_at__isnull=True).values_list(
+            "participant__code", flat=True
+        )
+    )
+    if waiting:
+        raise Conflict(
+            _("Waiting for %(codes)s to confirm co-submission.") % {"codes": ", ".join(waiting)}
+        )
+    audience = (
+        Audience.MEMBERS
+        if submission.visibility == Visibility.MEMBERS
+        else Audience.MEMBERS_AND_OBSERVERS
+    )
+    circulation = Circulation.objects.create(
+        kind=CirculationKind.INFORMATION,
+        information=submission,
+        reference=symbol_next(prefix=f"CICA/CIRC/{timezone.localdate():%Y}/"),
+        audience=audience,
+        circulated_by=actor,
+    )
+    submission.status = InformationStatus.DISSEMINATED
+    submission.disseminated_at = timezone.now()
+    submission.save(update_fields=["status", "disseminated_at"])
+    submitters = ", ".join(information_submitters(submission))
+    _fan_out(
+        circulation=circulation,
+        actor=actor,
+        kind=NotificationKind.INFORMATION,
+        subject=_("Information from %(who)s: %(title)s")
+        % {"who": submitters, "title": submission.title},
+        text=submission.text[:5000],
+    )
+    return circulation
+
+
+@transaction.atomic
+def information_return(*, actor, submission: InformationSubmission, reason: str):
+    """The secretariat returns a submission with its reasons."""
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat returns submissions."))
+    if not reason.strip():
+        raise DomainError(_("Give the reasons for returning it."))
+    submission = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != InformationStatus.SUBMITTED:
+        raise Conflict(
+            _("The submission is already %(status)s.")
+            % {"status": submission.get_status_display().lower()}
+        )
+    submission.status = InformationStatus.RETURNED
+    submission.returned_at = timezone.now()
+    submission.return_reason = reason
+    submission.save(update_fields=["status", "returned_at", "return_reason"])
+    states = [
+        submission.submitted_for_id,
+        *submission.co_submitters.values_list("participant_id", flat=True),
+    ]
+    subject = _("Returned: %(ref)s") % {"ref": submission.reference}
+    notify(
+        kind=NotificationKind.INFORMATION_RETURNED,
+        event_key=f"information-returned:{submission.pk}",
+        messages=[
+            (u, subject, reason, "information", submission.pk)
+            for u, _pid in _active_delegates(participant_ids=states)
+        ],
+        url=f"/api/v1/information/{submission.pk}/",
+    )
+    return submission
+
+
+def information_submitters(submission: InformationSubmission) -> list[str]:
+    """The lead state and the co-submitting states that have confirmed."""
+    confirmed = [
+        c.participant.code for c in submission.co_submitters.all() if c.confirmed_at is not None
+    ]
+    return [submission.submitted_for.code, *sorted(confirmed)]

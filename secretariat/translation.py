@@ -2,10 +2,22 @@
 
 from simple_history import register as history
 
-from .models import Circulation, Decision, Meeting, Receipt, SymbolSequence
+from .models import (
+    Circulation,
+    CoSubmitter,
+    Decision,
+    InformationAttachment,
+    InformationSubmission,
+    Meeting,
+    Receipt,
+    SymbolSequence,
+)
 
 history(Meeting, m2m_fields=["present", "experts"])
 history(Decision, m2m_fields=["objecting"])
 history(Circulation)
 history(Receipt)
 history(SymbolSequence)
+history(InformationSubmission, m2m_fields=["measures"], excluded_fields=["search_vector"])
+history(CoSubmitter)
+history(InformationAttachment)

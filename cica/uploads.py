@@ -1,0 +1,47 @@
+"""Checks on uploaded documents, shared by papers and information attachments."""
+
+import hashlib
+
+import filetype
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+
+DOCUMENT_TYPES = ("pdf", "docx", "odt")
+
+
+def document_check(upload) -> tuple[str, str]:
+    """Refuse a file that is not a PDF, DOCX or ODT by its content (never by
+    its name), or is empty or too large. Returns ``(extension, content type)``.
+    Nothing is stored here."""
+    limit = settings.CICA_MAX_UPLOAD_BYTES
+    if upload is None:
+        raise DomainError(_("Attach the document as a PDF, DOCX or ODT file."))
+    if upload.size > limit:
+        raise DomainError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+    if upload.size == 0:
+        raise DomainError(_("The file is empty."))
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.extension not in DOCUMENT_TYPES:
+        found = kind.mime if kind else _("unknown")
+        raise DomainError(
+            _("The file is not a PDF, DOCX or ODT document (its content is %(found)s).")
+            % {"found": found}
+        )
+    return kind.extension, kind.mime
+
+
+def sha256_of(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

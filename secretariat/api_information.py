@@ -1,0 +1,227 @@
+"""API of the information exchange: submit, confirm, browse and search,
+disseminate or return, download attachments."""
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from cica.api import CodeChoiceFilter, IdLookupMixin
+from cica.errors import Forbidden, NotFound
+from measures.models import Measure, PriorityArea
+from members.models import Participant
+
+from . import selectors, services
+from .models import (
+    InformationAttachment,
+    InformationKind,
+    InformationStatus,
+    InformationSubmission,
+    Visibility,
+)
+
+
+class CoSubmitterSerializer(serializers.Serializer):
+    participant = serializers.CharField(source="participant.code")
+    confirmed = serializers.SerializerMethodField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_confirmed(self, obj) -> bool:
+        return obj.confirmed_at is not None
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, obj) -> str:
+        return f"/api/v1/information/{obj.submission_id}/attachments/{obj.pk}/"
+
+
+class InformationSerializer(serializers.ModelSerializer):
+    submitted_for = serializers.CharField(source="submitted_for.code")
+    submitters = serializers.SerializerMethodField(
+        help_text=_("The lead state and the co-submitting states that confirmed.")
+    )
+    measures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    co_submitters = CoSubmitterSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+
+    class Meta:
+        model = InformationSubmission
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "title",
+            "text",
+            "language",
+            "visibility",
+            "status",
+            "measures",
+            "submitted_for",
+            "submitters",
+            "co_submitters",
+            "attachments",
+            "submitted_at",
+            "disseminated_at",
+            "returned_at",
+            "return_reason",
+        ]
+
+    def get_submitters(self, obj) -> list[str]:
+        return services.information_submitters(obj)
+
+
+class InformationInput(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=InformationKind.choices)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.MEMBERS)
+    measures = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all(), many=True, allow_empty=False
+    )
+    co_submitters = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Participant.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+    )
+    submitted_for = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Participant.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Your own state (optional; any other is refused)."),
+    )
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ReturnInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class InformationFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text=_("Full-text search (en, fr, ru)."))
+    measure = CodeChoiceFilter(queryset=Measure.objects.all(), field_name="measures")
+    area = CodeChoiceFilter(queryset=PriorityArea.objects.all(), field_name="measures__area")
+    state = CodeChoiceFilter(
+        queryset=Participant.objects.all(),
+        method="filter_state",
+        help_text=_("Submitted by this state, alone or as a confirmed co-submitter."),
+    )
+    year = filters.NumberFilter(field_name="submitted_at", lookup_expr="year")
+    kind = filters.ChoiceFilter(choices=InformationKind.choices)
+    status = filters.ChoiceFilter(choices=InformationStatus.choices)
+
+    class Meta:
+        model = InformationSubmission
+        fields = ["q", "measure", "area", "state", "year", "kind", "status"]
+
+    def filter_q(self, queryset, name, value):
+        return selectors.information_search(queryset, value)
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(
+            Q(submitted_for=value)
+            | Q(co_submitters__participant=value, co_submitters__confirmed_at__isnull=False)
+        ).distinct()
+
+
+def _schema(request, summary, code=200):
+    return extend_schema(
+        request=request,
+        responses={
+            code: InformationSerializer,
+            400: OpenApiResponse(description="Bad input."),
+            403: OpenApiResponse(description="Not yours to do."),
+            404: OpenApiResponse(description="Not found or not visible to you."),
+            409: OpenApiResponse(description="Not in this status."),
+        },
+        summary=summary,
+    )
+
+
+class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The information exchange: what member states submit for dissemination,
+    browsable and searchable by measure, area, state, year and kind."""
+
+    serializer_class = InformationSerializer
+    filterset_class = InformationFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    not_found_message = _("No information %(id)s visible to you.")
+
+    def get_queryset(self):
+        return selectors.information_visible(self.request.user)
+
+    def _detail(self, submission, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=submission.pk)
+        return Response(InformationSerializer(fresh).data, status=code)
+
+    @_schema(InformationInput, "Submit information for dissemination (multipart for files)", 201)
+    def create(self, request, *args, **kwargs):
+        data = InformationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.information_submit(actor=request.user, **data.validated_data)
+        return self._detail(submission, status.HTTP_201_CREATED)
+
+    @_schema(None, "Confirm your state's co-submission")
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        submission = self.get_object()
+        services.information_confirm(actor=request.user, submission=submission)
+        return self._detail(submission)
+
+    @_schema(None, "Disseminate (the secretariat)")
+    @action(detail=True, methods=["post"])
+    def disseminate(self, request, pk=None):
+        submission = self.get_object()
+        services.information_disseminate(actor=request.user, submission=submission)
+        return self._detail(submission)
+
+    @_schema(ReturnInput, "Return with reasons (the secretariat)")
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        submission = self.get_object()
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.information_return(
+            actor=request.user, submission=submission, **data.validated_data
+        )
+        return self._detail(submission)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file.")}
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        """An attachment, to those who may read the submission, as a download."""
+        submission = self.get_object()
+        attachment = InformationAttachment.objects.filter(
+            submission=submission, pk=attachment_id
+        ).first()
+        if attachment is None:
+            raise NotFound(_("No such attachment."))
+        if not attachment.file:
+            raise Forbidden(_("The file is not available."))
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
