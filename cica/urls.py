@@ -8,6 +8,7 @@ from cica.errors import page_not_found
 from measures import api as measures_api
 from members import api as members_api
 from secretariat import api as secretariat_api
+from secretariat.views import meetings_ics
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("meetings.ics", meetings_ics, name="meetings-ics"),
+    path("meetings/<str:code>.ics", meetings_ics, name="participant-meetings-ics"),
     # Unknown API paths answer JSON, whatever DEBUG says.
     re_path(r"^api/", page_not_found),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

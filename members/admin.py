@@ -6,11 +6,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Chairmanship,
     Delegate,
+    Expert,
     Participant,
     ParticipantAlias,
     Participation,
     ParticipationStatus,
 )
+from .rules import is_secretariat
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -97,3 +99,15 @@ class DelegateAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__email", "participant__code", "participant__name_en"]
     list_select_related = ["user", "participant"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Expert)
+class ExpertAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "participant", "measure", "languages", "started_on", "ended_on"]
+    list_filter = ["participant", "measure__area"]
+    search_fields = ["name", "expertise", "participant__code", "measure__code"]
+    list_select_related = ["participant", "measure"]
+
+    def get_exclude(self, request, obj=None):
+        # Contact details are for the secretariat and the designating state only.
+        return [] if is_secretariat(request.user) else ["contact"]

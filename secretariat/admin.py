@@ -1,24 +1,40 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cica.admin import RecordOnlyAdmin
 from cica.errors import DomainError
 
 from . import services
-from .models import Circulation, Decision, Meeting, Notification, Receipt
+from .models import (
+    Circulation,
+    CoSubmitter,
+    Decision,
+    InformationAttachment,
+    InformationSubmission,
+    Meeting,
+    Notification,
+    Receipt,
+)
 
 
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["body", "title", "date", "place", "host", "present"]
+        fields = ["body", "title", "date", "place", "host", "measure", "present", "experts"]
 
     def clean(self):
         data = super().clean()
         try:
-            services.meeting_check(body=data.get("body"), host=data.get("host"))
+            services.meeting_check(
+                body=data.get("body"),
+                host=data.get("host"),
+                measure=data.get("measure"),
+                experts=data.get("experts") or [],
+                date=data.get("date"),
+            )
         except DomainError as refused:
             raise ValidationError(refused.message) from refused
         return data
@@ -31,7 +47,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_filter = ["body"]
     search_fields = ["title", "place", "host__code"]
     date_hierarchy = "date"
-    filter_horizontal = ["present"]
+    filter_horizontal = ["present", "experts"]
     list_select_related = ["host"]
 
     def save_model(self, request, obj, form, change):
@@ -116,3 +132,64 @@ class NotificationAdmin(admin.ModelAdmin):
         queryset.filter(pk__in=ids, email_status="failed").update(email_status="pending")
         handed = services.notifications_enqueue(notification_ids=ids)
         self.message_user(request, f"{handed} e-mail(s) handed to the queue.")
+
+
+class CoSubmitterInline(admin.TabularInline):
+    model = CoSubmitter
+    extra = 0
+    can_delete = False
+    fields = ["participant", "confirmed_at", "confirmed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = InformationAttachment
+    extra = 0
+    can_delete = False
+    fields = ["original_name", "content_type", "size"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InformationSubmission)
+class InformationSubmissionAdmin(RecordOnlyAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "submitted_for",
+        "kind",
+        "visibility",
+        "status",
+        "submitted_at",
+    ]
+    list_filter = ["status", "kind", "visibility", "language", "measures__area"]
+    search_fields = ["reference", "title", "text", "submitted_for__code"]
+    list_select_related = ["submitted_for"]
+    inlines = [CoSubmitterInline, AttachmentInline]
+    actions = ["disseminate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f != "search_vector"]
+
+    def get_exclude(self, request, obj=None):
+        return ["search_vector"]
+
+    @admin.action(description=_("Disseminate the selected submissions"))
+    def disseminate(self, request, queryset):
+        done = 0
+        for submission in queryset:
+            try:
+                services.information_disseminate(actor=request.user, submission=submission)
+            except DomainError as refused:
+                self.message_user(
+                    request, f"{submission.reference}: {refused.message}", level=messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(n)s submission(s) disseminated.") % {"n": done})

@@ -99,3 +99,12 @@ def information_search(queryset, text: str):
             .order_by("-rank", "-submitted_at")
         )
     return queryset.filter(Q(title__icontains=text) | Q(text__icontains=text))
+
+
+def meetings_for_calendar(*, participant=None):
+    from .models import Meeting
+
+    meetings = Meeting.objects.select_related("host", "measure").prefetch_related("present")
+    if participant is not None:
+        meetings = meetings.filter(Q(host=participant) | Q(present=participant)).distinct()
+    return meetings.order_by("date", "pk")

@@ -15,8 +15,22 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
-from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
-from secretariat.models import Circulation, Decision, Meeting, Notification, Receipt
+from members.models import (
+    Chairmanship,
+    Delegate,
+    Expert,
+    Participant,
+    ParticipantAlias,
+    Participation,
+)
+from secretariat.models import (
+    Circulation,
+    Decision,
+    InformationSubmission,
+    Meeting,
+    Notification,
+    Receipt,
+)
 
 pytestmark = pytest.mark.django_db
 MODELS = [
@@ -54,6 +68,8 @@ WORKFLOW_MODELS = [
     Circulation,
     Receipt,
     Notification,
+    InformationSubmission,
+    Expert,
 ]
 
 
@@ -110,3 +126,52 @@ def test_delegates_have_no_admin(client, settings):
     client.login(username="delegate-kaz", password="demo-pass-4-cica")
     response = client.get(_changelist(Participant))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, settings):
+    from django.utils import timezone
+
+    from measures.models import Measure as M
+
+    expert = Expert.objects.create(
+        participant=Participant.objects.get(code="KOR"),
+        measure=M.objects.get(code="ECO-9"),
+        name="Dr Kim",
+        contact="kim@example.org",
+        started_on=timezone.localdate(),
+    )
+    url = reverse("admin:members_expert_change", args=[expert.pk])
+    client.login(username="chair", password="demo-pass-4-cica")
+    page = client.get(url)
+    assert page.status_code == 200 and "kim@example.org" not in page.content.decode()
+    client.login(username="secretariat", password="demo-pass-4-cica")
+    assert "kim@example.org" in client.get(url).content.decode()
+
+
+def test_bulk_dissemination_in_the_admin(secretariat, people):
+    from secretariat.services import information_submit
+
+    kinds = dict(
+        kind="views",
+        language="en",
+        visibility="members",
+        measures=[Measure.objects.get(code="ENV-1")],
+    )
+    ready = information_submit(actor=people["delegate-mng"], title="A", text="a", **kinds)
+    waiting = information_submit(
+        actor=people["delegate-mng"],
+        title="B",
+        text="b",
+        co_submitters=[Participant.objects.get(code="KAZ")],
+        **kinds,
+    )
+    response = secretariat.post(
+        _changelist(InformationSubmission),
+        {"action": "disseminate", "_selected_action": [ready.pk, waiting.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "1 submission(s) disseminated" in html and "Waiting for KAZ" in html
+    ready.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (ready.status, waiting.status) == ("disseminated", "submitted")
