@@ -1,14 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from cica.errors import page_not_found
 from measures import api as measures_api
+from measures import views as measure_views
 from members import api as members_api
+from members import views as member_views
 from secretariat import api as secretariat_api
+from secretariat import views as secretariat_views
 from secretariat.views import meetings_ics
+
+from . import views as cica_views
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -28,7 +32,30 @@ urlpatterns = [
     path("meetings/<str:code>.ics", meetings_ics, name="participant-meetings-ics"),
     # Unknown API paths answer JSON, whatever DEBUG says.
     re_path(r"^api/", page_not_found),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Delegate pages
+    path("", member_views.desk, name="desk"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("catalogue/", measure_views.catalogue, name="catalogue"),
+    path("catalogue/<str:code>/", measure_views.measure_page, name="measure"),
+    path("catalogue/<str:code>/declare/", measure_views.declare_interest, name="declare-interest"),
+    path("initiatives/<int:pk>/", measure_views.initiative_page, name="initiative"),
+    path("initiatives/<int:pk>/<str:action>/", measure_views.initiative_act, name="initiative-act"),
+    path("papers/<int:pk>/", measure_views.paper_download, name="paper-download"),
+    path("circulations/", secretariat_views.circulation_list, name="circulation-list"),
+    path("circulations/<int:pk>/", secretariat_views.circulation_page, name="circulation"),
+    path("information/", secretariat_views.information_list, name="information-list"),
+    path("information/new/", secretariat_views.information_new, name="information-new"),
+    path("information/<int:pk>/", secretariat_views.information_page, name="information"),
+    path(
+        "information/<int:pk>/confirm/",
+        secretariat_views.information_confirm,
+        name="information-confirm",
+    ),
+    path("experts/", member_views.expert_list, name="expert-list"),
+    path("experts/new/", member_views.expert_new, name="expert-new"),
+    path("notifications/", secretariat_views.notification_list, name="notification-list"),
+    path("notifications/read/", secretariat_views.notifications_read, name="notifications-read"),
+    path("search/", cica_views.search, name="search"),
 ]
 
 handler404 = "cica.errors.page_not_found"

@@ -20,19 +20,40 @@ def _members():
     return Participant.objects.with_status_in(ParticipationStatus.MEMBER).order_by("code")
 
 
+TEXT_LIMIT = 5000
+
+
+def document_field_check(upload):
+    """The same content and size check the service applies, shown next to the field."""
+    from django.core.exceptions import ValidationError
+
+    from cica.errors import DomainError
+    from cica.uploads import document_check
+
+    try:
+        document_check(upload)
+    except DomainError as refused:
+        raise ValidationError(refused.message) from refused
+    return upload
+
+
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason or note"), widget=forms.Textarea, required=False)
+    reason = forms.CharField(
+        label=_("Reason or note"), widget=forms.Textarea, required=False, max_length=TEXT_LIMIT
+    )
 
     def service_kwargs(self):
         return {"reason": self.cleaned_data["reason"]}
 
 
 class WithdrawForm(ReasonForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=TEXT_LIMIT)
 
 
 class DeclareInterestForm(forms.Form):
-    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea, required=False)
+    statement = forms.CharField(
+        label=_("Statement"), widget=forms.Textarea, required=False, max_length=TEXT_LIMIT
+    )
     volunteers_as_coordinator = forms.BooleanField(
         label=_("We volunteer as coordinator"), required=False
     )
@@ -71,7 +92,12 @@ class DesignateForm(ReasonForm):
 class SubmitPaperForm(forms.Form):
     file = forms.FileField(label=_("Paper (PDF, DOCX or ODT)"))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea, required=False, max_length=TEXT_LIMIT
+    )
+
+    def clean_file(self):
+        return document_field_check(self.cleaned_data["file"])
 
     def service_kwargs(self):
         return dict(self.cleaned_data)
@@ -100,7 +126,9 @@ class CirculateForm(ReasonForm):
 class DecisionForm(forms.Form):
     meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=Meeting.objects.none())
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
-    text = forms.CharField(label=_("Text (reasons)"), widget=forms.Textarea, required=False)
+    text = forms.CharField(
+        label=_("Text (reasons)"), widget=forms.Textarea, required=False, max_length=TEXT_LIMIT
+    )
     objecting = forms.ModelMultipleChoiceField(
         label=_("Objecting member states"),
         queryset=Participant.objects.none(),

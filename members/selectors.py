@@ -28,3 +28,63 @@ def chair_current(*, on=None) -> Chairmanship | None:
         .order_by("-started_on")
         .first()
     )
+
+
+def desk_for(user) -> dict:
+    """What a delegate's landing page shows, in a fixed number of queries
+    whatever the number of circulations, initiatives or notifications."""
+    from django.db.models import Prefetch, Q
+
+    from measures.models import CoordinatorDesignation, Initiative
+    from secretariat.models import Decision, Notification, Receipt
+
+    from .rules import acting_for
+
+    participant = acting_for(user)
+    today = timezone.localdate()
+    context = {"participant": participant, "today": today}
+    notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    context["notifications"] = list(notifications.order_by("-created_at")[:10])
+    if participant is None:
+        context.update(waiting=[], initiatives=[], decisions=[])
+        return context
+    waiting = (
+        Receipt.objects.filter(participant=participant, position="")
+        .exclude(circulation__kind="information")
+        .select_related("circulation__initiative__measure", "circulation__paper")
+        .order_by("circulation__deadline")
+    )
+    context["waiting"] = [
+        {"receipt": r, "overdue": bool(r.circulation.deadline and r.circulation.deadline < today)}
+        for r in waiting[:50]
+    ]
+    ours = (
+        Initiative.objects.filter(
+            Q(declarations__participant=participant)
+            | Q(designations__participant=participant, designations__ended_on__isnull=True)
+        )
+        .distinct()
+        .select_related("measure")
+        .prefetch_related(
+            Prefetch(
+                "designations",
+                queryset=CoordinatorDesignation.objects.filter(ended_on__isnull=True),
+                to_attr="open_designations",
+            )
+        )
+        .order_by("measure__area__order", "measure__number")
+    )
+    context["initiatives"] = [
+        {
+            "initiative": i,
+            "coordinating": any(d.participant_id == participant.pk for d in i.open_designations),
+        }
+        for i in ours[:100]
+    ]
+    decisions = (
+        Decision.objects.filter(Q(initiative__in=ours.values("pk")) | Q(body="soc"))
+        .select_related("initiative__measure")
+        .order_by("-recorded_at")[:10]
+    )
+    context["decisions"] = list(decisions)
+    return context

@@ -1,15 +1,30 @@
-"""The meeting calendar as iCalendar feeds (public: meetings are public in the API too)."""
+"""Delegate pages of the secretariat (circulations, information, notifications) and
+the meeting calendar as iCalendar feeds. Thin: every action calls a service."""
 
 import datetime
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
+from cica.errors import DomainError
+from cica.pages import form_page
+from measures.forms import TEXT_LIMIT, document_field_check
+from measures.models import Measure
 from members.models import Participant
+from members.rules import acting_for
 
-from . import selectors
+from . import selectors, services
+from .models import InformationKind, Position, Visibility
 
 
 def meetings_ics(request, code: str | None = None):
@@ -49,3 +64,211 @@ def meetings_ics(request, code: str | None = None):
     filename = f"cica-meetings{'-' + participant.code.lower() if participant else ''}.ics"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- delegate pages -----------------------------------------------------------------
+
+
+@login_required
+def circulation_list(request):
+    circulations = selectors.circulations_visible(request.user).distinct()
+    return render(request, "cica/circulations.html", {"circulations": circulations[:200]})
+
+
+class AnswerForm(forms.Form):
+    position = forms.ChoiceField(label=_lazy("Position of my state"), choices=Position.choices)
+    text = forms.CharField(
+        label=_lazy("Text"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=TEXT_LIMIT,
+        help_text=_lazy("Required for a comment, an objection or a reservation."),
+    )
+
+
+@login_required
+def circulation_page(request, pk: int):
+    circulation = selectors.circulation_detail(request.user).filter(pk=pk).distinct().first()
+    if circulation is None:
+        return render(
+            request,
+            "cica/refused.html",
+            {"reason": _("This circulation was not addressed to your state.")},
+            status=404,
+        )
+    refusal, status = "", 200
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if "acknowledge" in request.POST:
+                services.receipt_acknowledge(actor=request.user, circulation=circulation)
+                messages.success(request, _("Receipt acknowledged."))
+                return redirect("circulation", pk=pk)
+            if form.is_valid():
+                services.receipt_answer(
+                    actor=request.user, circulation=circulation, **form.cleaned_data
+                )
+                messages.success(request, _("Your state's position is recorded."))
+                return redirect("circulation", pk=pk)
+            status = 400
+        except DomainError as refused:
+            refusal, status = refused.message, refused.status_code
+    else:
+        services.receipt_mark_read(actor=request.user, circulation=circulation)
+    own = acting_for(request.user)
+    receipts = list(circulation.receipts.all())
+    mine = next((r for r in receipts if own and r.participant_id == own.pk), None)
+    context = {
+        "circulation": circulation,
+        "receipts": receipts,
+        "mine": mine,
+        "positions": selectors.can_see_positions(request.user),
+        "can_answer": bool(
+            mine and own.status_on() == "member" and circulation.kind != "information"
+        ),
+        "form": form,
+        "refusal": refusal,
+    }
+    return render(request, "cica/circulation.html", context, status=status)
+
+
+def information_list(request):
+    submissions = selectors.information_visible(request.user)
+    query = request.GET.get("q", "")[:200]
+    if query:
+        submissions = selectors.information_search(submissions, query)
+    own = acting_for(request.user)
+    return render(
+        request,
+        "cica/information_list.html",
+        {
+            "submissions": submissions[:100],
+            "q": query,
+            "can_submit": bool(own and own.status_on() == "member"),
+        },
+    )
+
+
+class InformationForm(forms.Form):
+    title = forms.CharField(label=_lazy("Title"), max_length=300)
+    text = forms.CharField(label=_lazy("Text"), widget=forms.Textarea, max_length=50000)
+    kind = forms.ChoiceField(label=_lazy("Kind"), choices=InformationKind.choices)
+    language = forms.ChoiceField(label=_lazy("Language"), choices=settings.LANGUAGES)
+    visibility = forms.ChoiceField(label=_lazy("Visible to"), choices=Visibility.choices)
+    measures = forms.ModelMultipleChoiceField(
+        label=_lazy("Measures concerned"), queryset=Measure.objects.all()
+    )
+    co_submitters = forms.ModelMultipleChoiceField(
+        label=_lazy("Submitted together with"),
+        queryset=Participant.objects.none(),
+        required=False,
+        help_text=_lazy("Each state named confirms through its own delegate."),
+    )
+    attachment = forms.FileField(label=_lazy("Attachment (PDF, DOCX or ODT)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_submitters"].queryset = Participant.objects.with_status_in(
+            "member"
+        ).order_by("code")
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        return document_field_check(upload) if upload else None
+
+    def service_kwargs(self):
+        data = dict(self.cleaned_data)
+        upload = data.pop("attachment")
+        data["attachments"] = [upload] if upload else []
+        return data
+
+
+@login_required
+def information_new(request):
+    form = InformationForm(request.POST or None, request.FILES or None)
+    return form_page(
+        request,
+        form=form,
+        title=_("Submit information for dissemination"),
+        on_valid=lambda f: services.information_submit(actor=request.user, **f.service_kwargs()),
+        success_url=reverse("information-list"),
+        success_message=_("Submitted to the secretariat."),
+        back_url=reverse("information-list"),
+    )
+
+
+def information_page(request, pk: int):
+    submission = selectors.information_visible(request.user).filter(pk=pk).first()
+    if submission is None:
+        return render(
+            request,
+            "cica/refused.html",
+            {"reason": _("This information is not visible to you.")},
+            status=404,
+        )
+    own = acting_for(request.user)
+    to_confirm = own and any(
+        c.participant_id == own.pk and c.confirmed_at is None
+        for c in submission.co_submitters.all()
+    )
+    return render(
+        request,
+        "cica/information.html",
+        {
+            "submission": submission,
+            "submitters": services.information_submitters(submission),
+            "to_confirm": to_confirm and submission.status == "submitted",
+        },
+    )
+
+
+@login_required
+@require_POST
+def information_confirm(request, pk: int):
+    submission = selectors.information_visible(request.user).filter(pk=pk).first()
+    if submission is None:
+        return render(
+            request,
+            "cica/refused.html",
+            {"reason": _("This information is not visible to you.")},
+            status=404,
+        )
+    try:
+        services.information_confirm(actor=request.user, submission=submission)
+    except DomainError as refused:
+        return render(
+            request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
+        )
+    messages.success(request, _("Your state's co-submission is confirmed."))
+    return redirect("information", pk=pk)
+
+
+@login_required
+def notification_list(request):
+    notifications = selectors.notifications_of(request.user).order_by("-created_at")[:100]
+    return render(request, "cica/notifications.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    pk = request.POST.get("id")
+    notification = None
+    if pk and pk.isdigit():
+        notification = selectors.notifications_of(request.user).filter(pk=int(pk)).first()
+        if notification is None:
+            return render(
+                request, "cica/refused.html", {"reason": _("No such notification.")}, status=404
+            )
+    services.notification_mark_read(user=request.user, notification=notification)
+    if request.htmx:
+        return render(
+            request,
+            "cica/unread_count.html",
+            {
+                "unread_count": selectors.notifications_of(request.user)
+                .filter(read_at__isnull=True)
+                .count()
+            },
+        )
+    return redirect("notification-list")

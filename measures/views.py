@@ -1,0 +1,142 @@
+"""Delegate pages of the Catalogue and of initiatives. Thin: reads come from
+the selectors, every action from ``measures.services``."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cica.pages import form_page
+
+from . import selectors, services
+from .forms import DeclareInterestForm, SubmitPaperForm, WithdrawForm
+from .models import Initiative, PriorityArea
+from .workflow import Action
+
+# The actions a delegate takes on these pages (staff act in the admin).
+DELEGATE_ACTIONS = {
+    Action.DECLARE_INTEREST: DeclareInterestForm,
+    Action.SUBMIT_PAPER: SubmitPaperForm,
+    Action.WITHDRAW: WithdrawForm,
+}
+
+
+def catalogue(request):
+    measures = list(selectors.measure_list_with_status())
+    areas = []
+    for area in PriorityArea.objects.order_by("order"):
+        rows = []
+        for measure in measures:
+            if measure.area_id == area.pk:
+                lead = selectors.measure_lead_initiative(measure)
+                rows.append({"measure": measure, "lead": lead})
+        areas.append({"area": area, "rows": rows})
+    return render(request, "cica/catalogue.html", {"areas": areas})
+
+
+def measure_page(request, code: str):
+    measure = get_object_or_404(selectors.measure_list_with_status(), code=code.upper())
+    initiatives = list(
+        selectors.initiative_detail().filter(measure=measure).order_by("modality", "sequence")
+    )
+    for initiative in initiatives:
+        initiative.visible_papers = selectors.papers_visible(
+            request.user, initiative, initiative.papers.all()
+        )
+    context = {
+        "measure": measure,
+        "lead": selectors.measure_lead_initiative(measure),
+        "initiatives": initiatives,
+        "offers": selectors.measure_offers(measure),
+        "adopted": selectors.measure_adopted_papers(measure),
+        "internals": selectors.can_see_internals(request.user),
+        "can_declare": request.user.has_perm("measures.declare_interest"),
+    }
+    return render(request, "cica/measure.html", context)
+
+
+def initiative_page(request, pk: int):
+    initiative = get_object_or_404(selectors.initiative_detail(), pk=pk)
+    actions = [
+        row
+        for row in services.initiative_available_actions(user=request.user, initiative=initiative)
+        if row["available"] and row["action"] in DELEGATE_ACTIONS
+    ]
+    context = {
+        "initiative": initiative,
+        "papers": selectors.papers_visible(request.user, initiative, initiative.papers.all()),
+        "internals": selectors.can_see_internals(request.user),
+        "actions": [{**row, "label": Action(row["action"]).label} for row in actions],
+    }
+    return render(request, "cica/initiative.html", context)
+
+
+@login_required
+def initiative_act(request, pk: int, action: str):
+    """One delegate action on an initiative: its form, the service, the outcome."""
+    initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)
+    form_class = DELEGATE_ACTIONS.get(action)
+    if form_class is None:
+        return render(
+            request,
+            "cica/refused.html",
+            {"reason": _("This action is not taken on these pages.")},
+            status=404,
+        )
+    form = form_class(request.POST or None, request.FILES or None)
+    url = reverse("initiative", args=[pk])
+    return form_page(
+        request,
+        form=form,
+        title=f"{Action(action).label}: {initiative.measure.code} {initiative.measure.title}",
+        on_valid=lambda f: services.initiative_act(
+            actor=request.user, initiative=initiative, action=action, **f.service_kwargs()
+        ),
+        success_url=url,
+        success_message=_("%(action)s: done.") % {"action": Action(action).label},
+        back_url=url,
+    )
+
+
+@login_required
+def declare_interest(request, code: str):
+    """Declare interest in a measure: creates its initiative or joins the open one."""
+    measure = get_object_or_404(selectors.measure_list(), code=code.upper())
+    form = DeclareInterestForm(request.POST or None)
+    return form_page(
+        request,
+        form=form,
+        title=_("Declare interest in %(code)s") % {"code": measure.code},
+        intro=measure.text,
+        on_valid=lambda f: services.initiative_declare_interest(
+            actor=request.user, measure=measure, **f.service_kwargs()
+        ),
+        success_url=reverse("measure", args=[measure.code]),
+        success_message=_("Your state's interest in %(code)s is recorded.")
+        % {"code": measure.code},
+        back_url=reverse("measure", args=[measure.code]),
+    )
+
+
+def paper_download(request, pk: int):
+    """A paper's file, for those who may read it, as a download (never inline)."""
+    from django.http import FileResponse
+
+    from .models import Paper
+
+    paper = get_object_or_404(Paper.objects.select_related("initiative"), pk=pk)
+    if not selectors.paper_visible_to(request.user, paper):
+        return render(
+            request,
+            "cica/refused.html",
+            {"reason": _("This paper is not visible to you.")},
+            status=403,
+        )
+    response = FileResponse(
+        paper.file.open("rb"),
+        as_attachment=True,
+        filename=paper.symbol.replace("/", "_") + "." + paper.file.name.rsplit(".", 1)[-1],
+        content_type=paper.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

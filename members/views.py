@@ -1,0 +1,76 @@
+"""The delegate's desk and the expert roster pages."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from cica.pages import form_page
+from measures.models import Measure
+
+from . import selectors, services
+from .models import Expert
+from .rules import acting_for, is_secretariat
+
+
+@login_required
+def desk(request):
+    """My state's desk: what waits for our answer, our initiatives, recent
+    decisions and unread notifications, in a fixed number of queries."""
+    context = selectors.desk_for(request.user)
+    return render(request, "cica/desk.html", context)
+
+
+def expert_list(request):
+    experts = Expert.objects.select_related("participant", "measure").order_by(
+        "measure__area__order", "measure__number", "participant__code"
+    )
+    own = acting_for(request.user)
+    staff = is_secretariat(request.user)
+    rows = [
+        {
+            "expert": e,
+            "contact": e.contact if staff or (own and own.pk == e.participant_id) else None,
+        }
+        for e in experts
+    ]
+    can_designate = bool(own and own.status_on() == "member")
+    return render(request, "cica/experts.html", {"rows": rows, "can_designate": can_designate})
+
+
+class ExpertForm(forms.Form):
+    measure = forms.ModelChoiceField(label=_lazy("Measure"), queryset=Measure.objects.all())
+    name = forms.CharField(label=_lazy("Name"), max_length=200)
+    contact = forms.CharField(
+        label=_lazy("Contact"),
+        max_length=300,
+        required=False,
+        help_text=_lazy("Shown to the secretariat and your state only."),
+    )
+    expertise = forms.CharField(
+        label=_lazy("Expertise"), widget=forms.Textarea, required=False, max_length=2000
+    )
+    languages = forms.CharField(label=_lazy("Languages"), max_length=100, required=False)
+    started_on = forms.DateField(
+        label=_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ended_on = forms.DateField(
+        label=_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@login_required
+def expert_new(request):
+    form = ExpertForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    return form_page(
+        request,
+        form=form,
+        title=_("Designate an expert"),
+        on_valid=lambda f: services.expert_designate(actor=request.user, **f.cleaned_data),
+        success_url=reverse("expert-list"),
+        success_message=_("The expert is designated."),
+        back_url=reverse("expert-list"),
+    )
