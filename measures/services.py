@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cica.errors import Conflict, DomainError, Forbidden
 from cica.uploads import document_check, sha256_of
@@ -193,27 +193,32 @@ def _acting_for(actor) -> Participant | None:
 
 def _refuse_unless_allowed(actor, action: str, initiative: Initiative | None) -> None:
     if not actor.has_perm(f"measures.{action}", initiative):
-        who = _("You")
         raise Forbidden(
-            _("%(who)s may not %(action)s: %(rule)s")
-            % {"who": who, "action": Action(action).label.lower(), "rule": _ROLE_RULE[action]}
+            _("Not allowed: “%(action)s” — %(rule)s")
+            % {"action": Action(action).label, "rule": _ROLE_RULE[action]}
         )
 
 
 _ROLE_RULE = {
-    Action.DECLARE_INTEREST: _lazy("only a delegate of a member state declares interest."),
-    Action.OPEN_CONSULTATION: _lazy("the Chair or the secretariat opens the consultation."),
-    Action.DESIGNATE_COORDINATORS: _lazy("the Chair or the secretariat designates coordinators."),
-    Action.CHARGE_EXPERTS: _lazy("the secretariat records the experts charged with the paper."),
-    Action.SUBMIT_PAPER: _lazy(
+    Action.DECLARE_INTEREST: gettext_lazy("only a delegate of a member state declares interest."),
+    Action.OPEN_CONSULTATION: gettext_lazy("the Chair or the secretariat opens the consultation."),
+    Action.DESIGNATE_COORDINATORS: gettext_lazy(
+        "the Chair or the secretariat designates coordinators."
+    ),
+    Action.CHARGE_EXPERTS: gettext_lazy(
+        "the secretariat records the experts charged with the paper."
+    ),
+    Action.SUBMIT_PAPER: gettext_lazy(
         "only a delegate of a coordinator state (for a working paper: of a state whose "
         "expert is responsible for it) submits papers."
     ),
-    Action.CIRCULATE: _lazy("the secretariat circulates papers."),
-    Action.REFER_TO_SWG: _lazy("the secretariat refers papers to the Special Working Group."),
-    Action.RECORD_SWG_DECISION: _lazy("the secretariat records the SWG's decisions."),
-    Action.RECORD_SOC_DECISION: _lazy("the secretariat records the SOC's decisions."),
-    Action.WITHDRAW: _lazy("the secretariat or a coordinator state's delegate withdraws."),
+    Action.CIRCULATE: gettext_lazy("the secretariat circulates papers."),
+    Action.REFER_TO_SWG: gettext_lazy(
+        "the secretariat refers papers to the Special Working Group."
+    ),
+    Action.RECORD_SWG_DECISION: gettext_lazy("the secretariat records the SWG's decisions."),
+    Action.RECORD_SOC_DECISION: gettext_lazy("the secretariat records the SOC's decisions."),
+    Action.WITHDRAW: gettext_lazy("the secretariat or a coordinator state's delegate withdraws."),
 }
 
 
@@ -250,9 +255,9 @@ def _transition(
         from_status = locked.status
         if not workflow.allowed_from(action, from_status, locked.modality):
             raise Conflict(
-                _("Cannot %(action)s now: the initiative %(ref)s is at “%(status)s”.")
+                _("“%(action)s” is not possible now: the initiative %(ref)s is at “%(status)s”.")
                 % {
-                    "action": Action(action).label.lower(),
+                    "action": Action(action).label,
                     "ref": locked.reference,
                     "status": Status(from_status).label,
                 }

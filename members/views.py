@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cica.pages import form_page
 from measures.models import Measure
@@ -42,23 +42,23 @@ def expert_list(request):
 
 
 class ExpertForm(forms.Form):
-    measure = forms.ModelChoiceField(label=_lazy("Measure"), queryset=Measure.objects.all())
-    name = forms.CharField(label=_lazy("Name"), max_length=200)
+    measure = forms.ModelChoiceField(label=gettext_lazy("Measure"), queryset=Measure.objects.all())
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     contact = forms.CharField(
-        label=_lazy("Contact"),
+        label=gettext_lazy("Contact"),
         max_length=300,
         required=False,
-        help_text=_lazy("Shown to the secretariat and your state only."),
+        help_text=gettext_lazy("Shown to the secretariat and your state only."),
     )
     expertise = forms.CharField(
-        label=_lazy("Expertise"), widget=forms.Textarea, required=False, max_length=2000
+        label=gettext_lazy("Expertise"), widget=forms.Textarea, required=False, max_length=2000
     )
-    languages = forms.CharField(label=_lazy("Languages"), max_length=100, required=False)
+    languages = forms.CharField(label=gettext_lazy("Languages"), max_length=100, required=False)
     started_on = forms.DateField(
-        label=_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     ended_on = forms.DateField(
-        label=_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 

@@ -21,8 +21,8 @@ from simple_history.utils import bulk_create_with_history
 from cica.errors import Conflict, DomainError, Forbidden
 from cica.errors import NotFound as NotFoundError
 from cica.uploads import document_check, sha256_of
-from measures.models import Initiative, Paper
-from measures.workflow import Outcome
+from measures.models import DesignationRole, Initiative, Paper
+from measures.workflow import Outcome, Status
 from members.models import Delegate, Participant, ParticipationStatus
 from members.rules import SECRETARIAT_GROUP, is_secretariat
 
@@ -562,17 +562,12 @@ def notify_designation(*, initiative: Initiative, designations: list) -> None:
     roles = {p.pk: role for p, role in designations}
     messages = []
     for user, participant_id in _active_delegates(participant_ids=list(roles)):
-        subject = _("Designated %(role)s of %(ref)s") % {
-            "role": roles[participant_id].replace("_", "-"),
-            "ref": initiative.reference,
-        }
+        role = DesignationRole(roles[participant_id]).label
+        subject = _("Designated %(role)s of %(ref)s") % {"role": role, "ref": initiative.reference}
         body = _(
             "Your state is designated %(role)s of %(ref)s; the Chair asks the "
             "coordinators to draft a concept paper."
-        ) % {
-            "role": roles[participant_id].replace("_", "-"),
-            "ref": initiative.reference,
-        }
+        ) % {"role": role, "ref": initiative.reference}
         messages.append((user, subject, body, "initiative", initiative.pk))
     notify(
         kind=NotificationKind.DESIGNATION,
@@ -597,7 +592,7 @@ def notify_decision(*, decision: Decision) -> None:
             )
         )
     subject = _("%(body)s decision on %(ref)s: %(outcome)s") % {
-        "body": decision.body.upper(),
+        "body": decision.get_body_display(),
         "ref": initiative.reference,
         "outcome": decision.get_outcome_display(),
     }
@@ -704,8 +699,8 @@ def receipt_answer(*, actor, circulation: Circulation, position: str, text: str 
         and not text.strip()
     ):
         raise DomainError(
-            _("Give the text of your %(position)s.")
-            % {"position": Position(position).label.lower()}
+            _("Give the text that goes with “%(position)s”.")
+            % {"position": Position(position).label}
         )
     now = timezone.now()
     receipt.position, receipt.position_text = position, text
@@ -747,8 +742,8 @@ def silence_procedure_start(
             )
             % {
                 "status": initiative.get_status_display(),
-                "body": body.upper(),
-                "expected": expected,
+                "body": Body(body).label,
+                "expected": Status(expected).label,
             }
         )
     if initiative.circulations.filter(silence_status=SilenceStatus.PENDING).exists():
@@ -1061,8 +1056,8 @@ def information_confirm(*, actor, submission: InformationSubmission) -> CoSubmit
         raise Forbidden(_("Your state is not named as co-submitting this information."))
     if submission.status != InformationStatus.SUBMITTED:
         raise Conflict(
-            _("The submission is already %(status)s.")
-            % {"status": submission.get_status_display().lower()}
+            _("The submission is already at “%(status)s”.")
+            % {"status": submission.get_status_display()}
         )
     if row.confirmed_at is None:
         row.confirmed_at, row.confirmed_by = timezone.now(), actor
@@ -1080,8 +1075,8 @@ def information_disseminate(*, actor, submission: InformationSubmission) -> Circ
     submission = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != InformationStatus.SUBMITTED:
         raise Conflict(
-            _("The submission is already %(status)s.")
-            % {"status": submission.get_status_display().lower()}
+            _("The submission is already at “%(status)s”.")
+            % {"status": submission.get_status_display()}
         )
     waiting = list(
         submission.co_submitters.filter(confirmed_at__isnull=True).values_list(
@@ -1129,8 +1124,8 @@ def information_return(*, actor, submission: InformationSubmission, reason: str)
     submission = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != InformationStatus.SUBMITTED:
         raise Conflict(
-            _("The submission is already %(status)s.")
-            % {"status": submission.get_status_display().lower()}
+            _("The submission is already at “%(status)s”.")
+            % {"status": submission.get_status_display()}
         )
     submission.status = InformationStatus.RETURNED
     submission.returned_at = timezone.now()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
@@ -76,13 +76,15 @@ def circulation_list(request):
 
 
 class AnswerForm(forms.Form):
-    position = forms.ChoiceField(label=_lazy("Position of my state"), choices=Position.choices)
+    position = forms.ChoiceField(
+        label=gettext_lazy("Position of my state"), choices=Position.choices
+    )
     text = forms.CharField(
-        label=_lazy("Text"),
+        label=gettext_lazy("Text"),
         widget=forms.Textarea,
         required=False,
         max_length=TEXT_LIMIT,
-        help_text=_lazy("Required for a comment, an objection or a reservation."),
+        help_text=gettext_lazy("Required for a comment, an objection or a reservation."),
     )
 
 
@@ -150,21 +152,23 @@ def information_list(request):
 
 
 class InformationForm(forms.Form):
-    title = forms.CharField(label=_lazy("Title"), max_length=300)
-    text = forms.CharField(label=_lazy("Text"), widget=forms.Textarea, max_length=50000)
-    kind = forms.ChoiceField(label=_lazy("Kind"), choices=InformationKind.choices)
-    language = forms.ChoiceField(label=_lazy("Language"), choices=settings.LANGUAGES)
-    visibility = forms.ChoiceField(label=_lazy("Visible to"), choices=Visibility.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
+    text = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea, max_length=50000)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=InformationKind.choices)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+    visibility = forms.ChoiceField(label=gettext_lazy("Visible to"), choices=Visibility.choices)
     measures = forms.ModelMultipleChoiceField(
-        label=_lazy("Measures concerned"), queryset=Measure.objects.all()
+        label=gettext_lazy("Measures concerned"), queryset=Measure.objects.all()
     )
     co_submitters = forms.ModelMultipleChoiceField(
-        label=_lazy("Submitted together with"),
+        label=gettext_lazy("Submitted together with"),
         queryset=Participant.objects.none(),
         required=False,
-        help_text=_lazy("Each state named confirms through its own delegate."),
+        help_text=gettext_lazy("Each state named confirms through its own delegate."),
     )
-    attachment = forms.FileField(label=_lazy("Attachment (PDF, DOCX or ODT)"), required=False)
+    attachment = forms.FileField(
+        label=gettext_lazy("Attachment (PDF, DOCX or ODT)"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
