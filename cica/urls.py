@@ -8,6 +8,7 @@ from measures import api as measures_api
 from measures import views as measure_views
 from members import api as members_api
 from members import views as member_views
+from secretariat import admin_views
 from secretariat import api as secretariat_api
 from secretariat import views as secretariat_views
 from secretariat.views import meetings_ics
@@ -22,6 +23,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("admin/dashboard/", admin.site.admin_view(admin_views.dashboard), name="dashboard"),
+    path("admin/report/", admin.site.admin_view(admin_views.status_report), name="status-report"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -108,3 +108,170 @@ def meetings_for_calendar(*, participant=None):
     if participant is not None:
         meetings = meetings.filter(Q(host=participant) | Q(present=participant)).distinct()
     return meetings.order_by("date", "pk")
+
+
+# --- the secretariat's dashboard ---------------------------------------------------------
+
+
+def dashboard_figures(*, today=None) -> dict:
+    """Everything the dashboard shows, each figure from one aggregate query."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration
+    from measures.workflow import Status
+    from members.models import Participant
+
+    from .models import Decision
+
+    today = today or timezone.localdate()
+    by_area_status = {}
+    rows = Initiative.objects.values("measure__area__code", "status").annotate(n=Count("pk"))
+    for row in rows:
+        by_area_status.setdefault(row["measure__area__code"], {})[row["status"]] = row["n"]
+    members = Participant.objects.with_status_in(ParticipationStatus.MEMBER, today)
+    answered = Q(receipts__position__gt="", receipts__participant__in=members)
+    circulations = (
+        Circulation.objects.exclude(kind="information")
+        .select_related("initiative__measure", "paper")
+        .annotate(
+            addressed=Count("receipts", filter=Q(receipts__participant__in=members), distinct=True),
+            answered=Count("receipts", filter=answered, distinct=True),
+        )
+    )
+    open_circulations = list(circulations.filter(deadline__gte=today).order_by("deadline"))
+    overdue = list(
+        circulations.filter(deadline__lt=today, initiative__status="circulated").order_by(
+            "deadline"
+        )
+    )
+    for c in open_circulations + overdue:
+        c.rate = round(100 * c.answered / c.addressed) if c.addressed else 0
+        c.missing = c.addressed - c.answered
+    participation = list(
+        members.order_by("code").annotate(
+            n_declarations=Count("declarations", distinct=True),
+            n_coordinations=Count(
+                "designations", filter=Q(designations__ended_on__isnull=True), distinct=True
+            ),
+            n_addressed=Count(
+                "receipts", filter=~Q(receipts__circulation__kind="information"), distinct=True
+            ),
+            n_answered=Count("receipts", filter=Q(receipts__position__gt=""), distinct=True),
+        )
+    )
+    on_time_counts = dict(
+        Receipt.objects.filter(position_at__isnull=False, circulation__deadline__isnull=False)
+        .exclude(circulation__kind="information")
+        .filter(position_at__date__lte=F("circulation__deadline"))
+        .values_list("participant_id")
+        .annotate(n=Count("pk"))
+    )
+    for p in participation:
+        p.on_time = on_time_counts.get(p.pk, 0)
+    return {
+        "today": today,
+        "by_area_status": by_area_status,
+        "statuses": list(Status),
+        "open_circulations": open_circulations,
+        "overdue": overdue,
+        "decisions": list(
+            Decision.objects.select_related("initiative__measure").order_by("-recorded_at")[:10]
+        ),
+        "participation": participation,
+        "totals": {
+            "initiatives": Initiative.objects.count(),
+            "declarations": InterestDeclaration.objects.count(),
+            "designations": CoordinatorDesignation.objects.filter(ended_on__isnull=True).count(),
+        },
+    }
+
+
+STATUS_COLOURS = {
+    "interest_declared": "#9ecae1",
+    "consultation": "#6baed6",
+    "drafting": "#4292c6",
+    "circulated": "#2171b5",
+    "swg_review": "#fdae6b",
+    "soc_review": "#f16913",
+    "adopted": "#238b45",
+    "rejected": "#a50f15",
+    "withdrawn": "#969696",
+}
+
+
+def dashboard_chart(figures: dict) -> dict:
+    """A horizontal stacked bar per priority area (initiatives by status), laid
+    out here so the template only draws rectangles: an SVG readable in print."""
+    from measures.models import PriorityArea
+
+    areas = list(PriorityArea.objects.order_by("order"))
+    counts = figures["by_area_status"]
+    largest = max([sum(counts.get(a.code, {}).values()) for a in areas] + [1])
+    width, left, bar, gap = 560, 70, 26, 12
+    bars = []
+    for index, area in enumerate(areas):
+        x = left
+        y = 10 + index * (bar + gap)
+        segments = []
+        for status in figures["statuses"]:
+            n = counts.get(area.code, {}).get(status.value, 0)
+            if not n:
+                continue
+            w = round(n / largest * width, 1)
+            segments.append(
+                {
+                    "x": x,
+                    "w": w,
+                    "n": n,
+                    "status": status.label,
+                    "colour": STATUS_COLOURS[status.value],
+                }
+            )
+            x += w
+        bars.append(
+            {
+                "area": area,
+                "y": y,
+                "segments": segments,
+                "total": sum(counts.get(area.code, {}).values()),
+                "end": x,
+            }
+        )
+    legend = [{"label": s.label, "colour": STATUS_COLOURS[s.value]} for s in figures["statuses"]]
+    height = 20 + len(areas) * (bar + gap)
+    return {
+        "bars": bars,
+        "legend": legend,
+        "height": height,
+        "width": left + width + 60,
+        "bar": bar,
+    }
+
+
+def status_report_rows() -> list[dict]:
+    """Per area, each measure with its lead initiative's status, coordinators
+    and last decision (the printable report)."""
+    from measures import selectors as measure_selectors
+    from measures.models import PriorityArea
+
+    measures = list(
+        measure_selectors.measure_list_with_status().prefetch_related("initiatives__decisions")
+    )
+    areas = []
+    for area in PriorityArea.objects.order_by("order"):
+        rows = []
+        for measure in (m for m in measures if m.area_id == area.pk):
+            lead = measure_selectors.measure_lead_initiative(measure)
+            decisions = [d for i in measure.initiatives.all() for d in i.decisions.all()]
+            last = max(decisions, key=lambda d: d.recorded_at) if decisions else None
+            rows.append(
+                {
+                    "measure": measure,
+                    "lead": lead,
+                    "last_decision": last,
+                    "coordinators": list(lead.designations.all()) if lead else [],
+                }
+            )
+        areas.append({"area": area, "rows": rows})
+    return areas

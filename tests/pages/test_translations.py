@@ -123,7 +123,8 @@ def english_ui_strings(lang):
     # The language switch names each language in itself ("English"): not a leftover.
     own_names = {get_language_info(code)["name_local"] for code, _name in settings.LANGUAGES}
     return {
-        m for m, s in po.items()
+        m
+        for m, s in po.items()
         if s and s != m and not re.search(r"%|\{", m) and len(m) > 3 and m not in own_names
     }
 

@@ -1,0 +1,38 @@
+"""The secretariat's dashboard and printable status report, inside the admin."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from members.rules import is_chair_office, is_secretariat
+
+from . import selectors
+
+
+def _staff_only(request):
+    if not (is_secretariat(request.user) or is_chair_office(request.user)):
+        raise PermissionDenied(_("The dashboard is for the secretariat and the Chair's office."))
+
+
+def dashboard(request):
+    _staff_only(request)
+    figures = selectors.dashboard_figures()
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Dashboard"),
+        "figures": figures,
+        "chart": selectors.dashboard_chart(figures),
+    }
+    return TemplateResponse(request, "admin/cica/dashboard.html", context)
+
+
+def status_report(request):
+    """The Catalogue's status, per area: each measure, status, coordinators, last decision."""
+    _staff_only(request)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Status report of the Catalogue"),
+        "areas": selectors.status_report_rows(),
+    }
+    return TemplateResponse(request, "admin/cica/report.html", context)
