@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -14,6 +15,10 @@ from secretariat import views as secretariat_views
 from secretariat.views import meetings_ics
 
 from . import views as cica_views
+
+admin.site.site_header = _("CICA secretariat")
+admin.site.site_title = _("CICA secretariat")
+admin.site.index_title = _("Registers, initiatives and circulations")
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
