@@ -1,5 +1,7 @@
 """Shared admin pieces."""
 
+from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -16,3 +18,10 @@ class RecordOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SecretariatExportMixin(ExportMixin):
+    """CSV and XLSX exports in the reader's language, for the secretariat
+    (``IMPORT_EXPORT_EXPORT_PERMISSION_CODE``: the change right)."""
+
+    export_formats = [base_formats.CSV, base_formats.XLSX]

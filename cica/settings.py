@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
     "django_htmx",
+    "import_export",
     "members",
     "measures",
     "secretariat",
@@ -238,6 +239,11 @@ SPECTACULAR_SETTINGS = {
 # or is generated once and kept in this file, which git ignores.
 CICA_DEMO_PASSWORD = env.str("CICA_DEMO_PASSWORD", default="")
 CICA_DEMO_PASSWORD_FILE = BASE_DIR / ".demo-password"
+
+# Exports of the registers are for the secretariat: they need the change right
+# (the Chair's office has view rights only).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 
 LOGGING = {
     "version": 1,

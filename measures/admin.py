@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import RecordOnlyAdmin
+from cica.admin import RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
 
 from . import services
@@ -23,6 +23,7 @@ from .models import (
     Paper,
     PriorityArea,
 )
+from .resources import InitiativeResource, MeasureResource
 from .workflow import Action
 
 
@@ -55,7 +56,8 @@ class OfferInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+class MeasureAdmin(SecretariatExportMixin, SimpleHistoryAdmin, TabbedTranslationAdmin):
+    resource_classes = [MeasureResource]
     list_display = ["code", "title", "area"]
     list_filter = ["area"]
     search_fields = [
@@ -138,7 +140,8 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
+    resource_classes = [InitiativeResource]
     list_display = ["reference", "measure", "modality", "status", "coordinators", "updated_at"]
     list_filter = ["status", "modality", "measure__area"]
     search_fields = ["measure__code", "measure__title_en", "measure__title_fr", "measure__title_ru"]

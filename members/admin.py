@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cica.admin import SecretariatExportMixin
+
 from .models import (
     Chairmanship,
     Delegate,
@@ -12,6 +14,7 @@ from .models import (
     Participation,
     ParticipationStatus,
 )
+from .resources import ExpertResource
 from .rules import is_secretariat
 
 
@@ -102,7 +105,8 @@ class DelegateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Expert)
-class ExpertAdmin(SimpleHistoryAdmin):
+class ExpertAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ExpertResource]
     list_display = ["name", "participant", "measure", "languages", "started_on", "ended_on"]
     list_filter = ["participant", "measure__area"]
     search_fields = ["name", "expertise", "participant__code", "measure__code"]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import RecordOnlyAdmin
+from cica.admin import RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
 
 from . import services
@@ -18,6 +18,7 @@ from .models import (
     Notification,
     Receipt,
 )
+from .resources import ReceiptResource
 
 
 class MeetingForm(forms.ModelForm):
@@ -95,7 +96,8 @@ CirculationAdmin.inlines = [ReceiptInline]
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(RecordOnlyAdmin):
+class ReceiptAdmin(SecretariatExportMixin, RecordOnlyAdmin):
+    resource_classes = [ReceiptResource]
     list_display = ["circulation", "participant", "delivered_at", "acknowledged_at", "position"]
     list_filter = ["position"]
     search_fields = ["circulation__reference", "participant__code"]
