@@ -9,7 +9,7 @@ from measures import api as measures_api
 from measures import views as measure_views
 from members import api as members_api
 from members import views as member_views
-from secretariat import admin_views
+from secretariat import admin_imports, admin_views
 from secretariat import api as secretariat_api
 from secretariat import views as secretariat_views
 from secretariat.views import meetings_ics
@@ -30,6 +30,11 @@ api_v1 = [
 urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(admin_views.dashboard), name="dashboard"),
     path("admin/report/", admin.site.admin_view(admin_views.status_report), name="status-report"),
+    path(
+        "admin/import/<str:kind>/",
+        admin.site.admin_view(admin_imports.register_import),
+        name="register-import",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -749,3 +749,97 @@ def initiative_act(*, actor, initiative: Initiative, action: str, **kwargs):
     if runner is None:
         raise DomainError(_("Unknown action %(action)r.") % {"action": action})
     return runner(actor=actor, initiative=initiative, **kwargs)
+
+
+DESIGNATION_COLUMNS = ("measure", "participant", "role", "from")
+
+
+def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
+    """Import coordinator designations made outside the app, from rows with
+    ``measure, participant, role, from``: each goes on the measure's open
+    initiative of modality (a), with a timeline event; the status is left as
+    it is (the workflow, not an import, moves it).
+
+    All or nothing, like the participants import: any refused row refuses
+    the file, and the report lists each with its reason.
+    """
+    from members.rules import is_secretariat
+    from members.services import ImportReport
+
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat imports registers."))
+    report = ImportReport(total=len(rows))
+    parsed, seen = [], {}
+    measures = {m.code: m for m in Measure.objects.all()}
+    participants = {p.code: p for p in Participant.objects.all()}
+    open_initiatives = {
+        i.measure_id: i
+        for i in Initiative.objects.filter(modality="a", status__in=sorted(OPEN_STATUSES))
+    }
+    for number, row in enumerate(rows, start=2):
+        problems = []
+        missing = [c for c in DESIGNATION_COLUMNS if not row.get(c, "").strip()]
+        if missing:
+            problems.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
+        measure = measures.get(row.get("measure", "").strip().upper())
+        participant = participants.get(row.get("participant", "").strip().upper())
+        role = row.get("role", "").strip().lower().replace("-", "_")
+        if row.get("measure") and measure is None:
+            problems.append(_("no measure %(code)r") % {"code": row["measure"]})
+        if row.get("participant") and participant is None:
+            problems.append(_("no participant %(code)r") % {"code": row["participant"]})
+        if participant is not None and participant.status_on() != ParticipationStatus.MEMBER:
+            problems.append(_("%(code)s is not a member state") % {"code": participant.code})
+        if role and role not in DesignationRole.values:
+            problems.append(
+                _("role %(role)r is not coordinator or co-coordinator") % {"role": row["role"]}
+            )
+        started = None
+        if row.get("from", "").strip():
+            try:
+                started = datetime.date.fromisoformat(row["from"].strip()[:10])
+            except ValueError:
+                problems.append(_("date %(date)r is not YYYY-MM-DD") % {"date": row["from"]})
+        initiative = open_initiatives.get(measure.pk) if measure else None
+        if measure is not None and initiative is None:
+            problems.append(_("%(code)s has no open initiative") % {"code": measure.code})
+        if initiative is not None and participant is not None:
+            key = (initiative.pk, participant.pk)
+            if key in seen:
+                problems.append(_("repeats row %(row)s") % {"row": seen[key]})
+            elif initiative.designations.filter(
+                participant=participant, ended_on__isnull=True
+            ).exists():
+                problems.append(
+                    _("%(code)s already coordinates %(ref)s")
+                    % {"code": participant.code, "ref": initiative.reference}
+                )
+        if problems:
+            report.errors.append((number, "; ".join(problems)))
+        else:
+            seen[(initiative.pk, participant.pk)] = number
+            report.accepted.append(number)
+            parsed.append((initiative, participant, role, started))
+    if report.errors or dry_run:
+        return report
+    with transaction.atomic():
+        for initiative, participant, role, started in parsed:
+            locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+            CoordinatorDesignation.objects.create(
+                initiative=locked,
+                participant=participant,
+                role=role,
+                started_on=started,
+                designated_by=actor,
+            )
+            InitiativeEvent.objects.create(
+                initiative=locked,
+                action=Action.DESIGNATE_COORDINATORS,
+                from_status=locked.status,
+                to_status=locked.status,
+                actor=actor,
+                reason=_("imported"),
+                details={"imported": True, "participant": participant.code, "role": role},
+            )
+    report.applied = True
+    return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -366,3 +367,105 @@ def expert_end(*, actor, expert: Expert, ended_on: datetime.date | None = None) 
     expert.ended_on = ended_on
     expert.save(update_fields=["ended_on"])
     return expert
+
+
+# --- imports (CSV / XLSX) ---------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did or would do: rows accepted, rows refused with reasons."""
+
+    total: int = 0
+    accepted: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+PARTICIPANT_COLUMNS = ("code", "kind", "name_en", "name_fr", "name_ru", "status", "from")
+
+
+def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> ImportReport:
+    """Import participants (and their current status) from rows with the
+    columns ``code, kind, name_en, name_fr, name_ru, status, from`` and an
+    optional ``aliases`` (separated by ';').
+
+    All or nothing: every row is checked first; if any is refused the
+    report lists each refused row (counted from 2, the header being row 1)
+    with its reason and nothing changes. A dry run only checks.
+    """
+    from .rules import is_secretariat
+
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat imports registers."))
+    report = ImportReport(total=len(rows))
+    seen: dict[str, int] = {}
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        problems = []
+        missing = [c for c in PARTICIPANT_COLUMNS if c != "from" and not row.get(c, "").strip()]
+        if missing:
+            problems.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
+        code = row.get("code", "").strip().upper()
+        if code and not (2 <= len(code) <= 8 and code.isalpha() and code.isascii()):
+            problems.append(_("code %(code)r is not 2 to 8 letters") % {"code": code})
+        if code in seen:
+            problems.append(
+                _("code %(code)s repeats row %(row)s") % {"code": code, "row": seen[code]}
+            )
+        kind = row.get("kind", "").strip().lower()
+        if kind and kind not in ParticipantKind.values:
+            problems.append(_("kind %(kind)r is not state or organization") % {"kind": kind})
+        status = row.get("status", "").strip().lower()
+        if status and status not in ParticipationStatus.values:
+            problems.append(_("status %(status)r is not member or observer") % {"status": status})
+        started = None
+        if row.get("from", "").strip():
+            try:
+                started = datetime.date.fromisoformat(row["from"].strip()[:10])
+            except ValueError:
+                problems.append(_("date %(date)r is not YYYY-MM-DD") % {"date": row["from"]})
+        if code and not problems:
+            existing = Participant.objects.filter(code=code).first()
+            if existing is not None:
+                current = existing.status_on()
+                if current and current != status and started is None:
+                    problems.append(
+                        _("%(code)s is %(current)s: a change of status needs its date")
+                        % {"code": code, "current": current}
+                    )
+        if problems:
+            report.errors.append((number, "; ".join(problems)))
+        else:
+            seen[code] = number
+            report.accepted.append(number)
+            parsed.append((code, kind, row, status, started))
+    if report.errors or dry_run:
+        return report
+    with transaction.atomic():
+        for code, kind, row, status, started in parsed:
+            participant, _counts = participant_upsert(
+                code=code,
+                kind=kind,
+                names={lang: row[f"name_{lang}"].strip() for lang in LANGS},
+                aliases=[
+                    {"name": a.strip(), "language": ""}
+                    for a in row.get("aliases", "").split(";")
+                    if a.strip()
+                ],
+            )
+            current = participant.status_on()
+            if current is None:
+                participation_record(
+                    participant=participant, status=status, started_on=started, source=_("imported")
+                )
+            elif current != status:
+                participation_change(
+                    participant=participant, status=status, on=started, source=_("imported")
+                )
+    report.applied = True
+    return report

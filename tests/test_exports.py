@@ -19,21 +19,26 @@ pytestmark = pytest.mark.django_db
 
 EXPORTS = {
     "measures/measure": lambda: set(Measure.objects.values_list("code", flat=True)),
-    "measures/initiative": lambda: {i.reference for i in Initiative.objects.select_related(
-        "measure")},
-    "secretariat/receipt": lambda: set(Receipt.objects.values_list("participant__code",
-                                                                   flat=True)),
+    "measures/initiative": lambda: {
+        i.reference for i in Initiative.objects.select_related("measure")
+    },
+    "secretariat/receipt": lambda: set(Receipt.objects.values_list("participant__code", flat=True)),
     "members/expert": lambda: set(Expert.objects.values_list("name", flat=True)),
 }
 
 
 @pytest.fixture
 def data(people, drafting):  # noqa: F811
-    initiative_circulate(actor=people.secretariat, initiative=drafting,
-                         deadline=timezone.localdate())
-    Expert.objects.create(participant=Participant.objects.get(code="KOR"),
-                          measure=Measure.objects.get(code="ECO-9"), name="Dr Kim",
-                          contact="kim@example.org", started_on=timezone.localdate())
+    initiative_circulate(
+        actor=people.secretariat, initiative=drafting, deadline=timezone.localdate()
+    )
+    Expert.objects.create(
+        participant=Participant.objects.get(code="KOR"),
+        measure=Measure.objects.get(code="ECO-9"),
+        name="Dr Kim",
+        contact="kim@example.org",
+        started_on=timezone.localdate(),
+    )
 
 
 def export(client, path, fmt):
@@ -78,8 +83,11 @@ def test_exports_follow_the_chosen_language(client, data):
 
 def test_measures_export_carries_status_and_coordinators(client, data):
     client.login(username="secretariat", password=DEMO_PASSWORD)
-    rows = list(csv.DictReader(io.StringIO(
-        export(client, "measures/measure", "0").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(export(client, "measures/measure", "0").content.decode("utf-8-sig"))
+        )
+    )
     hum5 = next(r for r in rows if r["Code"] == "HUM-5")
     assert hum5["Status"] == "Circulated" and hum5["Coordinators"] == "MNG (Coordinator)"
 
