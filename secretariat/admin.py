@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -93,6 +94,26 @@ class ReceiptInline(admin.TabularInline):
 
 
 CirculationAdmin.inlines = [ReceiptInline]
+CirculationAdmin.actions = ["remind_now"]
+
+
+@admin.action(description=_("Remind the states that have not answered, now"))
+def remind_now(modeladmin, request, queryset):
+    for circulation in queryset:
+        try:
+            n = services.circulation_remind_now(actor=request.user, circulation=circulation)
+        except DomainError as refused:
+            modeladmin.message_user(
+                request, f"{circulation.reference}: {refused.message}", level=messages.ERROR
+            )
+        else:
+            modeladmin.message_user(
+                request,
+                _("%(ref)s: %(n)s reminder(s) sent.") % {"ref": circulation.reference, "n": n},
+            )
+
+
+CirculationAdmin.remind_now = remind_now
 
 
 @admin.register(Receipt)
@@ -173,13 +194,41 @@ class InformationSubmissionAdmin(RecordOnlyAdmin):
     search_fields = ["reference", "title", "text", "submitted_for__code"]
     list_select_related = ["submitted_for"]
     inlines = [CoSubmitterInline, AttachmentInline]
-    actions = ["disseminate"]
+    actions = ["disseminate", "return_submissions"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f for f in super().get_readonly_fields(request, obj) if f != "search_vector"]
 
     def get_exclude(self, request, obj=None):
         return ["search_vector"]
+
+    @admin.action(description=_("Return the selected submissions (asks for the reasons)"))
+    def return_submissions(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            return TemplateResponse(
+                request,
+                "admin/cica/return_reason.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "queryset": queryset,
+                    "title": _("Reasons for returning"),
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for submission in queryset:
+            try:
+                services.information_return(
+                    actor=request.user, submission=submission, reason=reason
+                )
+            except DomainError as refused:
+                self.message_user(
+                    request, f"{submission.reference}: {refused.message}", level=messages.ERROR
+                )
+            else:
+                self.message_user(request, _("%(ref)s returned.") % {"ref": submission.reference})
+        return None
 
     @admin.action(description=_("Disseminate the selected submissions"))
     def disseminate(self, request, queryset):

@@ -391,8 +391,9 @@ def notify(
     ``messages`` are ``(user, subject, body, target_type, target_id)``. The
     idempotency key ``<event>:<user>`` is unique: writing the same event twice
     (a retried task, a repeated call) adds nothing. A rolled-back
-    transaction leaves no row and queues nothing. Three queries, whatever the
-    number of recipients.
+    transaction leaves no row and queues nothing. Returns the ids of the
+    notifications this call wrote. Three queries, whatever the number of
+    recipients.
     """
     if not messages:
         return []
@@ -410,10 +411,20 @@ def notify(
                 url=url,
             )
         )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [r.idempotency_key for r in rows]
+    already = set(
+        Notification.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    fresh = [r for r in rows if r.idempotency_key not in already]
+    if not fresh:
+        return []
+    # ignore_conflicts: a concurrent writer of the same event wins, once.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
     ids = list(
         Notification.objects.filter(
-            idempotency_key__in=[r.idempotency_key for r in rows],
+            idempotency_key__in=[r.idempotency_key for r in fresh],
             email_status=EmailStatus.PENDING,
             queued_at__isnull=True,
         ).values_list("pk", flat=True)
@@ -1154,3 +1165,38 @@ def information_submitters(submission: InformationSubmission) -> list[str]:
         c.participant.code for c in submission.co_submitters.all() if c.confirmed_at is not None
     ]
     return [submission.submitted_for.code, *sorted(confirmed)]
+
+
+def circulation_remind_now(*, actor, circulation: Circulation) -> int:
+    """The secretariat reminds, now, every member state that has not given its
+    position (at most once a day per circulation: a second click adds nothing)."""
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat sends reminders."))
+    if circulation.kind == CirculationKind.INFORMATION or circulation.deadline is None:
+        raise Conflict(_("Disseminated information has no answers to remind of."))
+    today = timezone.localdate()
+    if circulation.deadline < today:
+        raise Conflict(_("The deadline has passed."))
+    with transaction.atomic():
+        waiting = Receipt.objects.filter(circulation=circulation, position="").filter(
+            participant__in=Participant.objects.with_status_in(ParticipationStatus.MEMBER, today)
+        )
+        by_participant = dict(waiting.values_list("participant_id", "pk"))
+        subject = _("Reminder: your position on %(ref)s is due by %(deadline)s") % {
+            "ref": circulation.reference,
+            "deadline": circulation.deadline,
+        }
+        body = _("The secretariat reminds your state that %(ref)s awaits its answer.") % {
+            "ref": circulation.reference
+        }
+        return len(
+            notify(
+                kind=NotificationKind.REMINDER,
+                event_key=f"reminder-now:{circulation.pk}:{today.isoformat()}",
+                messages=[
+                    (user, subject, body, "receipt", by_participant[pid])
+                    for user, pid in _active_delegates(participant_ids=list(by_participant))
+                ],
+                url=f"/api/v1/circulations/{circulation.pk}/",
+            )
+        )

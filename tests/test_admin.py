@@ -175,3 +175,63 @@ def test_bulk_dissemination_in_the_admin(secretariat, people):
     ready.refresh_from_db()
     waiting.refresh_from_db()
     assert (ready.status, waiting.status) == ("disseminated", "submitted")
+
+
+def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
+    from django.utils import timezone as tz
+
+    from measures.models import CoordinatorDesignation as CD
+    from measures.services import initiative_circulate, initiative_submit_paper
+    from secretariat.services import information_submit, receipt_answer
+    from tests.files import pdf
+
+    initiative = Initiative.objects.create(
+        measure=Measure.objects.get(code="ENV-4"), status="drafting"
+    )
+    CD.objects.create(
+        initiative=initiative,
+        participant=Participant.objects.get(code="MNG"),
+        role="coordinator",
+        started_on=tz.localdate(),
+    )
+    initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=initiative, file=pdf(), language="en"
+    )
+    initiative_circulate(actor=people.secretariat, initiative=initiative, deadline=tz.localdate())
+    circulation = Circulation.objects.get(initiative=initiative)
+    receipt_answer(actor=people["delegate-kaz"], circulation=circulation, position="support")
+    for _ in range(2):  # a second click the same day adds nothing
+        response = secretariat.post(
+            _changelist(Circulation),
+            {"action": "remind_now", "_selected_action": [circulation.pk]},
+            follow=True,
+        )
+    assert Notification.objects.filter(kind="reminder").count() == 17
+    assert [str(m) for m in response.context["messages"]] == [
+        f"{circulation.reference}: 0 reminder(s) sent."
+    ]
+
+    submission = information_submit(
+        actor=people["delegate-mng"],
+        title="T",
+        text="t",
+        kind="views",
+        language="en",
+        visibility="members",
+        measures=[Measure.objects.get(code="ENV-4")],
+    )
+    ask = secretariat.post(
+        _changelist(InformationSubmission),
+        {"action": "return_submissions", "_selected_action": [submission.pk]},
+    )
+    assert ask.status_code == 200 and b'name="reason"' in ask.content
+    secretariat.post(
+        _changelist(InformationSubmission),
+        {
+            "action": "return_submissions",
+            "_selected_action": [submission.pk],
+            "reason": "Sources missing.",
+        },
+    )
+    submission.refresh_from_db()
+    assert submission.status == "returned" and submission.return_reason == "Sources missing."

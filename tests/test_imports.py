@@ -46,8 +46,11 @@ def staff(client, people):
 
 
 def snapshot():
-    return (Participant.objects.count(), Participation.objects.count(),
-            list(Participation.objects.order_by("pk").values_list("status", "ended_on")))
+    return (
+        Participant.objects.count(),
+        Participation.objects.count(),
+        list(Participation.objects.order_by("pk").values_list("status", "ended_on")),
+    )
 
 
 @pytest.mark.parametrize("make", [csv_file, xlsx_file], ids=["csv", "xlsx"])
@@ -80,43 +83,56 @@ def test_dry_run_then_apply(staff):
     # Viet Nam was an observer: it becomes a member and keeps its past.
     vnm = Participant.objects.get(code="VNM")
     assert list(vnm.participations.order_by("pk").values_list("status", flat=True)) == [
-        "observer", "member"]
+        "observer",
+        "member",
+    ]
 
 
 def test_designations_import(staff):
-    rows = [["measure", "participant", "role", "from"],
-            ["ECO-2", "AZE", "coordinator", "2008-01-01"],
-            ["ECO-2", "CHN", "co-coordinator", "2008-01-01"],
-            ["ECO-2", "USA", "co_coordinator", "2008-01-01"],
-            ["ECO-7", "IND", "coordinator", "2008-01-01"],
-            ["ECO-99", "IND", "boss", "2008"]]
+    rows = [
+        ["measure", "participant", "role", "from"],
+        ["ECO-2", "AZE", "coordinator", "2008-01-01"],
+        ["ECO-2", "CHN", "co-coordinator", "2008-01-01"],
+        ["ECO-2", "USA", "co_coordinator", "2008-01-01"],
+        ["ECO-7", "IND", "coordinator", "2008-01-01"],
+        ["ECO-99", "IND", "boss", "2008"],
+    ]
     response = staff.post("/admin/import/designations/", {"file": csv_file(rows), "apply": "on"})
     errors = dict(response.context["report"].errors)
     assert set(errors) == {4, 5, 6}
     assert "not a member state" in errors[4] and "no open initiative" in errors[5]
     assert "no measure" in errors[6] and "not coordinator or co-coordinator" in errors[6]
     assert not CoordinatorDesignation.objects.exists()
-    response = staff.post("/admin/import/designations/",
-                          {"file": csv_file(rows[:3]), "apply": "on"})
+    response = staff.post(
+        "/admin/import/designations/", {"file": csv_file(rows[:3]), "apply": "on"}
+    )
     assert response.context["report"].applied
     eco2 = Initiative.objects.get(measure__code="ECO-2")
     assert sorted(eco2.designations.values_list("participant__code", "role")) == [
-        ("AZE", "coordinator"), ("CHN", "co_coordinator")]
+        ("AZE", "coordinator"),
+        ("CHN", "co_coordinator"),
+    ]
     assert eco2.status == "interest_declared"
     assert eco2.events.filter(details__imported=True).count() == 2
 
 
 def test_imports_are_for_the_secretariat(client, people):
     client.login(username="chair", password=DEMO_PASSWORD)
-    assert client.post("/admin/import/participants/",
-                       {"file": csv_file(GOOD), "apply": "on"}).status_code == 403
+    assert (
+        client.post(
+            "/admin/import/participants/", {"file": csv_file(GOOD), "apply": "on"}
+        ).status_code
+        == 403
+    )
     assert not Participant.objects.filter(code="JOR").exists()
 
 
 def test_unreadable_files_are_refused_plainly(staff):
-    response = staff.post("/admin/import/participants/",
-                          {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad")})
+    response = staff.post(
+        "/admin/import/participants/", {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad")}
+    )
     assert response.status_code == 400 and "UTF-8" in response.content.decode()
-    response = staff.post("/admin/import/participants/",
-                          {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken")})
+    response = staff.post(
+        "/admin/import/participants/", {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken")}
+    )
     assert response.status_code == 400 and "cannot be read" in response.content.decode()
