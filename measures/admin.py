@@ -197,7 +197,8 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
         if action not in Action.values:
             messages.error(request, _("Unknown action."))
             return redirect(change_url)
-        form = form_for(action, request.POST or None, request.FILES or None)
+        initial = {k: v for k, v in request.GET.items() if k in ("meeting", "outcome")}
+        form = form_for(action, request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 services.initiative_act(

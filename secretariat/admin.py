@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cica.admin import RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
+from members.rules import is_secretariat
 
 from . import services
 from .models import (
@@ -52,10 +53,30 @@ class MeetingAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["present", "experts"]
     list_select_related = ["host"]
 
+    change_form_template = "admin/secretariat/meeting/change_form.html"
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Buttons to record this meeting's decisions on the initiatives before it."""
+        from measures.models import Initiative
+
+        meeting = self.get_object(request, object_id)
+        stage = {
+            "swg": ("swg_review", "record_swg_decision"),
+            "soc": ("soc_review", "record_soc_decision"),
+        }.get(getattr(meeting, "body", ""))
+        before = []
+        if stage and is_secretariat(request.user):
+            before = [
+                {"initiative": i, "action": stage[1]}
+                for i in Initiative.objects.filter(status=stage[0]).select_related("measure")
+            ]
+        extra_context = {**(extra_context or {}), "before_meeting": before}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Decision)

@@ -235,3 +235,16 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
     )
     submission.refresh_from_db()
     assert submission.status == "returned" and submission.return_reason == "Sources missing."
+
+
+def test_a_meeting_page_offers_its_decisions(secretariat, people):
+    from django.utils import timezone as tz
+
+    under_review = Initiative.objects.create(measure=Measure.objects.get(code="ENV-4"),
+                                             status="swg_review")
+    meeting = Meeting.objects.create(body="swg", date=tz.localdate(), place="Almaty")
+    page = secretariat.get(reverse("admin:secretariat_meeting_change", args=[meeting.pk]))
+    link = reverse("admin:measures_initiative_act", args=[under_review.pk, "record_swg_decision"])
+    assert f"{link}?meeting={meeting.pk}" in page.content.decode()
+    form = secretariat.get(f"{link}?meeting={meeting.pk}").context["form"]
+    assert str(form["meeting"].value()) == str(meeting.pk)
