@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -265,3 +268,122 @@ class InformationSubmissionAdmin(RecordOnlyAdmin):
                 done += 1
         if done:
             self.message_user(request, _("%(n)s submission(s) disseminated.") % {"n": done})
+
+
+# --- one button per available action on a circulation or a submission ----------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea, max_length=5000)
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+def _object_action_view(modeladmin, request, pk, action, actions):
+    """Show the action's form, call the service, report the outcome as a message."""
+    obj = modeladmin.get_object(request, str(pk))
+    opts = modeladmin.model._meta
+    change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+    available = dict(modeladmin.available_actions(request, obj)) if obj else {}
+    if obj is None or action not in available:
+        messages.error(request, _("This action is not available now."))
+        return redirect(change_url)
+    label, form_class, run = actions[action]
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(request.user, obj, form.cleaned_data)
+        except DomainError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("%(action)s: done.") % {"action": label})
+            return redirect(change_url)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": opts,
+        "original": obj,
+        "title": f"{label}: {obj}",
+        "form": form,
+        "change_url": change_url,
+    }
+    return TemplateResponse(request, "admin/measures/initiative/action_form.html", context)
+
+
+CIRCULATION_ACTIONS = {
+    "remind": (
+        _("Remind the states that have not answered"),
+        ConfirmForm,
+        lambda user, c, data: services.circulation_remind_now(actor=user, circulation=c),
+    ),
+}
+INFORMATION_ACTIONS = {
+    "disseminate": (
+        _("Disseminate"),
+        ConfirmForm,
+        lambda user, s, data: services.information_disseminate(actor=user, submission=s),
+    ),
+    "return": (
+        _("Return with reasons"),
+        ReasonForm,
+        lambda user, s, data: services.information_return(
+            actor=user, submission=s, reason=data["reason"]
+        ),
+    ),
+}
+
+
+def _with_buttons(admin_class, actions, available):
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<int:pk>/do/<str:action>/",
+                self.admin_site.admin_view(
+                    lambda request, pk, action: _object_action_view(
+                        self, request, pk, action, actions
+                    )
+                ),
+                name=f"{opts.app_label}_{opts.model_name}_do",
+            ),
+            *super(admin_class, self).get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        buttons = [
+            {
+                "url": reverse(
+                    f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_do",
+                    args=[obj.pk, key],
+                ),
+                "label": label,
+            }
+            for key, label in (self.available_actions(request, obj) if obj else [])
+        ]
+        extra_context = {**(extra_context or {}), "object_buttons": buttons}
+        return super(admin_class, self).change_view(request, object_id, form_url, extra_context)
+
+    admin_class.get_urls = get_urls
+    admin_class.change_view = change_view
+    admin_class.available_actions = available
+    admin_class.change_form_template = "admin/cica/change_form_buttons.html"
+
+
+def _circulation_available(self, request, circulation):
+    if not is_secretariat(request.user) or circulation.kind == "information":
+        return []
+    if circulation.deadline and circulation.deadline >= timezone.localdate():
+        return [("remind", CIRCULATION_ACTIONS["remind"][0])]
+    return []
+
+
+def _information_available(self, request, submission):
+    if not is_secretariat(request.user) or submission.status != "submitted":
+        return []
+    return [(key, INFORMATION_ACTIONS[key][0]) for key in ("disseminate", "return")]
+
+
+_with_buttons(CirculationAdmin, CIRCULATION_ACTIONS, _circulation_available)
+_with_buttons(InformationSubmissionAdmin, INFORMATION_ACTIONS, _information_available)

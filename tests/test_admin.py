@@ -240,11 +240,53 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
 def test_a_meeting_page_offers_its_decisions(secretariat, people):
     from django.utils import timezone as tz
 
-    under_review = Initiative.objects.create(measure=Measure.objects.get(code="ENV-4"),
-                                             status="swg_review")
+    under_review = Initiative.objects.create(
+        measure=Measure.objects.get(code="ENV-4"), status="swg_review"
+    )
     meeting = Meeting.objects.create(body="swg", date=tz.localdate(), place="Almaty")
     page = secretariat.get(reverse("admin:secretariat_meeting_change", args=[meeting.pk]))
     link = reverse("admin:measures_initiative_act", args=[under_review.pk, "record_swg_decision"])
     assert f"{link}?meeting={meeting.pk}" in page.content.decode()
     form = secretariat.get(f"{link}?meeting={meeting.pk}").context["form"]
     assert str(form["meeting"].value()) == str(meeting.pk)
+
+
+def test_circulation_and_submission_pages_offer_their_actions(secretariat, people):
+    from django.utils import timezone as tz
+
+    from secretariat.services import information_submit
+
+    submission = information_submit(actor=people["delegate-mng"], title="T", text="t",
+                                    kind="views", language="en", visibility="members",
+                                    measures=[Measure.objects.get(code="ENV-4")])
+    change = reverse("admin:secretariat_informationsubmission_change", args=[submission.pk])
+    do = reverse("admin:secretariat_informationsubmission_do", args=[submission.pk, "return"])
+    html = secretariat.get(change).content.decode()
+    assert do in html and "Disseminate" in html
+    empty = secretariat.post(do, {"reason": ""})
+    assert empty.status_code == 200 and b"errorlist" in empty.content
+    secretariat.post(do, {"reason": "Out of scope."})
+    submission.refresh_from_db()
+    assert submission.status == "returned"
+    assert do not in secretariat.get(change).content.decode()  # nothing left to do
+    refused = secretariat.post(do, {"reason": "again"}, follow=True)
+    assert "not available now" in refused.content.decode()
+
+    initiative = Initiative.objects.create(measure=Measure.objects.get(code="ENV-2"),
+                                           status="circulated")
+    from measures.models import Paper
+
+    paper = Paper.objects.create(initiative=initiative, kind="concept_paper", version=1,
+                                 symbol="CICA/CP/ENV-2/1", file="papers/x.pdf",
+                                 original_name="x.pdf", content_type="application/pdf",
+                                 size=1, sha256="0", language="en")
+    circulation = Circulation.objects.create(initiative=initiative, paper=paper,
+                                             reference="CICA/CIRC/T/1",
+                                             deadline=tz.localdate())
+    Receipt.objects.create(circulation=circulation, participant=Participant.objects.get(
+        code="KAZ"))
+    remind = reverse("admin:secretariat_circulation_do", args=[circulation.pk, "remind"])
+    assert remind in secretariat.get(
+        reverse("admin:secretariat_circulation_change", args=[circulation.pk])).content.decode()
+    secretariat.post(remind, {})
+    assert Notification.objects.filter(kind="reminder", recipient=people["delegate-kaz"]).exists()
