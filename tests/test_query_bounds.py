@@ -1,0 +1,171 @@
+"""Every list endpoint and the main pages answer in a number of queries that
+does not grow with the page size or the data (issue 8, must show 2): an N+1
+makes these fail."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from measures.models import CoordinatorDesignation, Initiative, Measure
+from measures.services import initiative_circulate, initiative_submit_paper
+from members.models import Expert, Participant
+from secretariat.models import Meeting
+from secretariat.services import information_disseminate, information_submit, meeting_create
+from tests.conftest import DEMO_PASSWORD
+from tests.files import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def api_list_routes():
+    resolver = get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if getattr(pattern, "namespace", None) == "api":
+            names += [p.name for p in pattern.url_patterns if p.name and p.name.endswith("-list")]
+    return sorted(set(names))
+
+
+def test_the_list_routes_are_all_covered():
+    assert set(api_list_routes()) == {
+        "area-list",
+        "chairmanship-list",
+        "circulation-list",
+        "coordinator-offer-list",
+        "decision-list",
+        "expert-list",
+        "information-list",
+        "initiative-list",
+        "meeting-list",
+        "measure-list",
+        "notification-list",
+        "participant-list",
+    }
+
+
+@pytest.fixture
+def plenty(people):
+    """Several rows of everything, so that a page of 1 and a page of 100 differ."""
+    add_batch(people, ("HUM-1", "HUM-2", "HUM-3"))
+
+
+def add_batch(people, codes):
+    today = timezone.localdate()
+    secretariat = people.secretariat
+    for code in codes:
+        initiative = Initiative.objects.create(
+            measure=Measure.objects.get(code=code), status="drafting"
+        )
+        CoordinatorDesignation.objects.create(
+            initiative=initiative,
+            role="coordinator",
+            participant=Participant.objects.get(code="MNG"),
+            started_on=today,
+        )
+        initiative_submit_paper(
+            actor=people["delegate-mng"], initiative=initiative, file=pdf(), language="en"
+        )
+        initiative_circulate(
+            actor=secretariat, initiative=initiative, deadline=today + datetime.timedelta(days=3)
+        )
+    for day in range(len(codes)):
+        meeting_create(
+            actor=secretariat,
+            body="swg",
+            date=today - datetime.timedelta(days=day),
+            present=Participant.objects.filter(code__in=["KAZ", "MNG", "CHN"]),
+        )
+    for n in range(len(codes)):
+        Expert.objects.create(
+            participant=Participant.objects.get(code="KOR"),
+            measure=Measure.objects.get(code="ECO-9"),
+            name=f"Expert {n}",
+            started_on=today,
+        )
+        submission = information_submit(
+            actor=people["delegate-kaz"],
+            title=f"Info {n}",
+            text="text",
+            kind="views",
+            language="en",
+            visibility="public",
+            measures=[Measure.objects.get(code="NCT-1")],
+        )
+        information_disseminate(actor=secretariat, submission=submission)
+    from measures.services import initiative_record_decision
+    from secretariat.services import receipt_answer
+
+    for initiative in Initiative.objects.filter(status="circulated", measure__code__in=codes):
+        circulation = initiative.circulations.get()
+        for state in Participant.objects.with_status_in("member"):
+            receipt_answer(
+                actor=people[f"delegate-{state.code.lower()}"],
+                circulation=circulation,
+                position="support",
+            )
+        Initiative.objects.filter(pk=initiative.pk).update(status="swg_review")
+        initiative_record_decision(
+            actor=secretariat,
+            initiative=initiative,
+            body="swg",
+            meeting=Meeting.objects.first(),
+            outcome="no_consensus",
+            objecting=[Participant.objects.get(code="CHN")],
+        )
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response.status_code, len(ctx)
+
+
+@pytest.mark.parametrize("username", ["", "delegate-kaz", "secretariat"])
+@pytest.mark.parametrize("route", api_list_routes())
+def test_api_lists_do_not_grow_with_the_page(plenty, people, route, username):
+    client = APIClient()
+    if username:
+        client.force_authenticate(people[username])
+    url = reverse(f"api:{route}")
+    client.get(f"{url}?page_size=10")  # warm what is cached per user
+    small_status, small = count(client, f"{url}?page_size=10")
+    if small_status != 200:
+        assert small_status in (401, 403)
+        return
+    body = client.get(f"{url}?page_size=100").json()
+    assert body["count"] >= 2 or route in ("chairmanship-list",), route
+    _status, large = count(client, f"{url}?page_size=100")
+    assert large == small, f"{route}: {small} queries for a page of 10, {large} for {body['count']}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/catalogue/",
+        "/catalogue/HUM-1/",
+        "/circulations/",
+        "/information/",
+        "/experts/",
+        "/notifications/",
+        "/admin/dashboard/",
+        "/admin/report/",
+    ],
+)
+def test_pages_do_not_grow_with_the_data(client, people, url):
+    client.login(
+        username="secretariat" if url.startswith("/admin") else "delegate-kaz",
+        password=DEMO_PASSWORD,
+    )
+    add_batch(people, ("HUM-1", "HUM-2"))
+    client.get(url)
+    status, before = count(client, url)
+    assert status == 200
+    add_batch(people, ("HUM-3", "HUM-4", "HUM-5", "HUM-6"))
+    _status, after = count(client, url)
+    assert after == before, f"{url}: {before} queries, then {after} with twice the data"
