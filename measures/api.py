@@ -11,7 +11,14 @@ from members.models import Participant
 
 from . import selectors
 from .api_initiatives import InitiativeViewSet, PaperViewSet
-from .models import CoordinatorOffer, CoordinatorRole, Measure, OfferScope, PriorityArea
+from .models import (
+    CoordinatorOffer,
+    CoordinatorRole,
+    Initiative,
+    Measure,
+    OfferScope,
+    PriorityArea,
+)
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -125,10 +132,18 @@ class MeasureFilter(filters.FilterSet):
         method="filter_search",
         help_text=_("Code, title or text in English, French or Russian."),
     )
+    updated_since = filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text=_("Only measures whose initiatives changed at or after this time (ISO 8601)."),
+    )
 
     class Meta:
         model = Measure
-        fields = ["area", "coordinator", "search"]
+        fields = ["area", "coordinator", "search", "updated_since"]
+
+    def filter_updated_since(self, queryset, name, value):
+        changed = Initiative.objects.filter(updated_at__gte=value).values("measure_id")
+        return queryset.filter(pk__in=changed)
 
     def filter_coordinator(self, queryset, name, value):
         return queryset.coordinated_by(value)

@@ -278,10 +278,15 @@ class InitiativeFilter(filters.FilterSet):
         method="filter_participant",
         help_text=_("States that declared interest in it or coordinate it."),
     )
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_("Only initiatives changed at or after this time (ISO 8601)."),
+    )
 
     class Meta:
         model = Initiative
-        fields = ["status", "measure", "area", "modality", "participant"]
+        fields = ["status", "measure", "area", "modality", "participant", "updated_since"]
 
     def filter_participant(self, queryset, name, value):
         return selectors.initiatives_of_participant(queryset, value)

@@ -264,9 +264,10 @@ def _transition(
             )
         details = effect(locked) if effect else {}
         to_status = workflow.target_of(action, from_status, outcome, locked.modality)
-        if to_status != from_status:
-            locked.status = to_status
-            locked.save(update_fields=["status", "updated_at"])
+        # Saved even when the status stays (a new paper, a no-consensus decision):
+        # ``updated_at`` tells polling clients that something changed.
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])
         event = InitiativeEvent.objects.create(
             initiative=locked,
             action=action,
@@ -362,6 +363,7 @@ def initiative_declare_interest(
     if not workflow.allowed_from(Action.DECLARE_INTEREST, initiative.status):
         raise Conflict(_("This initiative is closed."))
     record(initiative)
+    initiative.save(update_fields=["updated_at"])
     InitiativeEvent.objects.create(
         initiative=initiative,
         action=Action.DECLARE_INTEREST,

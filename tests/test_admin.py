@@ -256,9 +256,15 @@ def test_circulation_and_submission_pages_offer_their_actions(secretariat, peopl
 
     from secretariat.services import information_submit
 
-    submission = information_submit(actor=people["delegate-mng"], title="T", text="t",
-                                    kind="views", language="en", visibility="members",
-                                    measures=[Measure.objects.get(code="ENV-4")])
+    submission = information_submit(
+        actor=people["delegate-mng"],
+        title="T",
+        text="t",
+        kind="views",
+        language="en",
+        visibility="members",
+        measures=[Measure.objects.get(code="ENV-4")],
+    )
     change = reverse("admin:secretariat_informationsubmission_change", args=[submission.pk])
     do = reverse("admin:secretariat_informationsubmission_do", args=[submission.pk, "return"])
     html = secretariat.get(change).content.decode()
@@ -272,21 +278,33 @@ def test_circulation_and_submission_pages_offer_their_actions(secretariat, peopl
     refused = secretariat.post(do, {"reason": "again"}, follow=True)
     assert "not available now" in refused.content.decode()
 
-    initiative = Initiative.objects.create(measure=Measure.objects.get(code="ENV-2"),
-                                           status="circulated")
+    initiative = Initiative.objects.create(
+        measure=Measure.objects.get(code="ENV-2"), status="circulated"
+    )
     from measures.models import Paper
 
-    paper = Paper.objects.create(initiative=initiative, kind="concept_paper", version=1,
-                                 symbol="CICA/CP/ENV-2/1", file="papers/x.pdf",
-                                 original_name="x.pdf", content_type="application/pdf",
-                                 size=1, sha256="0", language="en")
-    circulation = Circulation.objects.create(initiative=initiative, paper=paper,
-                                             reference="CICA/CIRC/T/1",
-                                             deadline=tz.localdate())
-    Receipt.objects.create(circulation=circulation, participant=Participant.objects.get(
-        code="KAZ"))
+    paper = Paper.objects.create(
+        initiative=initiative,
+        kind="concept_paper",
+        version=1,
+        symbol="CICA/CP/ENV-2/1",
+        file="papers/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0",
+        language="en",
+    )
+    circulation = Circulation.objects.create(
+        initiative=initiative, paper=paper, reference="CICA/CIRC/T/1", deadline=tz.localdate()
+    )
+    Receipt.objects.create(circulation=circulation, participant=Participant.objects.get(code="KAZ"))
     remind = reverse("admin:secretariat_circulation_do", args=[circulation.pk, "remind"])
-    assert remind in secretariat.get(
-        reverse("admin:secretariat_circulation_change", args=[circulation.pk])).content.decode()
+    assert (
+        remind
+        in secretariat.get(
+            reverse("admin:secretariat_circulation_change", args=[circulation.pk])
+        ).content.decode()
+    )
     secretariat.post(remind, {})
     assert Notification.objects.filter(kind="reminder", recipient=people["delegate-kaz"]).exists()

@@ -1,0 +1,68 @@
+"""Cheap polling for REST clients (issue 8, must show 3)."""
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from measures.models import Initiative
+from measures.services import initiative_open_consultation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/measures/",
+        "/api/v1/measures/ECO-4/",
+        "/api/v1/initiatives/",
+        "/api/v1/participants/KAZ/",
+    ],
+)
+def test_a_current_etag_gets_304_with_no_body(api, people, url):
+    first = api.get(url)
+    assert first.status_code == 200 and first["ETag"]
+    again = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    eco4 = Initiative.objects.get(measure__code="ECO-4")
+    initiative_open_consultation(actor=people.chair, initiative=eco4)
+    changed = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    if url.endswith("KAZ/"):
+        assert changed.status_code == 304  # nothing about Kazakhstan changed
+    else:
+        assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
+def test_updated_since_returns_exactly_the_changed_rows(api, people):
+    with time_machine.travel("2027-01-10 09:00:00+00:00", tick=False):
+        mark = timezone.now().isoformat()
+    with time_machine.travel("2027-01-10 10:00:00+00:00", tick=False):
+        for code in ("ECO-4", "NCT-2"):
+            initiative_open_consultation(
+                actor=people.chair, initiative=Initiative.objects.get(measure__code=code)
+            )
+    body = api.get("/api/v1/initiatives/", {"updated_since": mark}).json()
+    assert sorted(r["reference"] for r in body["results"]) == ["ECO-4", "NCT-2"]
+    body = api.get("/api/v1/measures/", {"updated_since": mark}).json()
+    assert sorted(r["code"] for r in body["results"]) == ["ECO-4", "NCT-2"]
+    later = api.get("/api/v1/initiatives/", {"updated_since": "2027-01-10T11:00:00Z"}).json()
+    assert later["count"] == 0
+    bad = api.get("/api/v1/initiatives/", {"updated_since": "last tuesday"})
+    assert bad.status_code == 400 and "updated_since" in bad.json()
+
+
+def test_a_new_paper_version_counts_as_a_change(api, people):
+    """Self-transitions (same status) still move updated_at, so pollers see them."""
+    eco4 = Initiative.objects.get(measure__code="ECO-4")
+    before = eco4.updated_at
+    with time_machine.travel(timezone.now() + timezone.timedelta(hours=1), tick=False):
+        api.force_authenticate(people["delegate-kaz"])
+        api.post("/api/v1/initiatives/", {"measure": "ECO-4"})
+    eco4.refresh_from_db()
+    assert eco4.updated_at > before and eco4.status == "interest_declared"
+
+
+def test_api_answers_vary_by_who_asks(api):
+    vary = api.get("/api/v1/measures/")["Vary"]
+    for header in ("Authorization", "Cookie", "Accept-Language"):
+        assert header in vary
