@@ -149,6 +149,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Circulations and notifications.
 CICA_REMINDER_DAYS_BEFORE = env.int("CICA_REMINDER_DAYS_BEFORE", default=3)
 CICA_REQUEUE_AFTER_MINUTES = env.int("CICA_REQUEUE_AFTER_MINUTES", default=5)
+CICA_WEBHOOK_TIMEOUT = env.int("CICA_WEBHOOK_TIMEOUT", default=5)
 
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):
@@ -182,6 +183,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "secretariat.requeue_pending_notifications",
         "schedule": 60.0,
     },
+    "requeue-webhooks": {"task": "secretariat.requeue_webhooks", "schedule": 60.0},
     "send-reminders": {"task": "secretariat.send_reminders", "schedule": 15 * 60.0},
     "summarise-deadlines": {"task": "secretariat.summarise_deadlines", "schedule": 15 * 60.0},
     "close-silence-procedures": {

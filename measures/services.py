@@ -22,6 +22,7 @@ from secretariat.services import (
     circulation_all_answered,
     notify_designation,
     notify_paper_submitted,
+    webhooks_emit,
 )
 
 from . import workflow
@@ -278,7 +279,30 @@ def _transition(
             reason=reason,
             details=details or {},
         )
+        _push(locked, event)
     return locked, event
+
+
+def _push(initiative: Initiative, event: InitiativeEvent) -> None:
+    """Tell webhook subscribers, in this transaction (delivered after commit).
+    Public facts only: what the public API shows."""
+    name = (
+        "initiative.status_changed"
+        if event.from_status != event.to_status
+        else f"initiative.{event.action}"
+    )
+    webhooks_emit(
+        event=name,
+        event_key=f"initiative-event:{event.pk}",
+        payload={
+            "initiative": initiative.pk,
+            "measure": initiative.measure.code,
+            "action": event.action,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "at": event.created_at.isoformat(),
+        },
+    )
 
 
 def _ensure_member_today(participant: Participant, what: str) -> None:

@@ -22,6 +22,8 @@ from .models import (
     Meeting,
     Notification,
     Receipt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from .resources import ReceiptResource
 
@@ -387,3 +389,30 @@ def _information_available(self, request, submission):
 
 _with_buttons(CirculationAdmin, CIRCULATION_ACTIONS, _circulation_available)
 _with_buttons(InformationSubmissionAdmin, INFORMATION_ACTIONS, _information_available)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "event", "status", "attempts", "response_code", "last_error"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "url", "is_active", "consecutive_failures", "disabled_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["consecutive_failures", "disabled_at", "created_at"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(RecordOnlyAdmin):
+    list_display = ["created_at", "subscription", "event", "status", "attempts", "response_code"]
+    list_filter = ["status", "event"]
+    list_select_related = ["subscription"]

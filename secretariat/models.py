@@ -570,3 +570,80 @@ class InformationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class WebhookSubscription(models.Model):
+    """A client's URL to be told of status changes, signed with its secret.
+    Managed by the secretariat; disabled after repeated failures."""
+
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_("Event names, e.g. initiative.status_changed; empty: all events."),
+    )
+    secret = models.CharField(_("secret"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: delivered once (unique per event and
+    subscription), retried with back-off, logged."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
+    )
+    event = models.CharField(_("event"), max_length=100)
+    event_key = models.CharField(max_length=200)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_key"], name="webhook_delivery_once_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id} ({self.status})"

@@ -1,10 +1,16 @@
 """The secretariat's writes: meetings, decisions (the consensus rule),
-circulations, and document symbols."""
+circulations and answers, the notification outbox, the information exchange,
+webhooks, and document symbols."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
+import json
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
 from functools import partial
 
@@ -34,6 +40,7 @@ from .models import (
     CoSubmitter,
     Decision,
     DecisionProcedure,
+    DeliveryStatus,
     EmailStatus,
     InformationAttachment,
     InformationKind,
@@ -47,6 +54,8 @@ from .models import (
     SilenceStatus,
     SymbolSequence,
     Visibility,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 
 logger = logging.getLogger(__name__)
@@ -1200,3 +1209,146 @@ def circulation_remind_now(*, actor, circulation: Circulation) -> int:
                 url=f"/api/v1/circulations/{circulation.pk}/",
             )
         )
+
+
+# --- webhooks: push for REST clients ---------------------------------------------------
+
+WEBHOOK_DISABLE_AFTER = 10
+WEBHOOK_EVENTS = ("initiative.status_changed", "initiative.paper_submitted", "decision.recorded")
+
+
+def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
+    """Write one delivery per interested active subscription, in the event's
+    transaction; hand them to Celery after commit. Unique per (subscription,
+    event): the same event emitted twice is delivered once."""
+    subscriptions = [
+        s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event)
+    ]
+    if not subscriptions:
+        return []
+    existing = set(
+        WebhookDelivery.objects.filter(
+            event_key=event_key, subscription__in=subscriptions
+        ).values_list("subscription_id", flat=True)
+    )
+    fresh = [
+        WebhookDelivery(subscription=s, event=event, event_key=event_key, payload=payload)
+        for s in subscriptions
+        if s.pk not in existing
+    ]
+    WebhookDelivery.objects.bulk_create(fresh, ignore_conflicts=True)
+    ids = list(
+        WebhookDelivery.objects.filter(
+            event_key=event_key, status=DeliveryStatus.PENDING, queued_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(partial(webhooks_enqueue, delivery_ids=ids), robust=True)
+    return ids
+
+
+def webhooks_enqueue(*, delivery_ids: list[int]) -> int:
+    from .tasks import deliver_webhook
+
+    handed = 0
+    for delivery_id in delivery_ids:
+        try:
+            WebhookDelivery.objects.filter(pk=delivery_id).update(queued_at=timezone.now())
+            deliver_webhook.apply_async(kwargs={"delivery_id": delivery_id}, retry=False)
+        except Exception as exc:  # broker down: the delivery waits, pending
+            logger.warning("Broker unavailable, webhook %s waits: %s", delivery_id, exc)
+            WebhookDelivery.objects.filter(pk=delivery_id).update(queued_at=None)
+            break
+        handed += 1
+    return handed
+
+
+def webhooks_requeue(*, older_than: datetime.timedelta | None = None) -> int:
+    """Periodic: hand pending deliveries to Celery again (after a failure or an outage)."""
+    if older_than is None:
+        older_than = datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
+    cutoff = timezone.now() - older_than
+    ids = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, subscription__is_active=True)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    return webhooks_enqueue(delivery_ids=ids)
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex HMAC of the body with the subscription's secret>``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookDeliveryError(Exception):
+    """The receiver failed; the delivery records it and stays pending."""
+
+
+def webhook_deliver(*, delivery_id: int) -> str:
+    """POST one delivery, signed, once. The row is locked while it is sent, so
+    a task run twice delivers once; a receiver's failure is recorded, counts
+    against the subscription, and disables it after too many in a row."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("subscription")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            return "missing"
+        if delivery.status != DeliveryStatus.PENDING:
+            return f"already {delivery.status}"
+        subscription = delivery.subscription
+        if not subscription.is_active:
+            return "subscription disabled"
+        body = json.dumps(
+            {"event": delivery.event, "delivery": delivery.pk, "data": delivery.payload},
+            sort_keys=True,
+        ).encode()
+        request = urllib.request.Request(
+            subscription.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "cica-webhooks/1",
+                "X-CICA-Event": delivery.event,
+                "X-CICA-Delivery": str(delivery.pk),
+                "X-CICA-Signature": webhook_signature(subscription.secret, body),
+            },
+        )
+        delivery.attempts += 1
+        try:
+            with urllib.request.urlopen(request, timeout=settings.CICA_WEBHOOK_TIMEOUT) as answer:
+                delivery.response_code = answer.status
+        except urllib.error.HTTPError as exc:
+            error, delivery.response_code = f"HTTP {exc.code}", exc.code
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save()
+            if subscription.consecutive_failures:
+                WebhookSubscription.objects.filter(pk=subscription.pk).update(
+                    consecutive_failures=0
+                )
+            return "delivered"
+        delivery.last_error = error[:2000]
+        delivery.save()
+        failures = subscription.consecutive_failures + 1
+        changes = {"consecutive_failures": failures}
+        if failures >= WEBHOOK_DISABLE_AFTER:
+            changes.update(is_active=False, disabled_at=timezone.now())
+        WebhookSubscription.objects.filter(pk=subscription.pk).update(**changes)
+    raise WebhookDeliveryError(error)
+
+
+def webhook_give_up(*, delivery_id: int) -> None:
+    WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED
+    )

@@ -52,3 +52,30 @@ def summarise_deadlines() -> list[str]:
 @shared_task(name="secretariat.close_silence_procedures")
 def close_silence_procedures() -> list[str]:
     return services.silence_procedures_close()
+
+
+MAX_WEBHOOK_RETRIES = 8
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, name="secretariat.deliver_webhook")
+def deliver_webhook(self, delivery_id: int) -> str:
+    """POST one webhook delivery; retry with back-off when the receiver fails."""
+    try:
+        return services.webhook_deliver(delivery_id=delivery_id)
+    except services.WebhookDeliveryError as exc:
+        if self.request.is_eager:
+            return "pending: the periodic re-queue will try again"
+        try:
+            raise self.retry(
+                exc=exc,
+                countdown=min(3600, 30 * 2**self.request.retries),
+                max_retries=MAX_WEBHOOK_RETRIES,
+            )
+        except MaxRetriesExceededError:
+            services.webhook_give_up(delivery_id=delivery_id)
+            return "failed"
+
+
+@shared_task(name="secretariat.requeue_webhooks")
+def requeue_webhooks() -> int:
+    return services.webhooks_requeue()

@@ -11,6 +11,7 @@ from .models import (
     Meeting,
     Receipt,
     SymbolSequence,
+    WebhookSubscription,
 )
 
 history(Meeting, m2m_fields=["present", "experts"])
@@ -21,3 +22,4 @@ history(SymbolSequence)
 history(InformationSubmission, m2m_fields=["measures"], excluded_fields=["search_vector"])
 history(CoSubmitter)
 history(InformationAttachment)
+history(WebhookSubscription, excluded_fields=["secret"])

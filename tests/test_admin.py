@@ -30,6 +30,8 @@ from secretariat.models import (
     Meeting,
     Notification,
     Receipt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,8 @@ WORKFLOW_MODELS = [
     Notification,
     InformationSubmission,
     Expert,
+    WebhookSubscription,
+    WebhookDelivery,
 ]
 
 

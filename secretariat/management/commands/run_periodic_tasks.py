@@ -17,13 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, every: int, **options):
         while True:
-            requeued = services.notifications_requeue()
+            requeued = services.notifications_requeue() + services.webhooks_requeue()
             reminded = services.circulations_send_reminders()
             summarised = services.circulations_summarise_deadlines()
             closed = services.silence_procedures_close()
             if options["verbosity"] > 1 or any((requeued, reminded, summarised, closed)):
                 self.stdout.write(
-                    f"periodic: {requeued} e-mails re-queued, {reminded} reminders, "
+                    f"periodic: {requeued} e-mails and webhooks re-queued, {reminded} reminders, "
                     f"{len(summarised)} deadline summaries, {len(closed)} silence procedures closed"
                 )
             if not every:
