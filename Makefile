@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint worker venv clean messages
+.PHONY: run test lint worker bench venv clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "cica needs Python 3.11, found " + sys.version.split()[0]'
@@ -33,6 +33,10 @@ lint: venv
 ## make worker: a Celery worker with the beat scheduler (needs REDIS_URL)
 worker: venv
 	$(BIN)/celery -A cica worker --beat --loglevel=INFO
+
+## make bench: benchmarks on a large dataset in PostgreSQL (SCALE=1); writes docs/benchmarks.md
+bench: venv
+	./scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

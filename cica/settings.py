@@ -150,6 +150,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CICA_REMINDER_DAYS_BEFORE = env.int("CICA_REMINDER_DAYS_BEFORE", default=3)
 CICA_REQUEUE_AFTER_MINUTES = env.int("CICA_REQUEUE_AFTER_MINUTES", default=5)
 CICA_WEBHOOK_TIMEOUT = env.int("CICA_WEBHOOK_TIMEOUT", default=5)
+CICA_BENCH_VIEWS = env.bool("CICA_BENCH_VIEWS", default=False)
 
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
@@ -73,3 +74,11 @@ urlpatterns = [
 
 handler404 = "cica.errors.page_not_found"
 handler500 = "cica.errors.server_error"
+
+if settings.CICA_BENCH_VIEWS:  # benchmark references only, never in production
+    from . import bench_views
+
+    urlpatterns += [
+        path("bench/floor/measures/", bench_views.floor_measures),
+        path("bench/naive/measures/", bench_views.NaiveMeasures.as_view()),
+    ]

@@ -19,6 +19,7 @@ from .models import (
     OfferScope,
     PriorityArea,
 )
+from .workflow import Status
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -132,6 +133,11 @@ class MeasureFilter(filters.FilterSet):
         method="filter_search",
         help_text=_("Code, title or text in English, French or Russian."),
     )
+    status = filters.ChoiceFilter(
+        choices=Status.choices,
+        method="filter_status",
+        help_text=_("Measures with an initiative at this status."),
+    )
     updated_since = filters.IsoDateTimeFilter(
         method="filter_updated_since",
         help_text=_("Only measures whose initiatives changed at or after this time (ISO 8601)."),
@@ -139,7 +145,10 @@ class MeasureFilter(filters.FilterSet):
 
     class Meta:
         model = Measure
-        fields = ["area", "coordinator", "search", "updated_since"]
+        fields = ["area", "coordinator", "search", "status", "updated_since"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(pk__in=Initiative.objects.filter(status=value).values("measure_id"))
 
     def filter_updated_since(self, queryset, name, value):
         changed = Initiative.objects.filter(updated_at__gte=value).values("measure_id")

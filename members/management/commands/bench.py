@@ -1,0 +1,419 @@
+"""Run the benchmarks on the bench database and print one table (make bench).
+
+1. SQL queries per request for every list and detail endpoint, the desk and
+   the dashboard, at page sizes 10 and 100;
+2. server-side latency p50/p95/p99 of the main reads;
+3. throughput under gunicorn (2 workers) with wrk on loopback, beside the
+   framework's floor and a naive DRF view;
+4. circulation fan-out to 28 states x 20 delegates (queries, time), and the
+   rate at which one Celery worker drains 10,000 pending e-mails;
+5. peak memory of a gunicorn worker.
+"""
+
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = "Benchmarks on the bench database; writes docs/benchmarks.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--duration", type=int, default=10, help="wrk seconds per target")
+        parser.add_argument("--output", default="docs/benchmarks.md")
+
+    def handle(self, *args, duration: int, output: str, **options):
+        self.lines: list[str] = []
+        started = time.monotonic()
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+            self.query_counts()
+            self.latencies()
+        self.throughput(duration)
+        self.fan_out()
+        self.drain()
+        self.machine(time.monotonic() - started, output)
+
+    def out(self, line: str = "") -> None:
+        self.stdout.write(line)
+        self.lines.append(line)
+
+    # --- 1. queries ---------------------------------------------------------------
+
+    def _clients(self):
+        User = get_user_model()
+        anonymous = Client()
+        delegate = Client()
+        delegate.force_login(User.objects.get(username="delegate-kaz"))
+        staff = Client()
+        staff.force_login(User.objects.get(username="secretariat"))
+        return anonymous, delegate, staff
+
+    def query_counts(self):
+        from measures.models import Initiative, Measure
+
+        anonymous, delegate, staff = self._clients()
+        initiative = Initiative.objects.order_by("-pk").first()
+        measure = Measure.objects.order_by("-pk").first()
+        targets = [
+            ("participants", anonymous, "/api/v1/participants/"),
+            ("areas", anonymous, "/api/v1/areas/"),
+            ("measures", anonymous, "/api/v1/measures/"),
+            ("coordinator-offers", anonymous, "/api/v1/coordinator-offers/"),
+            ("initiatives", anonymous, "/api/v1/initiatives/"),
+            ("meetings", anonymous, "/api/v1/meetings/"),
+            ("decisions", anonymous, "/api/v1/decisions/"),
+            ("experts", anonymous, "/api/v1/experts/"),
+            ("information", anonymous, "/api/v1/information/"),
+            ("circulations (staff)", staff, "/api/v1/circulations/"),
+            ("notifications (delegate)", delegate, "/api/v1/notifications/"),
+            ("measure detail", anonymous, f"/api/v1/measures/{measure.code}/"),
+            ("initiative detail", anonymous, f"/api/v1/initiatives/{initiative.pk}/"),
+            ("participant detail", anonymous, "/api/v1/participants/KAZ/"),
+            ("delegate desk", delegate, "/"),
+            ("dashboard", staff, "/admin/dashboard/"),
+        ]
+        self.out("## 1. SQL queries per request")
+        self.out("")
+        self.out("| endpoint | page 10 | page 100 |")
+        self.out("|---|---:|---:|")
+        for name, client, url in targets:
+            counts = []
+            for size in (10, 100):
+                joiner = "&" if "?" in url else "?"
+                client.get(f"{url}{joiner}page_size={size}")
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(f"{url}{joiner}page_size={size}")
+                counts.append(
+                    f"{len(ctx)}"
+                    + ("" if response.status_code == 200 else f" ({response.status_code})")
+                )
+            self.out(f"| {name} | {counts[0]} | {counts[1]} |")
+        self.out("")
+
+    # --- 2. latency ---------------------------------------------------------------
+
+    def latencies(self, repeat: int = 40):
+        from measures.models import PriorityArea
+        from members.models import Participant
+
+        anonymous, delegate, _staff = self._clients()
+        area = PriorityArea.objects.order_by("-order").first().code
+        participant = Participant.objects.order_by("-pk").first().code
+        from measures.models import Measure
+
+        code = Measure.objects.order_by("-pk").first().code
+        reads = [
+            ("measures ?area&status", anonymous, f"/api/v1/measures/?area={area}&status=drafting"),
+            ("measure detail", anonymous, f"/api/v1/measures/{code}/"),
+            (
+                "initiatives ?participant",
+                anonymous,
+                f"/api/v1/initiatives/?participant={participant}",
+            ),
+            ("information ?q (full text)", anonymous, "/api/v1/information/?q=transport"),
+            ("initiatives ?status", anonymous, "/api/v1/initiatives/?status=drafting"),
+        ]
+        self.out("## 2. Server-side latency (in-process, warm, ms)")
+        self.out("")
+        self.out("| read | p50 | p95 | p99 |")
+        self.out("|---|---:|---:|---:|")
+        for name, client, url in reads:
+            client.get(url)
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - t0) * 1000)
+            timings.sort()
+            q = statistics.quantiles(timings, n=100)
+            self.out(f"| {name} | {q[49]:.1f} | {q[94]:.1f} | {q[98]:.1f} |")
+        self.out("")
+
+    # --- 3. throughput ------------------------------------------------------------
+
+    def throughput(self, duration: int):
+        self.out("## 3. Throughput under gunicorn (2 workers), wrk on loopback")
+        self.out("")
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            self.out("wrk is not installed (apt-get install wrk): skipped.")
+            self.out("")
+            return
+        port = _free_port()
+        env = {
+            **os.environ,
+            "CICA_BENCH_VIEWS": "true",
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        server = subprocess.Popen(
+            [
+                str(gunicorn),
+                "cica.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            targets = [
+                ("/api/v1/measures/", "/api/v1/measures/?page_size=50"),
+                (
+                    "/api/v1/initiatives/?status=drafting",
+                    "/api/v1/initiatives/?status=drafting&page_size=50",
+                ),
+                ("floor: .values() as JSON", "/bench/floor/measures/"),
+                ("naive DRF (nested, no prefetch)", "/bench/naive/measures/?page_size=50"),
+            ]
+            self.out("| target | requests/s | p50 ms | p99 ms |")
+            self.out("|---|---:|---:|---:|")
+            rates = {}
+            for name, path in targets:
+                result = subprocess.run(
+                    [
+                        wrk,
+                        "-t2",
+                        "-c8",
+                        f"-d{duration}s",
+                        "--latency",
+                        f"http://127.0.0.1:{port}{path}",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    timeout=duration + 30,
+                )
+                text = result.stdout
+                rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+                p50 = re.search(r"50%\s+([\d.]+)(\w+)", text)
+                p99 = re.search(r"99%\s+([\d.]+)(\w+)", text)
+                rates[name] = rate
+                self.out(f"| {name} | {rate:.0f} | {_ms(p50)} | {_ms(p99)} |")
+            floor = rates["floor: .values() as JSON"]
+            self.out("")
+            self.out(
+                f"Ratio to the floor: measures {rates['/api/v1/measures/'] / floor:.2f}, "
+                f"naive DRF {rates['naive DRF (nested, no prefetch)'] / floor:.2f}."
+            )
+            self.out("")
+            self.memory(server.pid)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+    def memory(self, master_pid: int):
+        peaks = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if f"PPid:\t{master_pid}\n" in text:
+                peak = re.search(r"VmHWM:\s+(\d+) kB", text)
+                if peak:
+                    peaks.append(int(peak.group(1)) / 1024)
+        self.out("## 5. Peak memory of a gunicorn worker")
+        self.out("")
+        self.out(
+            f"VmHWM of the {len(peaks)} workers after the load: "
+            + ", ".join(f"{p:.0f} MB" for p in sorted(peaks))
+        )
+        self.out("")
+
+    # --- 4. fan-out and drain -----------------------------------------------------
+
+    def fan_out(self):
+        from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
+        from measures.services import initiative_circulate
+        from members.models import Delegate, Participant
+
+        User = get_user_model()
+        self.out("## 4. Circulation fan-out to 28 states x 20 delegates")
+        self.out("")
+        with transaction.atomic():
+            sid = transaction.savepoint()
+            states = list(Participant.objects.with_status_in("member").order_by("pk")[:28])
+            extra = Participant.objects.exclude(pk__in=[s.pk for s in states])
+            Delegate.objects.filter(participant__in=extra).update(is_active=False)
+            users = User.objects.bulk_create(
+                [
+                    User(username=f"fan-{s.pk}-{k}", email=f"fan-{s.pk}-{k}@example.org")
+                    for s in states
+                    for k in range(20)
+                ]
+            )
+            Delegate.objects.filter(participant__in=states).update(is_active=False)
+            Delegate.objects.bulk_create(
+                [
+                    Delegate(user=u, participant=states[i // 20], role="delegate")
+                    for i, u in enumerate(users)
+                ]
+            )
+            measure = Measure.objects.get(code="ECO-1")
+            initiative = Initiative.objects.create(measure=measure, status="drafting", sequence=99)
+            CoordinatorDesignation.objects.create(
+                initiative=initiative,
+                participant=states[0],
+                role="coordinator",
+                started_on=timezone.localdate(),
+            )
+            Paper.objects.create(
+                initiative=initiative,
+                kind="concept_paper",
+                version=1,
+                symbol="CICA/CP/BENCH/FAN/1",
+                file="papers/bench.pdf",
+                original_name="b.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0",
+                language="en",
+            )
+            actor = User.objects.get(username="secretariat")
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                initiative_circulate(
+                    actor=actor,
+                    initiative=initiative,
+                    deadline=timezone.localdate() + datetime.timedelta(days=7),
+                )
+            elapsed = (time.perf_counter() - t0) * 1000
+            receipts = initiative.circulations.get().receipts.count()
+            from secretariat.models import Notification
+
+            written = Notification.objects.filter(
+                kind="circulation", url__contains="/circulations/"
+            ).count()
+            transaction.savepoint_rollback(sid)
+        self.out(
+            f"{receipts} receipts and {written} notifications in {len(ctx)} queries, "
+            f"{elapsed:.0f} ms (one transaction)."
+        )
+        self.out("")
+
+    def drain(self, count: int = 10_000):
+        self.out("## 4b. One Celery worker draining pending e-mails (locmem backend)")
+        self.out("")
+        if not settings.REDIS_URL:
+            self.out("REDIS_URL is not set: skipped.")
+            self.out("")
+            return
+        from celery.contrib.testing.worker import start_worker
+
+        from cica.celery import app
+        from secretariat.models import Notification
+        from secretariat.tasks import send_notification_email
+
+        User = get_user_model()
+        user = User.objects.get(username="delegate-kaz")
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            from django.core import mail
+
+            mail.outbox = []
+            rows = Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient=user,
+                        kind="designation",
+                        idempotency_key=f"drain:{time.time_ns()}:{k}",
+                        subject=f"S{k}",
+                        body="b",
+                    )
+                    for k in range(count)
+                ]
+            )
+            ids = [r.pk for r in rows]
+            for notification_id in ids:
+                send_notification_email.delay(notification_id=notification_id)
+            t0 = time.perf_counter()
+            with start_worker(
+                app,
+                perform_ping_check=False,
+                pool="solo",
+                concurrency=1,
+                loglevel="WARNING",
+                shutdown_timeout=30,
+            ):
+                while Notification.objects.filter(pk__in=ids, email_status="pending").exists():
+                    if time.perf_counter() - t0 > 600:
+                        break
+                    time.sleep(0.5)
+            elapsed = time.perf_counter() - t0
+            sent = Notification.objects.filter(pk__in=ids, email_status="sent").count()
+            Notification.objects.filter(pk__in=ids).delete()
+        self.out(f"{sent} of {count} sent in {elapsed:.1f} s: {sent / elapsed:.0f} e-mails/s.")
+        self.out("")
+
+    # --- the machine ------------------------------------------------------------
+
+    def machine(self, seconds: float, output: str):
+        from measures.models import Initiative, InitiativeEvent
+        from secretariat.models import Notification, Receipt
+
+        cpu = "unknown"
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        sizes = (
+            f"{Initiative.objects.count():,} initiatives, "
+            f"{InitiativeEvent.objects.count():,} events, {Receipt.objects.count():,} "
+            f"receipts, {Notification.objects.count():,} notifications"
+        )
+        header = [
+            "# Benchmarks",
+            "",
+            f"Run on {timezone.now():%Y-%m-%d %H:%M} UTC by `make bench` "
+            f"({seconds:.0f} s): {os.cpu_count()} cores ({cpu}), "
+            f"{int(memory) / 1024 / 1024:.0f} GB, Python {platform.python_version()}, "
+            f"PostgreSQL ({connection.pg_version // 10000}), data: {sizes}.",
+            "",
+        ]
+        path = Path(settings.BASE_DIR) / output
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("\n".join(header + self.lines) + "\n")
+        self.stdout.write(f"written to {path}")
+
+
+def _ms(match) -> str:
+    if not match:
+        return "?"
+    value, unit = float(match.group(1)), match.group(2)
+    return f"{value * {'us': 0.001, 'ms': 1, 's': 1000}.get(unit, 1):.1f}"
