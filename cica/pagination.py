@@ -1,5 +1,5 @@
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
 class PageSizePagination(PageNumberPagination):
@@ -30,3 +30,17 @@ class PageSizePagination(PageNumberPagination):
                 }
             )
         return min(size, self.max_page_size)
+
+
+class GrowingListPagination(CursorPagination):
+    """Cursor pagination for lists that grow while clients page through them
+    (notifications, circulations, decisions): a new row never shifts a page,
+    and no COUNT(*) is run over a growing table."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-pk",)
+
+    def get_page_size(self, request):
+        return PageSizePagination.get_page_size(self, request)

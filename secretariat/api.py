@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
+from cica.pagination import GrowingListPagination
 from measures.models import Measure
 from measures.selectors import can_see_internals
 from measures.workflow import Outcome
@@ -131,6 +132,7 @@ class DecisionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Decisions of the SWG and the SOC. Recorded through the initiative actions."""
 
     serializer_class = DecisionSerializer
+    pagination_class = GrowingListPagination
     filterset_class = DecisionFilter
     not_found_message = _("No decision with id %(id)s.")
 

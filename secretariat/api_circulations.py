@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cica.api import IdLookupMixin
+from cica.pagination import GrowingListPagination
 
 from . import selectors, services
 from .models import Circulation, Notification, NotificationKind, Position
@@ -109,6 +110,7 @@ class CirculationViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     for observers."""
 
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = GrowingListPagination
     filterset_class = CirculationFilter
     not_found_message = _("No circulation %(id)s addressed to you.")
 
@@ -196,6 +198,7 @@ class NotificationViewSet(
     """Your own notifications, newest first."""
 
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = GrowingListPagination
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
     not_found_message = _("You have no notification %(id)s.")

@@ -138,9 +138,10 @@ def test_api_lists_do_not_grow_with_the_page(plenty, people, route, username):
         assert small_status in (401, 403)
         return
     body = client.get(f"{url}?page_size=100").json()
-    assert body["count"] >= 2 or route in ("chairmanship-list",), route
+    rows = body.get("count", len(body["results"]))
+    assert rows >= 2 or route in ("chairmanship-list",), route
     _status, large = count(client, f"{url}?page_size=100")
-    assert large == small, f"{route}: {small} queries for a page of 10, {large} for {body['count']}"
+    assert large == small, f"{route}: {small} queries for a page of 10, {large} for {rows}"
 
 
 @pytest.mark.parametrize(

@@ -66,3 +66,27 @@ def test_api_answers_vary_by_who_asks(api):
     vary = api.get("/api/v1/measures/")["Vary"]
     for header in ("Authorization", "Cookie", "Accept-Language"):
         assert header in vary
+
+
+def test_growing_lists_page_by_cursor_and_stay_stable(api, people):
+    from secretariat.models import Notification
+
+    user = people["delegate-kaz"]
+    for k in range(5):
+        Notification.objects.create(
+            recipient=user,
+            kind="designation",
+            idempotency_key=f"cursor:{k}",
+            subject=f"S{k}",
+            body="",
+        )
+    api.force_authenticate(user)
+    first = api.get("/api/v1/notifications/", {"page_size": 2}).json()
+    assert [r["subject"] for r in first["results"]] == ["S4", "S3"] and "count" not in first
+    # A new notification arrives while the client pages: the next page does not shift.
+    Notification.objects.create(
+        recipient=user, kind="designation", idempotency_key="cursor:new", subject="New", body=""
+    )
+    second = api.get(first["next"]).json()
+    assert [r["subject"] for r in second["results"]] == ["S2", "S1"]
+    assert api.get("/api/v1/notifications/", {"page_size": "x"}).status_code == 400
