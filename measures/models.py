@@ -99,6 +99,17 @@ class Measure(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True, editable=False)
     title = models.CharField(_("short title"), max_length=200)
     text = models.TextField(_("text"))
+    # Derived, kept by measures.services after every change of an initiative:
+    # the most advanced initiative, so that lists read it with one join.
+    lead_initiative = models.ForeignKey(
+        "Initiative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("lead initiative"),
+    )
 
     objects = MeasureQuerySet.as_manager()
 

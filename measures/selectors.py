@@ -4,13 +4,11 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -73,59 +71,55 @@ def _open_designations():
     )
 
 
-def _lead_initiative_pk():
-    """The pk of a measure's most advanced initiative (OuterRef "measure_id")."""
-    rank = Case(
+def _rank():
+    return Case(
         *[When(status=status, then=Value(progress)) for status, progress in PROGRESS.items()],
         output_field=IntegerField(),
     )
-    return Subquery(
-        Initiative.objects.filter(measure_id=OuterRef("measure_id"))
-        .annotate(rank=rank)
+
+
+def lead_initiative_pk_for(measure_id: int) -> int | None:
+    """A measure's most advanced initiative (then the latest)."""
+    return (
+        Initiative.objects.filter(measure_id=measure_id)
+        .annotate(rank=_rank())
         .order_by("-rank", "-sequence", "-pk")
-        .values("pk")[:1]
+        .values_list("pk", flat=True)
+        .first()
     )
 
 
 def measure_list_with_status() -> QuerySet[Measure]:
-    """Measures with offers, their lead initiative (the most advanced one) with
-    its current coordinators, and the initiatives whose paper the SOC adopted,
-    in a constant number of queries that do not load a measure's whole history
-    (make bench found that loading every initiative cost 30x)."""
+    """Measures with offers, their lead initiative (kept on the measure by the
+    services) with its current coordinators, and the initiatives whose paper
+    the SOC adopted: a constant number of queries that never load a
+    measure's whole history (make bench: loading every initiative cost 30x)."""
     from secretariat.models import Decision
 
     adoptions = Decision.objects.filter(body="soc", outcome=Outcome.APPROVED).select_related(
         "paper"
     )
-    leads = Initiative.objects.annotate(lead_pk=_lead_initiative_pk()).filter(pk=F("lead_pk"))
     adopted = Initiative.objects.filter(
         pk__in=Decision.objects.filter(body="soc", outcome=Outcome.APPROVED).values("initiative_id")
     )
-    return measure_list().prefetch_related(
-        Prefetch(
-            "initiatives",
-            queryset=leads.prefetch_related(
-                Prefetch("designations", queryset=_open_designations())
+    return (
+        measure_list()
+        .select_related("lead_initiative")
+        .prefetch_related(
+            Prefetch("lead_initiative__designations", queryset=_open_designations()),
+            Prefetch(
+                "initiatives",
+                queryset=adopted.prefetch_related(
+                    Prefetch("decisions", queryset=adoptions, to_attr="adoptions")
+                ),
+                to_attr="adopted_initiatives",
             ),
-            to_attr="lead_initiatives",
-        ),
-        Prefetch(
-            "initiatives",
-            queryset=adopted.prefetch_related(
-                Prefetch("decisions", queryset=adoptions, to_attr="adoptions")
-            ),
-            to_attr="adopted_initiatives",
-        ),
+        )
     )
 
 
 def measure_lead_initiative(measure: Measure) -> Initiative | None:
-    if hasattr(measure, "lead_initiatives"):
-        return measure.lead_initiatives[0] if measure.lead_initiatives else None
-    initiatives = list(measure.initiatives.all())
-    if not initiatives:
-        return None
-    return max(initiatives, key=lambda i: (PROGRESS[i.status], i.sequence, i.pk))
+    return measure.lead_initiative
 
 
 def measure_adopted_papers(measure: Measure) -> list[Paper]:

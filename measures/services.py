@@ -279,8 +279,19 @@ def _transition(
             reason=reason,
             details=details or {},
         )
+        measure_refresh_lead(measure_id=locked.measure_id)
         _push(locked, event)
     return locked, event
+
+
+def measure_refresh_lead(*, measure_id: int) -> None:
+    """Keep ``Measure.lead_initiative`` (its most advanced initiative) in step.
+    Called in the transaction of every change of an initiative's status."""
+    from .selectors import lead_initiative_pk_for
+
+    Measure.objects.filter(pk=measure_id).update(
+        lead_initiative_id=lead_initiative_pk_for(measure_id)
+    )
 
 
 def _push(initiative: Initiative, event: InitiativeEvent) -> None:
@@ -353,6 +364,7 @@ def initiative_declare_interest(
         initiative = Initiative.objects.create(
             measure=measure, modality=modality, sequence=sequence
         )
+        measure_refresh_lead(measure_id=measure.pk)
     if initiative.declarations.filter(participant=participant).exists():
         raise Conflict(
             _("%(code)s has already declared interest in %(ref)s.")

@@ -34,10 +34,10 @@ class CoordinatorOfferTranslation(TranslationOptions):
     required_languages = ("en",)
 
 
+history(Measure, excluded_fields=["lead_initiative"])
 for model in (
     PriorityArea,
     AreaAlias,
-    Measure,
     CoordinatorOffer,
     InterestDeclaration,
     CoordinatorDesignation,

@@ -68,6 +68,7 @@ class Command(BaseCommand):
             self.receipts(initiatives, participants, users, n["receipts"])
             self.notifications(users, n["notifications"])
             self.reset_sequences()
+            self.leads()
         cursor = connection.cursor()
         cursor.execute("ANALYZE")
         self.stdout.write(
@@ -109,6 +110,19 @@ class Command(BaseCommand):
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
             )
+
+    def leads(self):
+        """Each measure's most advanced initiative, as the services keep it."""
+        ranks = " ".join(
+            f"WHEN '{status}' THEN {rank}"
+            for rank, status in enumerate(["withdrawn", "rejected", *STATUSES_OPEN, "adopted"])
+        )
+        self.cursor.execute(
+            "UPDATE measures_measure m SET lead_initiative_id = lead.id FROM ("
+            "SELECT DISTINCT ON (measure_id) measure_id, id FROM measures_initiative "
+            f"ORDER BY measure_id, CASE status {ranks} END DESC, sequence DESC, id DESC"
+            ") lead WHERE lead.measure_id = m.id"
+        )
 
     # --- registers ----------------------------------------------------------------
 
