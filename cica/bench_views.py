@@ -10,7 +10,7 @@ from measures.models import Initiative, Measure
 def floor_measures(request):
     """The floor: the same rows as /api/v1/measures/ from .values(), as JSON."""
     rows = list(
-        Measure.objects.order_by("area__order", "number").values(
+        Measure.objects.order_by("sort_key", "pk").values(
             "code", "area__code", "number", "title", "text"
         )[:50]
     )

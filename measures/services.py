@@ -69,6 +69,11 @@ def area_upsert(
         values={"order": order, **_translated("name", names)},
     )
     counts[f"area_{outcome}"] += 1
+    if outcome == "updated":  # the order may have moved: measures sort by it
+        for measure in area.measures.all():
+            Measure.objects.filter(pk=measure.pk).update(
+                sort_key=area.order * 10_000 + measure.number
+            )
     for alias in aliases:
         _row, outcome = upsert(
             AreaAlias,

@@ -34,7 +34,7 @@ class CoordinatorOfferTranslation(TranslationOptions):
     required_languages = ("en",)
 
 
-history(Measure, excluded_fields=["lead_initiative"])
+history(Measure, excluded_fields=["lead_initiative", "sort_key"])
 for model in (
     PriorityArea,
     AreaAlias,

@@ -241,6 +241,7 @@ class Command(BaseCommand):
                     text,
                     text,
                     text,
+                    (100 + (area_id - first_a)) * 10_000 + number,
                 )
             )
             ids.append(first_m + i)
@@ -259,6 +260,7 @@ class Command(BaseCommand):
                 "text_en",
                 "text_fr",
                 "text_ru",
+                "sort_key",
             ],
             rows,
         )
