@@ -449,16 +449,26 @@ def notifications_enqueue(*, notification_ids: list[int]) -> int:
     later. Returns how many were handed over."""
     from .tasks import send_notification_email
 
+    return _hand_over(
+        ids=notification_ids,
+        model=Notification,
+        task=send_notification_email,
+        argument="notification_id",
+    )
+
+
+def _hand_over(*, ids: list[int], model, task, argument: str) -> int:
+    """Queue one task per outbox row (notification or webhook delivery). On a
+    broker failure the row keeps ``queued_at`` empty and the rest wait too:
+    the periodic re-queue hands them over when the broker is back."""
     handed = 0
-    for notification_id in notification_ids:
+    for pk in ids:
         try:
-            Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
-            send_notification_email.apply_async(
-                kwargs={"notification_id": notification_id}, retry=False
-            )
+            model.objects.filter(pk=pk).update(queued_at=timezone.now())
+            task.apply_async(kwargs={argument: pk}, retry=False)
         except Exception as exc:  # broker down: the outbox keeps the row pending
-            logger.warning("Broker unavailable, notification %s waits: %s", notification_id, exc)
-            Notification.objects.filter(pk=notification_id).update(queued_at=None)
+            logger.warning("Broker unavailable, %s %s waits: %s", model.__name__, pk, exc)
+            model.objects.filter(pk=pk).update(queued_at=None)
             break
         handed += 1
     return handed
@@ -1250,17 +1260,9 @@ def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
 def webhooks_enqueue(*, delivery_ids: list[int]) -> int:
     from .tasks import deliver_webhook
 
-    handed = 0
-    for delivery_id in delivery_ids:
-        try:
-            WebhookDelivery.objects.filter(pk=delivery_id).update(queued_at=timezone.now())
-            deliver_webhook.apply_async(kwargs={"delivery_id": delivery_id}, retry=False)
-        except Exception as exc:  # broker down: the delivery waits, pending
-            logger.warning("Broker unavailable, webhook %s waits: %s", delivery_id, exc)
-            WebhookDelivery.objects.filter(pk=delivery_id).update(queued_at=None)
-            break
-        handed += 1
-    return handed
+    return _hand_over(
+        ids=delivery_ids, model=WebhookDelivery, task=deliver_webhook, argument="delivery_id"
+    )
 
 
 def webhooks_requeue(*, older_than: datetime.timedelta | None = None) -> int:

@@ -17,19 +17,33 @@ MAX_EMAIL_RETRIES = 8
 )
 def send_notification_email(self, notification_id: int) -> str:
     """Send one notification's e-mail; retry with back-off when the mail server fails."""
+    return _with_backoff(
+        self,
+        services.notification_send_email,
+        services.notification_give_up,
+        services.EmailDeliveryError,
+        MAX_EMAIL_RETRIES,
+        notification_id=notification_id,
+    )
+
+
+def _with_backoff(task, run, give_up, error, max_retries: int, **kwargs) -> str:
+    """Run an idempotent send; on ``error`` retry with exponential back-off
+    (30 s, 1 min, 2 min … capped at an hour), then give up and mark it failed.
+    In-process (eager) the periodic re-queue retries instead."""
     try:
-        return services.notification_send_email(notification_id=notification_id)
-    except services.EmailDeliveryError as exc:
-        if self.request.is_eager:
+        return run(**kwargs)
+    except error as exc:
+        if task.request.is_eager:
             return "pending: the periodic re-queue will try again"
         try:
-            raise self.retry(
+            raise task.retry(
                 exc=exc,
-                countdown=min(3600, 30 * 2**self.request.retries),
-                max_retries=MAX_EMAIL_RETRIES,
+                countdown=min(3600, 30 * 2**task.request.retries),
+                max_retries=max_retries,
             )
         except MaxRetriesExceededError:
-            services.notification_give_up(notification_id=notification_id)
+            give_up(**kwargs)
             return "failed"
 
 
@@ -60,20 +74,14 @@ MAX_WEBHOOK_RETRIES = 8
 @shared_task(bind=True, acks_late=True, ignore_result=True, name="secretariat.deliver_webhook")
 def deliver_webhook(self, delivery_id: int) -> str:
     """POST one webhook delivery; retry with back-off when the receiver fails."""
-    try:
-        return services.webhook_deliver(delivery_id=delivery_id)
-    except services.WebhookDeliveryError as exc:
-        if self.request.is_eager:
-            return "pending: the periodic re-queue will try again"
-        try:
-            raise self.retry(
-                exc=exc,
-                countdown=min(3600, 30 * 2**self.request.retries),
-                max_retries=MAX_WEBHOOK_RETRIES,
-            )
-        except MaxRetriesExceededError:
-            services.webhook_give_up(delivery_id=delivery_id)
-            return "failed"
+    return _with_backoff(
+        self,
+        services.webhook_deliver,
+        services.webhook_give_up,
+        services.WebhookDeliveryError,
+        MAX_WEBHOOK_RETRIES,
+        delivery_id=delivery_id,
+    )
 
 
 @shared_task(name="secretariat.requeue_webhooks")
