@@ -45,3 +45,14 @@ def sha256_of(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def open_stored(field):
+    """Open a stored upload for reading; a file gone from storage is a clear
+    404 ("missing"), not a server error."""
+    from .errors import NotFound
+
+    try:
+        return field.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise NotFound(_("The file is missing from storage; tell the secretariat.")) from exc

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
+from cica.uploads import open_stored
 from members.models import Expert, Participant
 from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
 
@@ -493,7 +494,7 @@ class PaperViewSet(viewsets.GenericViewSet):
         if not selectors.paper_visible_to(request.user, paper):
             raise Forbidden(_("This paper is not visible to you."))
         response = FileResponse(
-            paper.file.open("rb"),
+            open_stored(paper.file),
             as_attachment=True,
             filename=f"{paper.symbol.replace('/', '_')}{_suffix(paper)}",
             content_type=paper.content_type,

@@ -6,7 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cica.errors import DomainError
 from cica.pages import form_page
+from cica.uploads import open_stored
 
 from . import selectors, services
 from .forms import DeclareInterestForm, SubmitPaperForm, WithdrawForm
@@ -132,8 +134,14 @@ def paper_download(request, pk: int):
             {"reason": _("This paper is not visible to you.")},
             status=403,
         )
+    try:
+        handle = open_stored(paper.file)
+    except DomainError as refused:
+        return render(
+            request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
+        )
     response = FileResponse(
-        paper.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=paper.symbol.replace("/", "_") + "." + paper.file.name.rsplit(".", 1)[-1],
         content_type=paper.content_type,

@@ -23,7 +23,7 @@ from .models import (
     Participation,
     ParticipationStatus,
 )
-from .rules import acting_for, is_secretariat
+from .rules import can_see_expert_contact
 
 
 class TranslatedNamesField(serializers.Field):
@@ -159,9 +159,7 @@ class ExpertSerializer(serializers.ModelSerializer):
 
     def get_contact(self, obj) -> str | None:
         user = self.context["request"].user
-        if is_secretariat(user) or acting_for(user) == obj.participant:
-            return obj.contact
-        return None
+        return obj.contact if can_see_expert_contact(user, obj) else None
 
 
 class ExpertInput(serializers.Serializer):

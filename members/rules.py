@@ -73,3 +73,11 @@ def forget(user) -> None:
     """Drop cached facts, e.g. after the user's delegation changed."""
     for attr in ("_cica_groups", "_cica_acting_for", "_cica_status"):
         user.__dict__.pop(attr, None)
+
+
+def can_see_expert_contact(user, expert) -> bool:
+    """An expert's contact details: the secretariat and the designating state only."""
+    if is_secretariat(user):
+        return True
+    participant = acting_for(user)
+    return participant is not None and participant.pk == expert.participant_id

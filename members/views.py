@@ -13,7 +13,7 @@ from measures.models import Measure
 
 from . import selectors, services
 from .models import Expert
-from .rules import acting_for, is_secretariat
+from .rules import acting_for, can_see_expert_contact
 
 
 @login_required
@@ -29,12 +29,8 @@ def expert_list(request):
         "measure__area__order", "measure__number", "participant__code"
     )
     own = acting_for(request.user)
-    staff = is_secretariat(request.user)
     rows = [
-        {
-            "expert": e,
-            "contact": e.contact if staff or (own and own.pk == e.participant_id) else None,
-        }
+        {"expert": e, "contact": e.contact if can_see_expert_contact(request.user, e) else None}
         for e in experts
     ]
     can_designate = bool(own and own.status_on() == "member")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
+from cica.uploads import open_stored
 from measures.models import Measure, PriorityArea
 from members.models import Participant
 
@@ -217,7 +218,7 @@ class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOn
         if not attachment.file:
             raise Forbidden(_("The file is not available."))
         response = FileResponse(
-            attachment.file.open("rb"),
+            open_stored(attachment.file),
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,

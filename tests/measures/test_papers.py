@@ -117,3 +117,16 @@ def test_drafts_are_downloadable_only_by_those_allowed(as_user, people, drafting
     assert as_user("").get("/api/v1/papers/999999/file/").status_code == 404
     detail = as_user("delegate-chn").get(f"/api/v1/initiatives/{drafting.pk}/").json()
     assert detail["papers"] == []
+
+
+def test_a_file_missing_from_storage_is_a_clear_404(as_user, people, drafting, client):
+    services.initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=drafting, file=files.pdf(), language="en"
+    )
+    paper = Paper.objects.get()
+    paper.file.storage.delete(paper.file.name)
+    response = as_user("secretariat").get(f"/api/v1/papers/{paper.pk}/file/")
+    assert response.status_code == 404 and "missing from storage" in response.json()["detail"]
+    client.login(username="secretariat", password="demo-pass-4-cica")
+    page = client.get(f"/papers/{paper.pk}/")
+    assert page.status_code == 404 and "missing from storage" in page.content.decode()

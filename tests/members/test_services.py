@@ -144,3 +144,31 @@ def test_a_user_acts_for_one_participant_only():
 )
 def test_normalize_name(raw, key):
     assert normalize_name(raw) == key
+
+
+def test_expert_contact_rule():
+    from measures.models import Measure
+    from members.models import Expert
+    from members.rules import can_see_expert_contact
+
+    expert = Expert.objects.create(
+        participant=Participant.objects.get(code="KOR"),
+        measure=Measure.objects.get(code="ECO-9"),
+        name="Dr Kim",
+        contact="kim@example.org",
+        started_on=D(2026, 1, 1),
+    )
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=["secretariat", "chair", "delegate-kor", "delegate-chn"]
+        )
+    }
+    assert can_see_expert_contact(users["secretariat"], expert)
+    assert can_see_expert_contact(users["delegate-kor"], expert)
+    assert not can_see_expert_contact(users["chair"], expert)
+    assert not can_see_expert_contact(users["delegate-chn"], expert)
+    assert not can_see_expert_contact(AnonymousUser(), expert)
