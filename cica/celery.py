@@ -14,3 +14,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cica.settings")
 app = Celery("cica")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The project package is not an installed app: name its tasks module too, so
+# a separate worker process knows cica.ping (used by health checks and tests).
+app.autodiscover_tasks(["cica"])

@@ -67,8 +67,63 @@ def page_not_found(request, exception=None):
     return django_404(request, exception)
 
 
+def _database_unreachable() -> bool:
+    """Whether the exception being handled means the database did not answer
+    (connection refused, dropped, timed out), not a bug of ours."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+
+
+def service_unavailable(request):
+    """503 while the database is unreachable: a clear message and a hint to
+    retry, instead of a server error. Nothing was changed (the request's
+    transaction, if any, did not commit)."""
+    message = _(
+        "The service is briefly unavailable (the database does not answer). "
+        "Nothing was changed; please try again in a minute."
+    )
+    if _wants_json(request):
+        response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+    else:
+        from django.http import HttpResponse
+        from django.utils.html import escape
+
+        # No template and no database: this page must render while both are down.
+        response = HttpResponse(
+            f"<!doctype html><title>503</title><h1>503</h1><p>{escape(message)}</p>",
+            status=503,
+        )
+    response["Retry-After"] = "30"
+    return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: 429 with the wait, as JSON
+    under /api/, as a page elsewhere."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed sign-in attempts. This account is locked for %(minutes)s minutes "
+        "from this address; try again later or ask the secretariat."
+    ) % {"minutes": minutes}
+    if _wants_json(request):
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    else:
+        response = render(request, "cica/refused.html", {"reason": message}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
 def server_error(request):
-    """500 for the whole site: a JSON body under /api/ so clients can parse it."""
+    """500 for the whole site: a JSON body under /api/ so clients can parse it;
+    503 when the cause is an unreachable database."""
+    if _database_unreachable():
+        return service_unavailable(request)
     if _wants_json(request):
         return JsonResponse(
             {"detail": _("Internal server error."), "code": "server_error"}, status=500

@@ -6,6 +6,7 @@ Celery runs tasks eagerly in-process and e-mail goes to the console. Set
 ``ALLOWED_HOSTS`` to run on the real services.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -43,7 +44,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "import_export",
+    "axes",
+    "csp",
     "members",
     "measures",
     "secretariat",
@@ -71,8 +73,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cica.urls"
@@ -103,6 +108,8 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-in while an account/address is locked out.
+    "members.auth.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -145,6 +152,12 @@ LOGOUT_REDIRECT_URL = "catalogue"
 # Uploaded papers: PDF, DOCX or ODT by content, at most this size.
 CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploads live under MEDIA_ROOT, which is never served as such: files go out
+# only through views that check who may read them. Behind nginx or Apache set
+# CICA_SENDFILE_HEADER=X-Accel-Redirect (or X-Sendfile) so the web server sends
+# the bytes from an internal location (CICA_SENDFILE_PREFIX) after our check.
+CICA_SENDFILE_HEADER = env.str("CICA_SENDFILE_HEADER", default="")
+CICA_SENDFILE_PREFIX = env.str("CICA_SENDFILE_PREFIX", default="/protected-media/")
 
 # Circulations and notifications.
 CICA_REMINDER_DAYS_BEFORE = env.int("CICA_REMINDER_DAYS_BEFORE", default=3)
@@ -174,7 +187,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing fails fast when the broker is down: the notification stays in the
 # outbox (pending) and the periodic re-queue hands it over later, so a web
 # request never waits on a dead broker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 0}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "max_retries": 0,
+    # A task taken by a worker that died is handed out again after this many
+    # seconds (tasks are idempotent: see secretariat.services).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -196,11 +215,12 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "members.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
     "DEFAULT_PAGINATION_CLASS": "cica.pagination.PageSizePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -251,6 +271,68 @@ CICA_DEMO_PASSWORD_FILE = BASE_DIR / ".demo-password"
 # (the Chair's office has view rights only).
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+
+# --- Security ---------------------------------------------------------------------
+# With DEBUG off, `python manage.py check --deploy` is clean with these
+# defaults; each can be relaxed from the environment (e.g. SECURE_SSL_REDIRECT=0
+# behind a proxy that already redirects).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    # Only behind a proxy that sets X-Forwarded-Proto itself (see docs/deploy.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): our pages load scripts and styles from
+# our own origin only, no inline code. The API documentation pages, which
+# ship inline styles, relax style-src for themselves only (cica/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in lock-out (django-axes): after AXES_FAILURE_LIMIT failures for one
+# username from one address, that pair is refused for AXES_COOLOFF_MINUTES.
+# Attempts are kept in the database, so every process sees them.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cica.errors.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+
+# API tokens expire after this many days (a client can ask for fewer).
+CICA_TOKEN_TTL_DAYS = env.int("CICA_TOKEN_TTL_DAYS", default=30)
+# API throttles (DRF rate syntax; "off" turns one off). Anonymous readers and
+# signed-in clients are counted separately; sign-in has its own tight limit.
+CICA_THROTTLE_RATES = {
+    scope: (None if rate == "off" else rate)
+    for scope, rate in {
+        "anon": env.str("CICA_THROTTLE_ANON", default="600/min"),
+        "user": env.str("CICA_THROTTLE_USER", default="1200/min"),
+        "signin": env.str("CICA_THROTTLE_SIGNIN", default="20/min"),
+    }.items()
+}
 
 LOGGING = {
     "version": 1,

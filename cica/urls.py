@@ -1,14 +1,19 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from cica.errors import page_not_found
 from measures import api as measures_api
 from measures import views as measure_views
 from members import api as members_api
+from members import api_tokens
 from members import views as member_views
 from secretariat import admin_imports, admin_views
 from secretariat import api as secretariat_api
@@ -21,8 +26,12 @@ admin.site.site_header = _("CICA secretariat")
 admin.site.site_title = _("CICA secretariat")
 admin.site.index_title = _("Registers, initiatives and circulations")
 
+_DOCS_CSP = {"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]}
+
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", api_tokens.TokenSignIn.as_view(), name="api-token"),
+    path("auth/tokens/", api_tokens.TokenList.as_view(), name="api-token-list"),
+    path("auth/tokens/<int:pk>/", api_tokens.TokenDetail.as_view(), name="api-token-detail"),
     *members_api.urlpatterns,
     *measures_api.urlpatterns,
     *secretariat_api.urlpatterns,
@@ -39,8 +48,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The documentation pages ship inline styles (and Redoc a worker): the CSP
+    # is relaxed for these two pages only; their scripts still come from us.
+    path(
+        "api/docs/",
+        csp_update(_DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        csp_update(_DOCS_CSP)(SpectacularRedocView.as_view(url_name="schema")),
+        name="redoc",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("meetings.ics", meetings_ics, name="meetings-ics"),
     path("meetings/<str:code>.ics", meetings_ics, name="participant-meetings-ics"),

@@ -6,7 +6,6 @@ its message through ``cica.errors.api_exception_handler``.
 """
 
 from django.conf import settings
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
-from cica.uploads import open_stored
+from cica.uploads import stored_download
 from members.models import Expert, Participant
 from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
 
@@ -493,15 +492,11 @@ class PaperViewSet(viewsets.GenericViewSet):
             raise NotFound(_("No paper with id %(id)s.") % {"id": pk})
         if not selectors.paper_visible_to(request.user, paper):
             raise Forbidden(_("This paper is not visible to you."))
-        response = FileResponse(
-            open_stored(paper.file),
-            as_attachment=True,
+        return stored_download(
+            paper.file,
             filename=f"{paper.symbol.replace('/', '_')}{_suffix(paper)}",
             content_type=paper.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
 
 
 def _suffix(paper: Paper) -> str:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from cica.errors import DomainError
 from cica.pages import form_page
-from cica.uploads import open_stored
+from cica.uploads import stored_download
 
 from . import selectors, services
 from .forms import DeclareInterestForm, SubmitPaperForm, WithdrawForm
@@ -122,8 +122,6 @@ def declare_interest(request, code: str):
 
 def paper_download(request, pk: int):
     """A paper's file, for those who may read it, as a download (never inline)."""
-    from django.http import FileResponse
-
     from .models import Paper
 
     paper = get_object_or_404(Paper.objects.select_related("initiative"), pk=pk)
@@ -135,16 +133,12 @@ def paper_download(request, pk: int):
             status=403,
         )
     try:
-        handle = open_stored(paper.file)
+        return stored_download(
+            paper.file,
+            filename=paper.symbol.replace("/", "_") + "." + paper.file.name.rsplit(".", 1)[-1],
+            content_type=paper.content_type,
+        )
     except DomainError as refused:
         return render(
             request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
         )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=paper.symbol.replace("/", "_") + "." + paper.file.name.rsplit(".", 1)[-1],
-        content_type=paper.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -5,7 +5,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cica.admin import SecretariatExportMixin
 
+from . import services
 from .models import (
+    ApiToken,
     Chairmanship,
     Delegate,
     Expert,
@@ -115,3 +117,29 @@ class ExpertAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
     def get_exclude(self, request, obj=None):
         # Contact details are for the secretariat and the designating state only.
         return [] if is_secretariat(request.user) else ["contact"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by sign-in (POST /api/v1/auth/token/), never here; the
+    secretariat can see who holds which and revoke them."""
+
+    list_display = ["prefix", "user", "name", "state", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "id"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return obj.state
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(actor=request.user, token=token)
+        self.message_user(request, _("%(n)s tokens revoked.") % {"n": queryset.count()})

@@ -4,6 +4,7 @@ admin, the API and the loaders apply the same rules."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from cica.errors import Conflict, DomainError, Forbidden
 from cica.upsert import upsert
 
 from .models import (
+    ApiToken,
     Chairmanship,
     Delegate,
     DelegateRole,
@@ -225,8 +227,15 @@ def staff_groups_ensure() -> tuple[Group, Group]:
     user_perms = Permission.objects.filter(
         content_type__app_label="auth", content_type__model="user"
     )
-    secretariat.permissions.set(list(app_perms) + list(user_perms))
-    chair.permissions.set(app_perms.filter(codename__startswith="view_"))
+    # Sign-in lock-outs (django-axes): the secretariat can see and lift them.
+    lockout_perms = Permission.objects.filter(
+        content_type__app_label="axes", content_type__model="accessattempt"
+    )
+    secretariat.permissions.set(list(app_perms) + list(user_perms) + list(lockout_perms))
+    # Who holds which API token is for the secretariat only.
+    chair.permissions.set(
+        app_perms.filter(codename__startswith="view_").exclude(codename="view_apitoken")
+    )
     return secretariat, chair
 
 
@@ -469,3 +478,63 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
                 )
     report.applied = True
     return report
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+TOKEN_PREFIX = "cica_"
+
+
+def api_token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_issue(*, user, name: str = "", ttl_days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a new token for ``user``; returns the row and the secret, which is
+    never stored (only its digest) and cannot be shown again. Tokens expire
+    after ``CICA_TOKEN_TTL_DAYS`` so a leaked token does not last for ever."""
+    if not user.is_active:
+        raise Forbidden(_("This account is disabled."))
+    ttl = settings.CICA_TOKEN_TTL_DAYS if ttl_days is None else ttl_days
+    if not 1 <= ttl <= settings.CICA_TOKEN_TTL_DAYS:
+        raise DomainError(
+            _("A token lasts from 1 to %(max)s days.") % {"max": settings.CICA_TOKEN_TTL_DAYS}
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        digest=api_token_digest(secret),
+        expires_at=timezone.now() + datetime.timedelta(days=ttl),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke a token at once. Its owner may revoke it, and so may the
+    secretariat (a lost laptop, a delegate who left). Revoking twice is a
+    no-op, so a retried request does not fail."""
+    from .rules import is_secretariat
+
+    if token.user_id != actor.pk and not is_secretariat(actor):
+        raise Forbidden(_("You may revoke only your own tokens."))
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.revoked_by = actor
+            token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def api_tokens_revoke_all(*, actor, user) -> int:
+    """Revoke every usable token of ``user`` (the account was compromised or
+    the delegate left). Returns how many were revoked."""
+    from .rules import is_secretariat
+
+    if user.pk != actor.pk and not is_secretariat(actor):
+        raise Forbidden(_("You may revoke only your own tokens."))
+    return ApiToken.objects.filter(user=user).usable().update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )

@@ -3,7 +3,6 @@ disseminate or return, download attachments."""
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
-from cica.uploads import open_stored
+from cica.uploads import stored_download
 from measures.models import Measure, PriorityArea
 from members.models import Participant
 
@@ -217,12 +216,8 @@ class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOn
             raise NotFound(_("No such attachment."))
         if not attachment.file:
             raise Forbidden(_("The file is not available."))
-        response = FileResponse(
-            open_stored(attachment.file),
-            as_attachment=True,
+        return stored_download(
+            attachment.file,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -46,6 +48,13 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_throttles(settings):
+    """API throttles are off in tests (the suite signs in hundreds of times a
+    minute from one address); tests/test_security.py turns them back on."""
+    settings.CICA_THROTTLE_RATES = {"anon": None, "user": None, "signin": None}
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded papers go to a temporary folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -91,3 +100,38 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = before
+
+
+# --- a paper ready to circulate (secretariat tests, fault tests) ---------------------
+
+
+@pytest.fixture
+def drafting(people):
+    """HUM-5 at drafting, Mongolia coordinating, with a paper submitted."""
+    from django.utils import timezone
+
+    from measures.models import CoordinatorDesignation, Initiative, Measure
+    from measures.services import initiative_submit_paper
+    from members.models import Participant
+    from tests.files import pdf
+
+    initiative = Initiative.objects.create(
+        measure=Measure.objects.get(code="HUM-5"), status="drafting"
+    )
+    CoordinatorDesignation.objects.create(
+        initiative=initiative,
+        participant=Participant.objects.get(code="MNG"),
+        role="coordinator",
+        started_on=timezone.localdate(),
+    )
+    initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=initiative, file=pdf(), language="en"
+    )
+    return initiative
+
+
+@pytest.fixture
+def deadline():
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=10)

@@ -33,6 +33,7 @@ def api_list_routes():
 
 def test_the_list_routes_are_all_covered():
     assert set(api_list_routes()) == {
+        "api-token-list",
         "area-list",
         "chairmanship-list",
         "circulation-list",
@@ -52,6 +53,10 @@ def test_the_list_routes_are_all_covered():
 def plenty(people):
     """Several rows of everything, so that a page of 1 and a page of 100 differ."""
     add_batch(people, ("HUM-1", "HUM-2", "HUM-3"))
+    from members.services import api_token_issue
+
+    for username in ("delegate-kaz", "delegate-kaz", "delegate-kaz", "secretariat"):
+        api_token_issue(user=people[username], name="query bounds")
 
 
 def add_batch(people, codes):

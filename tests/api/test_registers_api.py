@@ -170,7 +170,8 @@ def test_token_authentication(api):
     response = api.post("/api/v1/auth/token/", {"username": "tok", "password": "s3cret-pass-99"})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == user.auth_token.key
+    stored = user.api_tokens.get()
+    assert token.startswith(stored.prefix) and token not in (stored.digest, stored.prefix)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/measures/").status_code == 200
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")

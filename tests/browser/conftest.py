@@ -42,8 +42,18 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    # Every page must keep to the Content-Security-Policy: the browser reports
+    # each refused script or style on the console, and any report fails the test.
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert not refused, f"CSP violations: {refused}"
 
 
 @pytest.fixture

@@ -70,6 +70,8 @@ def test_circulate_refer_and_decide_in_the_admin(staff, drafted):
     assert drafted.status == "circulated"
 
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
+        # Eleven days on, the 12-hour session has ended: sign in again.
+        assert staff.login(username="secretariat", password=DEMO_PASSWORD)
         staff.post(act_url(drafted, "refer_to_swg"), {"reason": "deadline passed"})
         meeting = Meeting.objects.create(body="swg", date=timezone.localdate())
         meeting.present.set(Participant.objects.filter(code__in=["TUR", "KAZ", "IND"]))

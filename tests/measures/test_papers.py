@@ -130,3 +130,48 @@ def test_a_file_missing_from_storage_is_a_clear_404(as_user, people, drafting, c
     client.login(username="secretariat", password="demo-pass-4-cica")
     page = client.get(f"/papers/{paper.pk}/")
     assert page.status_code == 404 and "missing from storage" in page.content.decode()
+
+
+def test_uploads_are_stored_under_generated_names_outside_static_and_never_served_raw(
+    people, drafting, settings, client
+):
+    from django.conf import settings as live
+
+    upload = files.pdf()
+    upload.name = "<script>alert(1)</script>.html.pdf"
+    services.initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=drafting, file=upload, language="en"
+    )
+    paper = Paper.objects.get()
+    assert "script" not in paper.file.name and "alert" not in paper.file.name
+    path = settings.MEDIA_ROOT / paper.file.name
+    assert path.is_file()
+    assert live.STATIC_ROOT not in path.parents
+    assert all(static not in path.parents for static in live.STATICFILES_DIRS)
+    # No URL serves the media folder itself: only the permission-checked views.
+    assert client.get(f"/media/{paper.file.name}").status_code == 404
+    assert client.get(f"/static/{paper.file.name}").status_code == 404
+
+
+@pytest.mark.parametrize("header", ["X-Accel-Redirect", "X-Sendfile"])
+def test_downloads_can_be_handed_to_the_web_server_after_the_check(
+    as_user, people, drafting, settings, header
+):
+    settings.CICA_SENDFILE_HEADER = header
+    services.initiative_submit_paper(
+        actor=people["delegate-mng"], initiative=drafting, file=files.pdf(), language="en"
+    )
+    paper = Paper.objects.get()
+    url = f"/api/v1/papers/{paper.pk}/file/"
+    assert as_user("delegate-chn").get(url).status_code == 403  # the check still runs
+    response = as_user("delegate-mng").get(url)
+    assert response.status_code == 200 and response.content == b""
+    expected = (
+        str(paper.file.path)
+        if header == "X-Sendfile"
+        else settings.CICA_SENDFILE_PREFIX + paper.file.name
+    )
+    assert response[header] == expected
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -83,6 +83,7 @@ def test_dashboard_figures_equal_independent_counts(client, busy, deadline):
 
     # After the deadline the circulation is overdue, with 15 members missing.
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
+        client.login(username="secretariat", password=DEMO_PASSWORD)  # 12-hour session over
         overdue = client.get("/admin/dashboard/").context["figures"]["overdue"]
     assert [(c.reference, c.missing) for c in overdue] == [(busy.reference, 15)]
 
