@@ -82,8 +82,7 @@ def backup_restore(*, src: Path, using: str = "default") -> dict:
     connection = connections[using]
     if manifest.get("vendor") != connection.vendor:
         raise BackupError(
-            f"{src} holds a {manifest.get('vendor')} database; "
-            f"this one is {connection.vendor}."
+            f"{src} holds a {manifest.get('vendor')} database; this one is {connection.vendor}."
         )
     if connection.vendor == "postgresql":
         # Our own idle connection must not hold locks that DROP TABLE waits for.

@@ -15,7 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("src", type=Path, help="The backup folder, e.g. backups/<stamp>.")
         parser.add_argument("--database", default="default", help="Database alias.")
         parser.add_argument(
-            "--noinput", "--no-input", action="store_false", dest="interactive",
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
             help="Do not ask for confirmation.",
         )
 
