@@ -136,8 +136,10 @@ def _run(command: list[str], connection) -> None:
             env[var] = str(params[key])
     if params.get("PASSWORD"):
         env["PGPASSWORD"] = params["PASSWORD"]
-    if params.get("OPTIONS", {}).get("sslmode"):
-        env["PGSSLMODE"] = params["OPTIONS"]["sslmode"]
+    options = params.get("OPTIONS", {})
+    for key, var in (("sslmode", "PGSSLMODE"), ("connect_timeout", "PGCONNECT_TIMEOUT")):
+        if options.get(key):
+            env[var] = str(options[key])
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
