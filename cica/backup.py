@@ -57,6 +57,8 @@ def backup_create(*, dest: Path | None = None, using: str = "default") -> Path:
         shutil.copytree(media, dest / MEDIA_DIR)
     else:
         (dest / MEDIA_DIR).mkdir()
+    # Written last: a folder without a manifest is an unfinished backup, and
+    # restore refuses it.
     manifest = {
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "vendor": connection.vendor,
