@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint worker bench venv clean messages
+.PHONY: run test lint worker bench venv clean messages backup restore
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "cica needs Python 3.11, found " + sys.version.split()[0]'
@@ -33,6 +33,15 @@ lint: venv
 ## make worker: a Celery worker with the beat scheduler (needs REDIS_URL)
 worker: venv
 	$(BIN)/celery -A cica worker --beat --loglevel=INFO
+
+## make backup: database (pg_dump, or SQLite's online backup) and MEDIA_ROOT into backups/<UTC stamp>/
+backup: venv
+	$(BIN)/python manage.py backup
+
+## make restore FROM=backups/<stamp>: replace the database and MEDIA_ROOT with that backup (asks first)
+restore: venv
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<stamp>"; exit 2; }
+	$(BIN)/python manage.py restore "$(FROM)"
 
 ## make bench: benchmarks on a large dataset in PostgreSQL (SCALE=1); writes docs/benchmarks.md
 bench: venv

@@ -213,6 +213,23 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
+# Cache: with Redis, one cache for every process on every host, so whatever
+# is counted in it (throttling, lock-outs) holds across gunicorn workers;
+# without, Django's default, a local-memory cache per process. REDIS_CACHE_URL
+# can name another Redis database: the cache's clear() empties its whole
+# database, which must then not be the broker's.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "cica",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.auth.ExpiringTokenAuthentication",

@@ -20,6 +20,7 @@ from secretariat import api as secretariat_api
 from secretariat import views as secretariat_views
 from secretariat.views import meetings_ics
 
+from . import health
 from . import views as cica_views
 
 admin.site.site_header = _("CICA secretariat")
@@ -38,6 +39,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/dashboard/", admin.site.admin_view(admin_views.dashboard), name="dashboard"),
     path("admin/report/", admin.site.admin_view(admin_views.status_report), name="status-report"),
     path(
