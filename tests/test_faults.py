@@ -87,6 +87,8 @@ def test_database_unreachable_answers_503_then_recovers(tmp_path):
         assert status == 503, body
         assert '"code":"unavailable"' in body.replace(" ", "") and "database" in body
         assert headers["Retry-After"] == "30"
+        status, _headers, body = fetch(f"{base}/healthz")
+        assert status == 503 and '"database":{"ok":false' in body.replace(" ", "")
         status, _headers, page = fetch(f"{base}/catalogue/ECO-4/")
         assert status == 503 and "database does not answer" in page
 
@@ -94,6 +96,7 @@ def test_database_unreachable_answers_503_then_recovers(tmp_path):
         status, _headers, body = fetch(f"{base}/api/v1/measures/")
         assert status == 200 and '"count":26' in body.replace(" ", "")
         assert fetch(f"{base}/catalogue/ECO-4/")[0] == 200
+        assert fetch(f"{base}/healthz")[0] == 200
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -140,6 +143,9 @@ def test_redis_unreachable_pages_and_api_work_and_mail_waits(
     settings.CICA_THROTTLE_RATES = {"anon": "100/min", "user": "100/min", "signin": None}
     assert APIClient().get("/api/v1/measures/").status_code == 200
     assert client.get("/catalogue/ECO-4/").status_code == 200
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "degraded"
+    assert health.json()["broker"]["ok"] is False
 
     staff = APIClient()
     staff.force_authenticate(people["secretariat"])
