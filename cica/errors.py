@@ -67,6 +67,25 @@ def page_not_found(request, exception=None):
     return django_404(request, exception)
 
 
+def csrf_failure(request, reason=""):
+    """A refused CSRF check: JSON under /api/ (a client sent a session cookie
+    without the token), Django's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "detail": _(
+                    "CSRF check failed: send the X-CSRFToken header with a session, "
+                    "or use a token (Authorization: Token …)."
+                ),
+                "code": "csrf_failed",
+            },
+            status=403,
+        )
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)
+
+
 def _database_unreachable() -> bool:
     """Whether the exception being handled means the database did not answer
     (connection refused, dropped, timed out), not a bug of ours."""

@@ -240,7 +240,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
     "DEFAULT_PAGINATION_CLASS": "cica.pagination.PageSizePagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cica.schema.CicaAutoSchema",
     "EXCEPTION_HANDLER": "cica.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -309,6 +309,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cica.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): our pages load scripts and styles from
 # our own origin only, no inline code. The API documentation pages, which

@@ -1,6 +1,7 @@
 """API of the information exchange: submit, confirm, browse and search,
 disseminate or return, download attachments."""
 
+from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,10 @@ class ReturnInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class InformationFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", help_text=_("Full-text search (en, fr, ru)."))
     measure = CodeChoiceFilter(queryset=Measure.objects.all(), field_name="measures")
@@ -122,7 +127,14 @@ class InformationFilter(filters.FilterSet):
         method="filter_state",
         help_text=_("Submitted by this state, alone or as a confirmed co-submitter."),
     )
-    year = filters.NumberFilter(field_name="submitted_at", lookup_expr="year")
+    year = YearFilter(
+        field_name="submitted_at",
+        lookup_expr="year",
+        # Outside these years Python's dates fail: a 400 naming the field, not a 500.
+        min_value=1,
+        max_value=9999,
+        help_text=_("Year of submission, e.g. 2026."),
+    )
     kind = filters.ChoiceFilter(choices=InformationKind.choices)
     status = filters.ChoiceFilter(choices=InformationStatus.choices)
 
