@@ -96,6 +96,7 @@ class Scenario:
     notification: Notification | None = None
     webhook: WebhookSubscription | None = None
     token_key: str = ""
+    sessions: dict[str, str] = field(default_factory=dict)
     chairmanship_id: int = 0
     offer_id: int = 0
     today: datetime.date = field(default_factory=timezone.localdate)

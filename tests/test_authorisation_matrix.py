@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
@@ -87,6 +88,7 @@ def scenario(django_db_setup, django_db_blocker, matrix_media):
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             ):
                 built = authz_scenario.build()
+                built.sessions = _sessions(built)
             yield built
         finally:
             transaction.set_rollback(True)
@@ -96,6 +98,22 @@ def scenario(django_db_setup, django_db_blocker, matrix_media):
 def _user(role):
     name = USERNAMES[role]
     return get_user_model().objects.get(username=name) if name else None
+
+
+def _sessions(s) -> dict[str, str]:
+    """One signed-in session per role, made once: each test reuses its cookie
+    (and whatever a request changes in it is rolled back with the test)."""
+    sessions = {}
+    for role, user in s.users.items():
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def _sign_in(client, s, role):
+    if role != "anon":
+        client.cookies[settings.SESSION_COOKIE_NAME] = s.sessions[role]
 
 
 # --- expectations ---------------------------------------------------------------------
@@ -1035,9 +1053,7 @@ def test_api(scenario, case, role):
 
 @pytest.mark.parametrize("case,role", list(_ids(PAGES)))
 def test_page(scenario, client, case, role):
-    user = _user(role)
-    if user is not None:
-        client.force_login(user)
+    _sign_in(client, scenario, role)
     url = case.url(scenario)
     method = next(m for (route, m), cases in PAGES.items() if case in cases)
     if method == "get":
@@ -1056,7 +1072,5 @@ def test_page(scenario, client, case, role):
     ],
 )
 def test_admin_register(scenario, client, case, role):
-    user = _user(role)
-    if user is not None:
-        client.force_login(user)
+    _sign_in(client, scenario, role)
     _check(scenario, case, role, client.get(case.url(scenario)))
