@@ -81,3 +81,10 @@ def can_see_expert_contact(user, expert) -> bool:
         return True
     participant = acting_for(user)
     return participant is not None and participant.pk == expert.participant_id
+
+
+def can_see_webhook_secret(user) -> bool:
+    """A webhook's signing secret is a credential shared with one client: only
+    the secretariat, which registers the subscription, reads it — not the
+    Chair's office, which may read the registers."""
+    return bool(is_secretariat(user))

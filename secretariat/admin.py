@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cica.admin import RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
-from members.rules import is_secretariat
+from members.rules import can_see_webhook_secret, is_secretariat
 
 from . import services
 from .models import (
@@ -409,6 +409,9 @@ class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
     list_filter = ["is_active"]
     readonly_fields = ["consecutive_failures", "disabled_at", "created_at"]
     inlines = [DeliveryInline]
+
+    def get_exclude(self, request, obj=None):
+        return [] if can_see_webhook_secret(request.user) else ["secret"]
 
 
 @admin.register(WebhookDelivery)

@@ -1,0 +1,286 @@
+"""One scenario for the authorisation matrix, built through the services.
+
+Seven people look at it (``ROLES``):
+
+* ``anon``      — nobody signed in;
+* ``obs``       — the delegate of an observer state (USA);
+* ``other``     — the delegate of a member state with no part in it (China);
+* ``concerned`` — the delegate of the state concerned (Iran): it declared
+  interest in every initiative below, submitted information, answered
+  circulations;
+* ``coord``     — the delegate of the coordinator state (Tajikistan):
+  designated coordinator of the initiatives, its expert charged in modality
+  (b), named co-submitter of Iran's information;
+* ``chair``     — the Chair's office;
+* ``sec``       — the secretariat.
+
+Initiatives, one per measure, each at the status the actions on it need:
+
+* ``declared``  ECO-6  interest declared (Iran);
+* ``consult``   ECO-7  consultation opened by the Chair;
+* ``draft``     ECO-8  drafting, Tajikistan's paper v1 not circulated (a draft);
+* ``main``      ECO-5  circulated to members, deadline open, Iran's position in;
+* ``circ``      ENV-1  circulated to members and observers, deadline passed;
+* ``swg``       ENV-2  before the SWG, with a "no consensus" decision (China objected);
+* ``soc``       ENV-4  before the SOC (the SWG approved);
+* ``b``         ECO-1  modality (b), interest declared, Tajikistan's expert at a
+  specialised meeting.
+
+Plus information (Iran's unpublished submission with Tajikistan as
+co-submitter and an attachment; China's, disseminated publicly), Iran's
+notifications, a webhook subscription with deliveries, a token and the
+periodic-task schedules the admin lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from measures import services as measure_services
+from measures.models import CoordinatorOffer, Initiative, Measure, Paper
+from members import services as member_services
+from members.models import Chairmanship, Expert, Participant
+from secretariat import services as secretariat_services
+from secretariat.models import (
+    Circulation,
+    Decision,
+    InformationAttachment,
+    InformationSubmission,
+    Meeting,
+    Notification,
+    WebhookSubscription,
+)
+from tests.files import pdf
+
+ROLES = ("anon", "obs", "other", "concerned", "coord", "chair", "sec")
+USERNAMES = {
+    "anon": None,
+    "obs": "delegate-usa",
+    "other": "delegate-chn",
+    "concerned": "delegate-irn",
+    "coord": "delegate-tjk",
+    "chair": "chair",
+    "sec": "secretariat",
+}
+
+# Text only some may read: each appears once in the scenario, so finding it in
+# an answer means the answer showed it.
+STATEMENT = "Iran-statement-7c1e: internal reasons"
+DRAFT_NAME = "tjk-draft-eco8-91ab.pdf"
+POSITION = "Iran-position-44d2: comments on the paper"
+EXPERT_CONTACT = "expert-contact-5e0f@tjk.example"
+PRIVATE_TITLE = "Iran-private-information-2b7a"
+WEBHOOK_SECRET = "webhook-secret-83d9"
+
+
+@dataclass
+class Scenario:
+    users: dict = field(default_factory=dict)
+    initiatives: dict[str, Initiative] = field(default_factory=dict)
+    draft_paper: Paper | None = None
+    circulated_paper: Paper | None = None
+    main_circulation: Circulation | None = None
+    observers_circulation: Circulation | None = None
+    swg_meeting: Meeting | None = None
+    soc_meeting: Meeting | None = None
+    specialised_meeting: Meeting | None = None
+    expert: Expert | None = None
+    no_consensus: Decision | None = None
+    private_information: InformationSubmission | None = None
+    public_information: InformationSubmission | None = None
+    attachment: InformationAttachment | None = None
+    notification: Notification | None = None
+    webhook: WebhookSubscription | None = None
+    token_key: str = ""
+    sessions: dict[str, str] = field(default_factory=dict)
+    chairmanship_id: int = 0
+    offer_id: int = 0
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    def __getattr__(self, name):  # s.main, s.draft ... for the initiatives
+        initiatives = self.__dict__.get("initiatives", {})
+        if name in initiatives:
+            return initiatives[name]
+        raise AttributeError(name)
+
+
+def _states(*codes):
+    return [Participant.objects.get(code=code) for code in codes]
+
+
+def build() -> Scenario:
+    User = get_user_model()
+    s = Scenario()
+    s.users = {role: User.objects.get(username=name) for role, name in USERNAMES.items() if name}
+    sec, chair = s.users["sec"], s.users["chair"]
+    irn, tjk, chn = s.users["concerned"], s.users["coord"], s.users["other"]
+    TJK, CHN = _states("TJK", "CHN")
+    today = s.today
+    soon = today + datetime.timedelta(days=14)
+    yesterday = today - datetime.timedelta(days=1)
+
+    # Registered first, so that the status changes below leave deliveries behind.
+    s.webhook = WebhookSubscription.objects.create(
+        name="Matrix client", url="https://client.example/hook", secret=WEBHOOK_SECRET
+    )
+
+    def declared(code, modality="a"):
+        initiative, _created = measure_services.initiative_declare_interest(
+            actor=irn,
+            measure=Measure.objects.get(code=code),
+            statement=STATEMENT if code == "ECO-5" else "",
+            modality=modality,
+        )
+        return initiative
+
+    def drafting(code):
+        initiative = declared(code)
+        measure_services.initiative_open_consultation(actor=chair, initiative=initiative)
+        measure_services.initiative_designate_coordinators(
+            actor=chair, initiative=initiative, designations=[(TJK, "coordinator")]
+        )
+        return initiative
+
+    def circulated(code, audience="members", name="concept-paper.pdf"):
+        initiative = drafting(code)
+        measure_services.initiative_submit_paper(
+            actor=tjk, initiative=initiative, file=pdf(name), language="en"
+        )
+        measure_services.initiative_circulate(
+            actor=sec, initiative=initiative, deadline=soon, audience=audience
+        )
+        return initiative, initiative.circulations.get()
+
+    def time_passes(circulation):
+        # No service moves the calendar: the comment deadline passes.
+        Circulation.objects.filter(pk=circulation.pk).update(deadline=yesterday)
+
+    s.initiatives["declared"] = declared("ECO-6")
+    s.initiatives["consult"] = declared("ECO-7")
+    measure_services.initiative_open_consultation(actor=chair, initiative=s.consult)
+
+    s.initiatives["draft"] = drafting("ECO-8")
+    measure_services.initiative_submit_paper(
+        actor=tjk, initiative=s.draft, file=pdf(DRAFT_NAME), language="en"
+    )
+    s.draft_paper = s.draft.papers.get()
+
+    s.initiatives["main"], s.main_circulation = circulated("ECO-5")
+    s.circulated_paper = s.main.papers.get()
+    secretariat_services.receipt_answer(
+        actor=irn, circulation=s.main_circulation, position="comment", text="Noted."
+    )
+
+    s.initiatives["circ"], s.observers_circulation = circulated(
+        "ENV-1", audience="members_and_observers"
+    )
+    secretariat_services.receipt_answer(
+        actor=irn, circulation=s.observers_circulation, position="comment", text=POSITION
+    )
+    time_passes(s.observers_circulation)
+
+    present = _states("IRN", "TJK", "CHN", "KAZ")
+    s.swg_meeting = secretariat_services.meeting_create(
+        actor=sec, body="swg", date=yesterday, present=present
+    )
+    s.soc_meeting = secretariat_services.meeting_create(
+        actor=sec, body="soc", date=yesterday, present=present
+    )
+
+    s.initiatives["swg"], swg_circulation = circulated("ENV-2")
+    time_passes(swg_circulation)
+    measure_services.initiative_refer_to_swg(actor=sec, initiative=s.swg)
+    measure_services.initiative_record_decision(
+        actor=sec,
+        initiative=s.swg,
+        body="swg",
+        meeting=s.swg_meeting,
+        outcome="no_consensus",
+        objecting=[CHN],
+    )
+    s.no_consensus = s.swg.decisions.get()
+
+    s.initiatives["soc"], soc_circulation = circulated("ENV-4")
+    time_passes(soc_circulation)
+    measure_services.initiative_refer_to_swg(actor=sec, initiative=s.soc)
+    measure_services.initiative_record_decision(
+        actor=sec, initiative=s.soc, body="swg", meeting=s.swg_meeting, outcome="approved"
+    )
+
+    # Modality (b): Tajikistan's expert at a specialised meeting on ECO-1.
+    s.initiatives["b"] = declared("ECO-1", modality="b")
+    s.expert = member_services.expert_designate(
+        actor=tjk,
+        measure=Measure.objects.get(code="ECO-1"),
+        name="Dr Matrix",
+        contact=EXPERT_CONTACT,
+        started_on=yesterday,
+    )
+    s.specialised_meeting = secretariat_services.meeting_create(
+        actor=sec,
+        body="specialised",
+        date=today,
+        measure=Measure.objects.get(code="ECO-1"),
+        host=Participant.objects.get(code="JPN"),
+        experts=[s.expert],
+    )
+
+    # The information exchange.
+    s.private_information = secretariat_services.information_submit(
+        actor=irn,
+        title=PRIVATE_TITLE,
+        text="Measures taken by Iran.",
+        kind="measures_taken",
+        language="en",
+        visibility="members",
+        measures=[Measure.objects.get(code="ECO-5")],
+        co_submitters=[TJK],
+        attachments=[pdf("iran-information.pdf")],
+    )
+    s.attachment = s.private_information.attachments.get()
+    s.public_information = secretariat_services.information_submit(
+        actor=chn,
+        title="China's public information",
+        text="Views of China.",
+        kind="views",
+        language="en",
+        visibility="public",
+        measures=[Measure.objects.get(code="ECO-5")],
+    )
+    secretariat_services.information_disseminate(actor=sec, submission=s.public_information)
+
+    s.notification = Notification.objects.filter(recipient=irn).order_by("pk").first()
+    assert s.notification is not None, "the circulations notify Iran's delegate"
+
+    from rest_framework.authtoken.models import Token
+
+    s.token_key = Token.objects.get_or_create(user=chn)[0].key
+    s.chairmanship_id = Chairmanship.objects.order_by("pk").values_list("pk", flat=True)[0]
+    s.offer_id = CoordinatorOffer.objects.order_by("pk").values_list("pk", flat=True)[0]
+    _beat_schedules()
+    for initiative in s.initiatives.values():
+        initiative.refresh_from_db()
+    return s
+
+
+def _beat_schedules():
+    """One row per django-celery-beat model, so that each admin change page exists."""
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+
+    interval, _created = IntervalSchedule.objects.get_or_create(every=60, period="seconds")
+    ClockedSchedule.objects.get_or_create(clocked_time=timezone.now())
+    CrontabSchedule.objects.get_or_create(minute="0", hour="6")
+    SolarSchedule.objects.get_or_create(event="sunrise", latitude=43.24, longitude=76.89)
+    PeriodicTask.objects.get_or_create(
+        name="matrix: every minute", defaults={"task": "cica.tasks.noop", "interval": interval}
+    )

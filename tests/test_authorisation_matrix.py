@@ -1,0 +1,1076 @@
+"""The authorisation matrix (issue "Security and reliability"): every operation
+of the OpenAPI schema, every delegate and staff page and every admin register,
+asked by each of seven people, with the answer each must get.
+
+The answers are written out below from DESIGN.md §5 and the services — never
+computed by calling the rules under test. A new API operation or page that
+is not in these tables fails ``test_*_match_the_table``; a stale entry fails
+it too.
+
+Notation of an expectation: ``"anon=401 obs,other=403 *=200"`` — roles are
+those of ``tests.authz_scenario.ROLES``; ``*`` is every role not named before
+it. An answer is a status code, ``login`` (302 to the delegate sign-in page)
+or ``admin-login`` (302 to the admin's sign-in page).
+
+Refusals follow one convention: what the caller may not see is *not found*
+(404, the object is outside their queryset: another state's circulation,
+someone else's notification, unpublished information); what they see but may
+not do is *forbidden* (403); a permitted role whose request does not fit the
+state of things gets 400/409, never 401/403. Anonymous API writes get 401
+(token authentication comes first).
+
+Each case is its own test: the scenario is built once per module through the
+services, inside a transaction; each test runs in a savepoint rolled back
+after it, so one role's write never changes the next role's case.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from measures.models import Initiative, InterestDeclaration, Measure
+from members.models import Expert
+from secretariat.models import InformationSubmission, Notification, Receipt
+from tests import authz_scenario
+from tests.authz_scenario import (
+    DRAFT_NAME,
+    EXPERT_CONTACT,
+    POSITION,
+    PRIVATE_TITLE,
+    ROLES,
+    STATEMENT,
+    USERNAMES,
+    WEBHOOK_SECRET,
+)
+from tests.files import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+# --- the scenario, once per module ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matrix_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("authz-media")
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, matrix_media):
+    """Overrides the suite's per-test media folder: the scenario's files were
+    stored once, in the module's folder."""
+    settings.MEDIA_ROOT = matrix_media
+
+
+@pytest.fixture(scope="module")
+def scenario(django_db_setup, django_db_blocker, matrix_media):
+    """Built once; every test runs in a savepoint inside this transaction."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(
+                MEDIA_ROOT=matrix_media,
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ):
+                built = authz_scenario.build()
+                built.sessions = _sessions(built)
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _user(role):
+    name = USERNAMES[role]
+    return get_user_model().objects.get(username=name) if name else None
+
+
+def _sessions(s) -> dict[str, str]:
+    """One signed-in session per role, made once: each test reuses its cookie
+    (and whatever a request changes in it is rolled back with the test)."""
+    sessions = {}
+    for role, user in s.users.items():
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def _sign_in(client, s, role):
+    if role != "anon":
+        client.cookies[settings.SESSION_COOKIE_NAME] = s.sessions[role]
+
+
+# --- expectations ---------------------------------------------------------------------
+
+
+def expect(spec: str) -> dict[str, str]:
+    """``"anon=401 obs,other=403 *=200"`` → one answer per role, each exactly once."""
+    answers: dict[str, str] = {}
+    for part in spec.split():
+        who, answer = part.split("=")
+        roles = [r for r in ROLES if r not in answers] if who == "*" else who.split(",")
+        for role in roles:
+            assert role in ROLES, f"unknown role {role!r} in {spec!r}"
+            assert role not in answers, f"{role} twice in {spec!r}"
+            answers[role] = answer
+    assert set(answers) == set(ROLES), f"{spec!r} misses {set(ROLES) - set(answers)}"
+    return answers
+
+
+def roles_in(spec: str) -> set[str]:
+    names = set(spec.split(","))
+    assert names <= set(ROLES), spec
+    return names
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request: its URL (from the scenario), body, and who gets what.
+
+    ``secret`` names something only ``seen_by`` may read: a text of the
+    scenario, or a check of the answer. It is looked for in every 200.
+    ``effect`` is a check of the database after the request: the write took
+    place exactly for the roles in ``effect_by``.
+    """
+
+    expect: str
+    url: Callable[[Any], str]
+    label: str = ""
+    data: Callable[[Any], dict] | None = None
+    multipart: bool = False
+    secret: str | Callable[[Any, Any], bool] | None = None
+    seen_by: str = ""
+    effect: Callable[[Any], bool] | None = None
+    effect_by: str = ""
+
+
+def _soon(s):
+    return (s.today + datetime.timedelta(days=14)).isoformat()
+
+
+# Who sees the reasons, statements and objections: staff and member states.
+INTERNALS = "other,concerned,coord,chair,sec"
+
+# (path template in the schema, method) -> cases. Written from DESIGN.md §5:
+# the public reads the registers and the status of initiatives; members read
+# what is circulated to members; a delegate acts for their own state only.
+API: dict[tuple[str, str], list[Case]] = {
+    # Registers: public reads.
+    ("/api/v1/participants/", "get"): [Case("*=200", lambda s: "/api/v1/participants/")],
+    ("/api/v1/participants/{code}/", "get"): [Case("*=200", lambda s: "/api/v1/participants/IRN/")],
+    ("/api/v1/chairmanships/", "get"): [Case("*=200", lambda s: "/api/v1/chairmanships/")],
+    ("/api/v1/chairmanships/{id}/", "get"): [
+        Case("*=200", lambda s: f"/api/v1/chairmanships/{s.chairmanship_id}/")
+    ],
+    ("/api/v1/areas/", "get"): [Case("*=200", lambda s: "/api/v1/areas/")],
+    ("/api/v1/areas/{code}/", "get"): [Case("*=200", lambda s: "/api/v1/areas/ECO/")],
+    ("/api/v1/measures/", "get"): [Case("*=200", lambda s: "/api/v1/measures/")],
+    ("/api/v1/measures/{code}/", "get"): [Case("*=200", lambda s: "/api/v1/measures/ECO-8/")],
+    ("/api/v1/coordinator-offers/", "get"): [
+        Case("*=200", lambda s: "/api/v1/coordinator-offers/")
+    ],
+    ("/api/v1/coordinator-offers/{id}/", "get"): [
+        Case("*=200", lambda s: f"/api/v1/coordinator-offers/{s.offer_id}/")
+    ],
+    # Tokens: the endpoint answers everyone alike; bad credentials are a 400.
+    ("/api/v1/auth/token/", "post"): [
+        Case(
+            "*=400",
+            lambda s: "/api/v1/auth/token/",
+            data=lambda s: {"username": "delegate-irn", "password": "wrong"},
+        )
+    ],
+    # Initiatives: their status is public; reasons and statements are internal;
+    # drafts are for the coordinator state and staff.
+    ("/api/v1/initiatives/", "get"): [Case("*=200", lambda s: "/api/v1/initiatives/")],
+    ("/api/v1/initiatives/", "post"): [
+        Case(
+            "anon=401 obs=403 other,concerned,coord=201 chair,sec=403",
+            lambda s: "/api/v1/initiatives/",
+            data=lambda s: {"measure": "HUM-1"},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/", "get"): [
+        Case(
+            "*=200",
+            lambda s: f"/api/v1/initiatives/{s.main.pk}/",
+            label="statement",
+            secret=STATEMENT,
+            seen_by=INTERNALS,
+        ),
+        Case(
+            "*=200",
+            lambda s: f"/api/v1/initiatives/{s.draft.pk}/",
+            label="draft",
+            secret=DRAFT_NAME,
+            seen_by="coord,chair,sec",
+        ),
+    ],
+    ("/api/v1/initiatives/{id}/actions/", "get"): [
+        Case("*=200", lambda s: f"/api/v1/initiatives/{s.main.pk}/actions/")
+    ],
+    ("/api/v1/initiatives/{id}/declare-interest/", "post"): [
+        # Iran has declared already: allowed, but not twice.
+        Case(
+            "anon=401 obs=403 other=200 concerned=409 coord=200 chair,sec=403",
+            lambda s: f"/api/v1/initiatives/{s.main.pk}/declare-interest/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/open-consultation/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord=403 chair,sec=200",
+            lambda s: f"/api/v1/initiatives/{s.declared.pk}/open-consultation/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/designate-coordinators/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord=403 chair,sec=200",
+            lambda s: f"/api/v1/initiatives/{s.consult.pk}/designate-coordinators/",
+            data=lambda s: {"designations": [{"participant": "TJK", "role": "coordinator"}]},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/charge-experts/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.b.pk}/charge-experts/",
+            data=lambda s: {"meeting": s.specialised_meeting.pk, "experts": [s.expert.pk]},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/submit-paper/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned=403 coord=200 chair,sec=403",
+            lambda s: f"/api/v1/initiatives/{s.draft.pk}/submit-paper/",
+            data=lambda s: {"file": pdf("v2.pdf"), "language": "en"},
+            multipart=True,
+        )
+    ],
+    ("/api/v1/initiatives/{id}/circulate/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.draft.pk}/circulate/",
+            data=lambda s: {"deadline": _soon(s)},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/refer-to-swg/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.circ.pk}/refer-to-swg/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/record-swg-decision/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.swg.pk}/record-swg-decision/",
+            data=lambda s: {"meeting": s.swg_meeting.pk, "outcome": "approved"},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/record-soc-decision/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.soc.pk}/record-soc-decision/",
+            data=lambda s: {"meeting": s.soc_meeting.pk, "outcome": "approved"},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/start-silence-procedure/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.swg.pk}/start-silence-procedure/",
+            data=lambda s: {"body": "swg", "draft_text": "Approve.", "deadline": _soon(s)},
+        )
+    ],
+    ("/api/v1/initiatives/{id}/withdraw/", "post"): [
+        # The state concerned declared interest but does not coordinate.
+        Case(
+            "anon=401 obs,other,concerned=403 coord=200 chair=403 sec=200",
+            lambda s: f"/api/v1/initiatives/{s.draft.pk}/withdraw/",
+            data=lambda s: {"reason": "Overtaken by events."},
+        )
+    ],
+    # Paper files: a draft for the coordinator state and staff; a circulated
+    # paper for the states it was circulated to (members here) and staff.
+    ("/api/v1/papers/{id}/file/", "get"): [
+        Case(
+            "anon,obs,other,concerned=403 coord,chair,sec=200",
+            lambda s: f"/api/v1/papers/{s.draft_paper.pk}/file/",
+            label="draft",
+        ),
+        Case(
+            "anon,obs=403 *=200",
+            lambda s: f"/api/v1/papers/{s.circulated_paper.pk}/file/",
+            label="circulated-to-members",
+        ),
+    ],
+    # Meetings and decisions: public reads; the secretariat schedules.
+    ("/api/v1/meetings/", "get"): [Case("*=200", lambda s: "/api/v1/meetings/")],
+    ("/api/v1/meetings/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=201",
+            lambda s: "/api/v1/meetings/",
+            data=lambda s: {"body": "swg", "date": _soon(s), "present": ["KAZ"]},
+        )
+    ],
+    ("/api/v1/meetings/{id}/", "get"): [
+        Case("*=200", lambda s: f"/api/v1/meetings/{s.specialised_meeting.pk}/")
+    ],
+    ("/api/v1/decisions/", "get"): [
+        Case(
+            "*=200",
+            lambda s: "/api/v1/decisions/",
+            secret=lambda s, r: any(d["objecting"] for d in r.json()["results"]),
+            seen_by=INTERNALS,
+        )
+    ],
+    ("/api/v1/decisions/{id}/", "get"): [
+        Case(
+            "*=200",
+            lambda s: f"/api/v1/decisions/{s.no_consensus.pk}/",
+            secret=lambda s, r: r.json()["objecting"] == ["CHN"],
+            seen_by=INTERNALS,
+        )
+    ],
+    # Circulations: to the states addressed and staff; positions for member
+    # states and staff, never observers; answers for one's own state.
+    ("/api/v1/circulations/", "get"): [
+        Case(
+            "anon=401 *=200",
+            lambda s: "/api/v1/circulations/",
+        )
+    ],
+    ("/api/v1/circulations/{id}/", "get"): [
+        Case(
+            "anon=401 obs=404 *=200",
+            lambda s: f"/api/v1/circulations/{s.main_circulation.pk}/",
+            label="to-members",
+        ),
+        Case(
+            "anon=401 *=200",
+            lambda s: f"/api/v1/circulations/{s.observers_circulation.pk}/",
+            label="to-members-and-observers",
+            secret=POSITION,
+            seen_by=INTERNALS,
+        ),
+    ],
+    ("/api/v1/circulations/{id}/answer/", "post"): [
+        Case(
+            "anon=401 obs=404 other,concerned,coord=200 chair,sec=403",
+            lambda s: f"/api/v1/circulations/{s.main_circulation.pk}/answer/",
+            data=lambda s: {"position": "support"},
+        )
+    ],
+    ("/api/v1/circulations/{id}/acknowledge/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned,coord=200 chair,sec=403",
+            lambda s: f"/api/v1/circulations/{s.observers_circulation.pk}/acknowledge/",
+            data=lambda s: {},
+        )
+    ],
+    # Notifications: one's own only, staff included.
+    ("/api/v1/notifications/", "get"): [Case("anon=401 *=200", lambda s: "/api/v1/notifications/")],
+    ("/api/v1/notifications/{id}/", "get"): [
+        Case(
+            "anon=401 concerned=200 *=404",
+            lambda s: f"/api/v1/notifications/{s.notification.pk}/",
+        )
+    ],
+    ("/api/v1/notifications/{id}/read/", "post"): [
+        Case(
+            "anon=401 concerned=200 *=404",
+            lambda s: f"/api/v1/notifications/{s.notification.pk}/read/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/notifications/read-all/", "post"): [
+        Case("anon=401 *=200", lambda s: "/api/v1/notifications/read-all/", data=lambda s: {})
+    ],
+    ("/api/v1/notifications/unread-count/", "get"): [
+        Case("anon=401 *=200", lambda s: "/api/v1/notifications/unread-count/")
+    ],
+    # Experts: the roster is public; contacts for the designating state and
+    # the secretariat; a member state designates for itself.
+    ("/api/v1/experts/", "get"): [
+        Case("*=200", lambda s: "/api/v1/experts/", secret=EXPERT_CONTACT, seen_by="coord,sec")
+    ],
+    ("/api/v1/experts/", "post"): [
+        Case(
+            "anon=401 obs=403 other,concerned,coord=201 chair,sec=403",
+            lambda s: "/api/v1/experts/",
+            data=lambda s: {"measure": "ECO-1", "name": "Dr New"},
+        )
+    ],
+    ("/api/v1/experts/{id}/", "get"): [
+        Case(
+            "*=200",
+            lambda s: f"/api/v1/experts/{s.expert.pk}/",
+            secret=EXPERT_CONTACT,
+            seen_by="coord,sec",
+        )
+    ],
+    ("/api/v1/experts/{id}/end/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned=403 coord=200 chair=403 sec=200",
+            lambda s: f"/api/v1/experts/{s.expert.pk}/end/",
+            data=lambda s: {},
+        )
+    ],
+    # Information: unpublished submissions for their states and staff; the
+    # secretariat disseminates or returns; a named co-submitter confirms.
+    ("/api/v1/information/", "get"): [
+        Case(
+            "*=200",
+            lambda s: "/api/v1/information/",
+            secret=PRIVATE_TITLE,
+            seen_by="concerned,coord,chair,sec",
+        )
+    ],
+    ("/api/v1/information/", "post"): [
+        Case(
+            "anon=401 obs=403 other,concerned,coord=201 chair,sec=403",
+            lambda s: "/api/v1/information/",
+            data=lambda s: {
+                "title": "New information",
+                "text": "Text.",
+                "kind": "views",
+                "language": "en",
+                "measures": ["ECO-1"],
+            },
+        )
+    ],
+    ("/api/v1/information/{id}/", "get"): [
+        Case(
+            "anon,obs,other=404 *=200",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/",
+            label="submitted",
+        ),
+        Case(
+            "*=200",
+            lambda s: f"/api/v1/information/{s.public_information.pk}/",
+            label="disseminated-publicly",
+        ),
+    ],
+    ("/api/v1/information/{id}/attachments/{attachment_id}/", "get"): [
+        Case(
+            "anon,obs,other=404 *=200",
+            lambda s: (
+                f"/api/v1/information/{s.private_information.pk}/attachments/{s.attachment.pk}/"
+            ),
+        )
+    ],
+    ("/api/v1/information/{id}/confirm/", "post"): [
+        Case(
+            "anon=401 obs,other=404 concerned=403 coord=200 chair,sec=403",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/confirm/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/information/{id}/disseminate/", "post"): [
+        # Allowed to the secretariat, not yet: Tajikistan has not confirmed.
+        Case(
+            "anon=401 obs,other=404 concerned,coord,chair=403 sec=409",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/disseminate/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/information/{id}/return/", "post"): [
+        Case(
+            "anon=401 obs,other=404 concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/return/",
+            data=lambda s: {"reason": "Out of scope."},
+        )
+    ],
+}
+
+
+# --- pages ------------------------------------------------------------------------------
+
+STAFF_ONLY = "anon,obs,other,concerned,coord=admin-login chair,sec=200"
+
+
+def _declared_eco10(s):
+    return InterestDeclaration.objects.filter(initiative__measure__code="ECO-10").exists()
+
+
+def _status(name, status):
+    return lambda s: Initiative.objects.get(pk=s.initiatives[name].pk).status == status
+
+
+def _shows_draft(s, response) -> bool:
+    return f"/papers/{s.draft_paper.pk}/".encode() in response.content
+
+
+def _shows_positions(s, response) -> bool:
+    # The receipts table has a position column for those who may see positions.
+    return b'<th scope="col">Position</th>' in response.content
+
+
+# (route as the resolver spells it, method) -> cases. Pages answer a refusal
+# with a page (403/404 with the reason), sign-in first where a page needs it.
+PAGES: dict[tuple[str, str], list[Case]] = {
+    # Public pages.
+    ("", "get"): [Case("anon=login *=200", lambda s: "/")],
+    ("catalogue/", "get"): [Case("*=200", lambda s: "/catalogue/")],
+    ("catalogue/<str:code>/", "get"): [Case("*=200", lambda s: "/catalogue/ECO-8/")],
+    ("catalogue/<str:code>/declare/", "get"): [
+        Case("anon=login *=200", lambda s: "/catalogue/ECO-10/declare/")
+    ],
+    ("catalogue/<str:code>/declare/", "post"): [
+        Case(
+            "anon=login obs=403 other,concerned,coord=302 chair,sec=403",
+            lambda s: "/catalogue/ECO-10/declare/",
+            data=lambda s: {"statement": ""},
+            effect=_declared_eco10,
+            effect_by="other,concerned,coord",
+        )
+    ],
+    ("initiatives/<int:pk>/", "get"): [
+        Case(
+            "*=200",
+            lambda s: f"/initiatives/{s.draft.pk}/",
+            label="draft",
+            secret=_shows_draft,
+            seen_by="coord,chair,sec",
+        ),
+        Case(
+            "*=200",
+            lambda s: f"/initiatives/{s.main.pk}/",
+            label="statement",
+            secret=STATEMENT,
+            seen_by=INTERNALS,
+        ),
+    ],
+    ("initiatives/<int:pk>/<str:action>/", "get"): [
+        Case("anon=login *=200", lambda s: f"/initiatives/{s.draft.pk}/withdraw/")
+    ],
+    ("initiatives/<int:pk>/<str:action>/", "post"): [
+        Case(
+            "anon=login obs,other,concerned=403 coord=302 chair=403 sec=302",
+            lambda s: f"/initiatives/{s.draft.pk}/withdraw/",
+            data=lambda s: {"reason": "Overtaken by events."},
+            effect=_status("draft", "withdrawn"),
+            effect_by="coord,sec",
+        )
+    ],
+    ("papers/<int:pk>/", "get"): [
+        Case(
+            "anon,obs,other,concerned=403 coord,chair,sec=200",
+            lambda s: f"/papers/{s.draft_paper.pk}/",
+            label="draft",
+        ),
+        Case(
+            "anon,obs=403 *=200",
+            lambda s: f"/papers/{s.circulated_paper.pk}/",
+            label="circulated-to-members",
+        ),
+    ],
+    ("circulations/", "get"): [Case("anon=login *=200", lambda s: "/circulations/")],
+    ("circulations/<int:pk>/", "get"): [
+        Case(
+            "anon=login obs=404 *=200",
+            lambda s: f"/circulations/{s.main_circulation.pk}/",
+            label="to-members",
+        ),
+        Case(
+            "anon=login *=200",
+            lambda s: f"/circulations/{s.observers_circulation.pk}/",
+            label="to-members-and-observers",
+            secret=_shows_positions,
+            seen_by=INTERNALS,
+        ),
+    ],
+    ("circulations/<int:pk>/", "post"): [
+        Case(
+            "anon=login obs=404 other,concerned,coord=302 chair,sec=403",
+            lambda s: f"/circulations/{s.main_circulation.pk}/",
+            data=lambda s: {"position": "support"},
+            effect=lambda s: Receipt.objects.filter(
+                circulation=s.main_circulation, position="support"
+            ).exists(),
+            effect_by="other,concerned,coord",
+        )
+    ],
+    ("information/", "get"): [
+        Case(
+            "*=200",
+            lambda s: "/information/",
+            secret=PRIVATE_TITLE,
+            seen_by="concerned,coord,chair,sec",
+        )
+    ],
+    ("information/new/", "get"): [Case("anon=login *=200", lambda s: "/information/new/")],
+    ("information/new/", "post"): [
+        Case(
+            "anon=login obs=403 other,concerned,coord=302 chair,sec=403",
+            lambda s: "/information/new/",
+            data=lambda s: {
+                "title": "Page information",
+                "text": "Text.",
+                "kind": "views",
+                "language": "en",
+                "visibility": "members",
+                "measures": [Measure.objects.get(code="ECO-1").pk],
+            },
+            effect=lambda s: InformationSubmission.objects.filter(
+                title="Page information"
+            ).exists(),
+            effect_by="other,concerned,coord",
+        )
+    ],
+    ("information/<int:pk>/", "get"): [
+        Case(
+            "anon,obs,other=404 *=200",
+            lambda s: f"/information/{s.private_information.pk}/",
+            label="submitted",
+        ),
+        Case(
+            "*=200",
+            lambda s: f"/information/{s.public_information.pk}/",
+            label="disseminated-publicly",
+        ),
+    ],
+    ("information/<int:pk>/confirm/", "post"): [
+        Case(
+            "anon=login obs,other=404 concerned=403 coord=302 chair,sec=403",
+            lambda s: f"/information/{s.private_information.pk}/confirm/",
+            data=lambda s: {},
+            effect=lambda s: s.private_information.co_submitters.filter(
+                confirmed_at__isnull=False
+            ).exists(),
+            effect_by="coord",
+        )
+    ],
+    ("experts/", "get"): [
+        Case("*=200", lambda s: "/experts/", secret=EXPERT_CONTACT, seen_by="coord,sec")
+    ],
+    ("experts/new/", "get"): [Case("anon=login *=200", lambda s: "/experts/new/")],
+    ("experts/new/", "post"): [
+        Case(
+            "anon=login obs=403 other,concerned,coord=302 chair,sec=403",
+            lambda s: "/experts/new/",
+            data=lambda s: {
+                "measure": Measure.objects.get(code="ECO-1").pk,
+                "name": "Dr Page",
+                "started_on": s.today.isoformat(),
+            },
+            effect=lambda s: Expert.objects.filter(name="Dr Page").exists(),
+            effect_by="other,concerned,coord",
+        )
+    ],
+    ("notifications/", "get"): [Case("anon=login *=200", lambda s: "/notifications/")],
+    ("notifications/read/", "post"): [
+        Case(
+            "anon=login concerned=302 *=404",
+            lambda s: "/notifications/read/",
+            data=lambda s: {"id": str(s.notification.pk)},
+            effect=lambda s: Notification.objects.filter(
+                pk=s.notification.pk, read_at__isnull=False
+            ).exists(),
+            effect_by="concerned",
+        )
+    ],
+    ("search/", "get"): [
+        Case(
+            "*=200",
+            lambda s: f"/search/?q={s.draft_paper.symbol}",
+            secret=_shows_draft,
+            seen_by="coord,chair,sec",
+        )
+    ],
+    ("meetings.ics", "get"): [Case("*=200", lambda s: "/meetings.ics")],
+    ("meetings/<str:code>.ics", "get"): [Case("*=200", lambda s: "/meetings/KAZ.ics")],
+    # Sign-in and the language switch.
+    ("accounts/login/", "get"): [Case("*=200", lambda s: "/accounts/login/")],
+    ("accounts/logout/", "post"): [Case("*=302", lambda s: "/accounts/logout/", data=lambda s: {})],
+    ("accounts/password_change/", "get"): [
+        Case("anon=login *=200", lambda s: "/accounts/password_change/")
+    ],
+    ("accounts/password_change/done/", "get"): [
+        Case("anon=login *=200", lambda s: "/accounts/password_change/done/")
+    ],
+    ("accounts/password_reset/", "get"): [Case("*=200", lambda s: "/accounts/password_reset/")],
+    ("accounts/password_reset/done/", "get"): [
+        Case("*=200", lambda s: "/accounts/password_reset/done/")
+    ],
+    ("accounts/reset/<uidb64>/<token>/", "get"): [
+        Case("*=200", lambda s: "/accounts/reset/MQ/set-password/")
+    ],
+    ("accounts/reset/done/", "get"): [Case("*=200", lambda s: "/accounts/reset/done/")],
+    ("i18n/setlang/", "post"): [
+        Case("*=302", lambda s: "/i18n/setlang/", data=lambda s: {"language": "en"})
+    ],
+    # The API's documentation is public, like the reads it documents.
+    ("api/schema/", "get"): [Case("*=200", lambda s: "/api/schema/")],
+    ("api/docs/", "get"): [Case("*=200", lambda s: "/api/docs/")],
+    ("api/redoc/", "get"): [Case("*=200", lambda s: "/api/redoc/")],
+    ("^api/", "get"): [Case("*=404", lambda s: "/api/v0/nothing/")],
+    # The secretariat's and the Chair's pages in the admin.
+    ("admin/dashboard/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/dashboard/")],
+    ("admin/report/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/report/")],
+    ("admin/import/<str:kind>/", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=403 sec=200",
+            lambda s: "/admin/import/participants/",
+        )
+    ],
+    ("admin/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/")],
+    ("admin/login/", "get"): [
+        Case("anon,obs,other,concerned,coord=200 chair,sec=302", lambda s: "/admin/login/")
+    ],
+    ("admin/logout/", "post"): [Case("*=302", lambda s: "/admin/logout/", data=lambda s: {})],
+    ("admin/password_change/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/password_change/")],
+    ("admin/password_change/done/", "get"): [
+        Case(STAFF_ONLY, lambda s: "/admin/password_change/done/")
+    ],
+    # Without its parameters the autocomplete refuses staff too.
+    ("admin/autocomplete/", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair,sec=403",
+            lambda s: "/admin/autocomplete/",
+        )
+    ],
+    ("admin/jsi18n/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/jsi18n/")],
+    ("admin/r/<path:content_type_id>/<path:object_id>/", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair,sec=404",
+            lambda s: (
+                f"/admin/r/{ContentType.objects.get_for_model(Measure).pk}/"
+                f"{Measure.objects.get(code='ECO-8').pk}/"
+            ),
+        )
+    ],
+    ("admin/^(?P<app_label>{apps})/$", "get"): [
+        Case(STAFF_ONLY, lambda s: "/admin/measures/", label="measures"),
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=404 sec=200",
+            lambda s: "/admin/auth/",
+            label="auth",
+        ),
+    ],
+    ("admin/(?P<url>.*)$", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair,sec=404",
+            lambda s: "/admin/nothing/here/",
+        )
+    ],
+    # Setting a user's password: the secretariat keeps the accounts.
+    ("admin/auth/user/<id>/password/", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=403 sec=200",
+            lambda s: f"/admin/auth/user/{s.users['concerned'].pk}/password/",
+        )
+    ],
+    # One form per workflow action on an initiative: the service decides.
+    ("admin/measures/initiative/<int:pk>/act/<str:action>/", "get"): [
+        Case(STAFF_ONLY, lambda s: f"/admin/measures/initiative/{s.draft.pk}/act/circulate/")
+    ],
+    ("admin/measures/initiative/<int:pk>/act/<str:action>/", "post"): [
+        # The Chair's office is shown the refusal on the form.
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=200 sec=302",
+            lambda s: f"/admin/measures/initiative/{s.draft.pk}/act/circulate/",
+            data=lambda s: {"deadline": _soon(s), "audience": "members"},
+            effect=_status("draft", "circulated"),
+            effect_by="sec",
+        )
+    ],
+    # Buttons on a circulation and a submission: the secretariat's.
+    ("admin/secretariat/circulation/<int:pk>/do/<str:action>/", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=302 sec=200",
+            lambda s: f"/admin/secretariat/circulation/{s.main_circulation.pk}/do/remind/",
+        )
+    ],
+    ("admin/secretariat/informationsubmission/<int:pk>/do/<str:action>/", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=302 sec=200",
+            lambda s: (
+                f"/admin/secretariat/informationsubmission/{s.private_information.pk}"
+                "/do/disseminate/"
+            ),
+        )
+    ],
+    ("admin/secretariat/informationsubmission/<int:pk>/do/<str:action>/", "post"): [
+        # The Chair's office is sent back to the record with the refusal.
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair,sec=302",
+            lambda s: (
+                f"/admin/secretariat/informationsubmission/{s.private_information.pk}/do/return/"
+            ),
+            data=lambda s: {"reason": "Out of scope."},
+            effect=lambda s: (
+                InformationSubmission.objects.get(pk=s.private_information.pk).status == "returned"
+            ),
+            effect_by="sec",
+        )
+    ],
+}
+
+# The admin's own pages for each register: the list and one record's page.
+# Staff only; the Chair's office reads the CICA registers (view rights on
+# members, measures, secretariat and the beat schedules), not the accounts;
+# the secretariat keeps the registers and the accounts, not the API tokens.
+ADMIN_REGISTERS: dict[str, str] = {
+    "auth.Group": "chair,sec=403",
+    "auth.User": "chair=403 sec=200",
+    "authtoken.TokenProxy": "chair,sec=403",
+    "django_celery_beat.PeriodicTask": "chair,sec=200",
+    "django_celery_beat.ClockedSchedule": "chair,sec=200",
+    "django_celery_beat.CrontabSchedule": "chair,sec=200",
+    "django_celery_beat.SolarSchedule": "chair,sec=200",
+    "django_celery_beat.IntervalSchedule": "chair,sec=200",
+    "members.Participant": "chair,sec=200",
+    "members.Participation": "chair,sec=200",
+    "members.ParticipantAlias": "chair,sec=200",
+    "members.Chairmanship": "chair,sec=200",
+    "members.Delegate": "chair,sec=200",
+    "members.Expert": "chair,sec=200",
+    "measures.PriorityArea": "chair,sec=200",
+    "measures.Measure": "chair,sec=200",
+    "measures.CoordinatorOffer": "chair,sec=200",
+    "measures.AreaAlias": "chair,sec=200",
+    "measures.Initiative": "chair,sec=200",
+    "measures.Paper": "chair,sec=200",
+    "measures.InitiativeEvent": "chair,sec=200",
+    "measures.InterestDeclaration": "chair,sec=200",
+    "measures.CoordinatorDesignation": "chair,sec=200",
+    "secretariat.Meeting": "chair,sec=200",
+    "secretariat.Decision": "chair,sec=200",
+    "secretariat.Circulation": "chair,sec=200",
+    "secretariat.Receipt": "chair,sec=200",
+    "secretariat.Notification": "chair,sec=200",
+    "secretariat.InformationSubmission": "chair,sec=200",
+    "secretariat.WebhookSubscription": "chair,sec=200",
+    "secretariat.WebhookDelivery": "chair,sec=200",
+}
+# What only some staff may read on a register's pages (contacts, secrets).
+ADMIN_SECRETS: dict[str, tuple[str, str]] = {
+    "members.Expert": (EXPERT_CONTACT, "sec"),
+    "secretariat.WebhookSubscription": (WEBHOOK_SECRET, "sec"),
+}
+# The record whose page is asked for, where it matters which.
+ADMIN_RECORD: dict[str, Callable[[Any], Any]] = {
+    "members.Expert": lambda s: s.expert,
+    "secretariat.WebhookSubscription": lambda s: s.webhook,
+    "measures.Initiative": lambda s: s.draft,
+    "measures.Paper": lambda s: s.draft_paper,
+    "secretariat.Circulation": lambda s: s.observers_circulation,
+    "secretariat.InformationSubmission": lambda s: s.private_information,
+    "secretariat.Notification": lambda s: s.notification,
+}
+# Admin routes every register has (generated by Django, simple-history and
+# import-export); the list and the change page are asked for each register.
+GENERIC_ADMIN_ROUTES = {
+    "changelist",
+    "add",
+    "change",
+    "delete",
+    "history",
+    "simple_history",
+    "export",
+}
+
+
+def admin_cases() -> dict[tuple[str, str], Case]:
+    cases = {}
+    for label, chair_and_sec in ADMIN_REGISTERS.items():
+        spec = f"anon,obs,other,concerned,coord=admin-login {chair_and_sec}"
+        app_label, model_name = label.lower().split(".")
+        secret, seen_by = ADMIN_SECRETS.get(label, (None, ""))
+        cases[(label, "changelist")] = Case(
+            spec, lambda s, a=app_label, m=model_name: f"/admin/{a}/{m}/", label="changelist"
+        )
+        cases[(label, "change")] = Case(
+            spec,
+            lambda s, a=app_label, m=model_name, lbl=label: (
+                f"/admin/{a}/{m}/{_admin_record(s, lbl).pk}/change/"
+            ),
+            label="change",
+            secret=secret,
+            seen_by=seen_by,
+        )
+    return cases
+
+
+def _admin_record(s, label):
+    if label in ADMIN_RECORD:
+        return ADMIN_RECORD[label](s)
+    from django.apps import apps
+
+    record = apps.get_model(label).objects.order_by("pk").first()
+    assert record is not None, f"the scenario has no {label}"
+    return record
+
+
+# --- enumeration ---------------------------------------------------------------------
+
+
+def schema_operations() -> set[tuple[str, str]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    methods = {"get", "post", "put", "patch", "delete"}
+    return {(path, m) for path, item in schema["paths"].items() for m in item if m in methods}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def page_routes() -> set[str]:
+    """Every route of the site but the API's operations (the schema's) and the
+    generic pages of each admin register (``admin_cases``)."""
+    registers = {
+        f"{opts.app_label}_{opts.model_name}": f"admin/{opts.app_label}/{opts.model_name}/"
+        for opts in (model._meta for model in admin.site._registry)
+    }
+    routes = set()
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith("api/v1/"):
+            continue
+        register = next((r for r in registers.values() if route.startswith(r)), None)
+        if register is not None:
+            prefix = next(k for k, v in registers.items() if v == register)
+            generic = name is None or name.removeprefix(prefix + "_") in GENERIC_ADMIN_ROUTES
+            if generic:
+                continue
+        routes.add(_normalise(route))
+    return routes
+
+
+def _normalise(route: str) -> str:
+    # The admin's app-list pattern names every installed app: keep it stable.
+    return re.sub(r"\(\?P<app_label>[^)]*\)", "(?P<app_label>{apps})", route)
+
+
+def test_schema_operations_match_the_table():
+    operations = schema_operations()
+    assert len(operations) >= 50
+    missing = sorted(operations - set(API))
+    stale = sorted(set(API) - operations)
+    assert not missing, f"API operations with no expected answers: {missing}"
+    assert not stale, f"table entries that are no longer API operations: {stale}"
+
+
+def test_page_routes_match_the_table():
+    routes = page_routes()
+    in_table = {route for route, _method in PAGES}
+    assert not sorted(routes - in_table), f"pages with no expected answers: {routes - in_table}"
+    assert not sorted(in_table - routes), (
+        f"table entries that are no longer pages: {in_table - routes}"
+    )
+
+
+def test_every_admin_register_is_in_the_table():
+    registered = {model._meta.label for model in admin.site._registry}
+    assert registered == set(ADMIN_REGISTERS)
+
+
+# --- the cases -----------------------------------------------------------------------
+
+
+def _ids(table):
+    for (route, method), cases in table.items():
+        for case in cases:
+            name = f"{method.upper()} {route}" + (f" [{case.label}]" if case.label else "")
+            for role in ROLES:
+                yield pytest.param(case, role, id=f"{name} as {role}")
+
+
+def _answer_matches(response, answer: str) -> bool:
+    location = response.get("Location", "")
+    if answer == "login":
+        return response.status_code == 302 and location.startswith("/accounts/login/")
+    if answer == "admin-login":
+        return response.status_code == 302 and location.startswith("/admin/login/")
+    return response.status_code == int(answer)
+
+
+def _body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        # Reading it to the end closes it, as the test client does: an explicit
+        # close() would fire request_finished and close the database connection.
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _check(s, case: Case, role: str, response):
+    answer = expect(case.expect)[role]
+    body = _body(response)
+    assert response.status_code < 500, body[:500]
+    assert _answer_matches(response, answer), (
+        f"expected {answer}, got {response.status_code} "
+        f"{response.get('Location', '')} {body[:300]!r}"
+    )
+    if case.secret is not None and response.status_code == 200:
+        if callable(case.secret):
+            shown = case.secret(s, response)
+        else:
+            shown = case.secret.encode() in body
+        expected = role in roles_in(case.seen_by)
+        assert shown == expected, f"{role} {'sees' if shown else 'does not see'} {case.secret!r}"
+    if case.effect is not None:
+        done = case.effect(s)
+        assert done == (role in roles_in(case.effect_by)), f"{role}: written={done}"
+
+
+@pytest.mark.parametrize("case,role", list(_ids(API)))
+def test_api(scenario, case, role):
+    client = APIClient()
+    user = _user(role)
+    if user is not None:
+        client.force_authenticate(user=user)
+    url = case.url(scenario)
+    method = next(m for (path, m), cases in API.items() if case in cases)
+    if method == "get":
+        response = client.get(url)
+    else:
+        data = case.data(scenario) if case.data else {}
+        fmt = "multipart" if case.multipart else "json"
+        response = getattr(client, method)(url, data, format=fmt)
+    _check(scenario, case, role, response)
+
+
+@pytest.mark.parametrize("case,role", list(_ids(PAGES)))
+def test_page(scenario, client, case, role):
+    _sign_in(client, scenario, role)
+    url = case.url(scenario)
+    method = next(m for (route, m), cases in PAGES.items() if case in cases)
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, case.data(scenario) if case.data else {})
+    _check(scenario, case, role, response)
+
+
+@pytest.mark.parametrize(
+    "case,role",
+    [
+        pytest.param(case, role, id=f"{label} {page} as {role}")
+        for (label, page), case in admin_cases().items()
+        for role in ROLES
+    ],
+)
+def test_admin_register(scenario, client, case, role):
+    _sign_in(client, scenario, role)
+    _check(scenario, case, role, client.get(case.url(scenario)))
