@@ -58,9 +58,14 @@ class TokenSignIn(APIView):
     """Exchange a username and password for a token. Repeated failures lock
     the account and address out for a while (django-axes)."""
 
+    # No authentication on sign-in: an expired token still sent by a client
+    # must not stop it from getting a new one. Sign-out reads the token itself.
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [SignInThrottle]
+
+    def get_authenticate_header(self, request):
+        return "Token"  # a refused sign-out is a 401 that names the scheme
 
     @extend_schema(
         request=SignInInput,

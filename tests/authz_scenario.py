@@ -43,7 +43,7 @@ from django.utils import timezone
 from measures import services as measure_services
 from measures.models import CoordinatorOffer, Initiative, Measure, Paper
 from members import services as member_services
-from members.models import Chairmanship, Expert, Participant
+from members.models import ApiToken, Chairmanship, Expert, Participant
 from secretariat import services as secretariat_services
 from secretariat.models import (
     Circulation,
@@ -95,6 +95,7 @@ class Scenario:
     attachment: InformationAttachment | None = None
     notification: Notification | None = None
     webhook: WebhookSubscription | None = None
+    token: ApiToken | None = None
     token_key: str = ""
     sessions: dict[str, str] = field(default_factory=dict)
     chairmanship_id: int = 0
@@ -256,9 +257,23 @@ def build() -> Scenario:
     s.notification = Notification.objects.filter(recipient=irn).order_by("pk").first()
     assert s.notification is not None, "the circulations notify Iran's delegate"
 
-    from rest_framework.authtoken.models import Token
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    s.token_key = Token.objects.get_or_create(user=chn)[0].key
+    from members.services import api_token_issue
+
+    s.token, s.token_key = api_token_issue(user=chn, name="status poller")
+    # One row of each sign-in record (django-axes keeps them; no service of ours).
+    seen = {"user_agent": "test", "http_accept": "*/*", "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(
+        username="delegate-usa",
+        ip_address="10.0.0.9",
+        get_data="",
+        post_data="",
+        failures_since_start=2,
+        **seen,
+    )
+    AccessLog.objects.create(username="delegate-irn", ip_address="10.0.0.8", **seen)
+    AccessFailureLog.objects.create(username="delegate-usa", ip_address="10.0.0.9", **seen)
     s.chairmanship_id = Chairmanship.objects.order_by("pk").values_list("pk", flat=True)[0]
     s.offer_id = CoordinatorOffer.objects.order_by("pk").values_list("pk", flat=True)[0]
     _beat_schedules()

@@ -43,7 +43,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from measures.models import Initiative, InterestDeclaration, Measure
-from members.models import Expert
+from members.models import ApiToken, Expert
 from secretariat.models import InformationSubmission, Notification, Receipt
 from tests import authz_scenario
 from tests.authz_scenario import (
@@ -194,6 +194,29 @@ API: dict[tuple[str, str], list[Case]] = {
             "*=400",
             lambda s: "/api/v1/auth/token/",
             data=lambda s: {"username": "delegate-irn", "password": "wrong"},
+        )
+    ],
+    # Sign-out revokes the token the request was made with: these requests
+    # carry a session, not a token, so there is nothing to revoke.
+    ("/api/v1/auth/token/", "delete"): [Case("*=401", lambda s: "/api/v1/auth/token/")],
+    # A token is its owner's (China's delegate here) and the secretariat's.
+    ("/api/v1/auth/tokens/", "get"): [
+        Case(
+            "anon=401 *=200",
+            lambda s: "/api/v1/auth/tokens/",
+            secret=lambda s, r: s.token.prefix in r.content.decode(),
+            seen_by="other,sec",
+        )
+    ],
+    ("/api/v1/auth/tokens/{id}/", "get"): [
+        Case("anon=401 other,sec=200 *=404", lambda s: f"/api/v1/auth/tokens/{s.token.pk}/")
+    ],
+    ("/api/v1/auth/tokens/{id}/", "delete"): [
+        Case(
+            "anon=401 other,sec=204 *=404",
+            lambda s: f"/api/v1/auth/tokens/{s.token.pk}/",
+            effect=lambda s: ApiToken.objects.get(pk=s.token.pk).revoked_at is not None,
+            effect_by="other,sec",
         )
     ],
     # Initiatives: their status is public; reasons and statements are internal;
@@ -717,6 +740,8 @@ PAGES: dict[tuple[str, str], list[Case]] = {
     ],
     # The API's documentation is public, like the reads it documents.
     ("api/schema/", "get"): [Case("*=200", lambda s: "/api/schema/")],
+    # Load balancers ask without signing in; it tells nothing private.
+    ("healthz", "get"): [Case("*=200", lambda s: "/healthz")],
     ("api/docs/", "get"): [Case("*=200", lambda s: "/api/docs/")],
     ("api/redoc/", "get"): [Case("*=200", lambda s: "/api/redoc/")],
     ("^api/", "get"): [Case("*=404", lambda s: "/api/v0/nothing/")],
@@ -825,11 +850,15 @@ PAGES: dict[tuple[str, str], list[Case]] = {
 # The admin's own pages for each register: the list and one record's page.
 # Staff only; the Chair's office reads the CICA registers (view rights on
 # members, measures, secretariat and the beat schedules), not the accounts;
-# the secretariat keeps the registers and the accounts, not the API tokens.
+# the secretariat keeps the registers, the accounts, the API tokens (to
+# revoke them) and the sign-in lock-outs (to lift them), not axes' logs.
 ADMIN_REGISTERS: dict[str, str] = {
     "auth.Group": "chair,sec=403",
     "auth.User": "chair=403 sec=200",
-    "authtoken.TokenProxy": "chair,sec=403",
+    "members.ApiToken": "chair=403 sec=200",
+    "axes.AccessAttempt": "chair=403 sec=200",
+    "axes.AccessLog": "chair,sec=403",
+    "axes.AccessFailureLog": "chair,sec=403",
     "django_celery_beat.PeriodicTask": "chair,sec=200",
     "django_celery_beat.ClockedSchedule": "chair,sec=200",
     "django_celery_beat.CrontabSchedule": "chair,sec=200",
