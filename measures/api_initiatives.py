@@ -142,6 +142,35 @@ class InitiativeSerializer(serializers.ModelSerializer):
         return [d.participant.code for d in obj.declarations.all()]
 
 
+_datetime = serializers.DateTimeField()
+
+
+def initiative_list_data(ids: list[int]) -> list[dict]:
+    """The list's page as :class:`InitiativeSerializer` shapes it, built from
+    plain rows without per-field serializer overhead (issue 8: the list
+    endpoints' throughput). tests/api/test_lean_lists.py holds the two equal."""
+    rows = selectors.initiative_page_rows(ids)
+    coordinators = selectors.open_designations_by_initiative(ids)
+    interested = selectors.interested_by_initiative(ids)
+    when = _datetime.to_representation
+    return [
+        {
+            "id": r["pk"],
+            "reference": Initiative.reference_for(r["measure__code"], r["sequence"]),
+            "measure": r["measure__code"],
+            "area": r["measure__area__code"],
+            "modality": r["modality"],
+            "sequence": r["sequence"],
+            "status": r["status"],
+            "coordinators": coordinators.get(r["pk"], []),
+            "interested": interested.get(r["pk"], []),
+            "created_at": when(r["created_at"]),
+            "updated_at": when(r["updated_at"]),
+        }
+        for r in rows
+    ]
+
+
 class InitiativeDetailSerializer(InitiativeSerializer):
     declarations = DeclarationSerializer(many=True)
     responsible_experts = serializers.SerializerMethodField(
@@ -323,6 +352,12 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if self.action == "list":
             return selectors.initiative_list()
         return selectors.initiative_detail()
+
+    def list(self, request, *args, **kwargs):
+        # Filter and page the ids, then read the page as plain rows.
+        queryset = self.filter_queryset(selectors.initiative_list_base())
+        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        return self.get_paginated_response(initiative_list_data(ids))
 
     def get_serializer_class(self):
         if self.action == "list":

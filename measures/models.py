@@ -299,8 +299,11 @@ class Initiative(models.Model):
     @property
     def reference(self) -> str:
         """ECO-4 for a measure's first initiative (of a modality), ECO-4-2 for the second."""
-        code = self.measure.code
-        return code if self.sequence == 1 else f"{code}-{self.sequence}"
+        return self.reference_for(self.measure.code, self.sequence)
+
+    @staticmethod
+    def reference_for(measure_code: str, sequence: int) -> str:
+        return measure_code if sequence == 1 else f"{measure_code}-{sequence}"
 
     @property
     def is_open(self) -> bool:
