@@ -120,13 +120,15 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
-def measure_list_data(ids: list[int]) -> list[dict]:
-    """The list's page as :class:`MeasureSerializer` shapes it, built from
-    plain rows without per-field serializer overhead (issue 8: the list
-    endpoints' throughput). tests/api/test_lean_lists.py holds the two equal."""
-    rows = selectors.measure_page_rows(ids)
+def measure_list_data(rows: list[dict]) -> list[dict]:
+    """A page of :data:`selectors.MEASURE_ROW_FIELDS` rows as
+    :class:`MeasureSerializer` shapes it, without per-field serializer
+    overhead (issue 8: the list endpoints' throughput).
+    tests/api/test_lean_lists.py holds the two equal."""
+    rows = selectors.measure_rows_translate(rows)
+    ids = [r["pk"] for r in rows]
     coordinators = selectors.open_designations_by_initiative(
-        r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]
+        [r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]]
     )
     papers = selectors.adopted_papers_by_measure(ids)
     offers = selectors.offers_by_measure(rows)
@@ -212,10 +214,11 @@ class MeasureViewSet(CodeLookupViewSet):
         return selectors.measure_list_with_status()
 
     def list(self, request, *args, **kwargs):
-        # Filter and page the ids, then read the page as plain rows.
         queryset = self.filter_queryset(selectors.measure_list_base())
-        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
-        return self.get_paginated_response(measure_list_data(ids))
+        rows = self.paginator.paginate_rows(
+            queryset, selectors.MEASURE_ROW_FIELDS, request, view=self
+        )
+        return self.get_paginated_response(measure_list_data(rows))
 
 
 class OfferFilter(filters.FilterSet):

@@ -4,6 +4,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -13,6 +14,7 @@ from django.db.models import (
     When,
 )
 
+from cica.lookups import AnyOf
 from members.models import Expert
 from members.rules import acting_for, is_chair_office, is_secretariat
 
@@ -236,51 +238,82 @@ def initiatives_of_participant(queryset, participant) -> QuerySet[Initiative]:
 
 # --- lean list pages ----------------------------------------------------------------
 #
-# The list endpoints read plain rows (``.values()``) for the ids of one page
-# and group the related rows by key, instead of building model instances and
-# walking them with ModelSerializers: make bench measured the serializers at
-# 0.2-0.4 of the framework's floor and plain rows at about 0.8 (issue 8). The
-# API shapes these rows into exactly what its serializers document.
+# The list endpoints page plain rows (``.values()``) and read the related rows
+# of the page by key, instead of building model instances and walking them
+# with ModelSerializers: make bench measured the serializers at 0.2-0.4 of the
+# framework's floor (issue 8). The API shapes these rows into exactly what its
+# serializers document.
+
+MEASURE_ROW_FIELDS = (
+    "pk",
+    "code",
+    "number",
+    "area_id",
+    "area__code",
+    "lead_initiative_id",
+    "lead_initiative__status",
+    *(f"{name}_{lang}" for name in ("title", "text") for lang in ("en", "fr", "ru")),
+)
 
 
 def measure_list_base() -> QuerySet[Measure]:
-    """The measures a list filters and pages (ids only; rows come from
-    :func:`measure_page_rows`)."""
-    return Measure.objects.order_by("sort_key", "pk")
+    """The measures a list filters, then pages as :data:`MEASURE_ROW_FIELDS`
+    rows. Columns are named per language (no modeltranslation rewriting);
+    :func:`measure_rows_translate` adds ``title`` and ``text``."""
+    return Measure.objects.rewrite(False).order_by("sort_key", "pk")
 
 
-def _in_order(ids: list[int], rows) -> list[dict]:
-    by_pk = {row["pk"]: row for row in rows}
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+def measure_rows_translate(rows: list[dict]) -> list[dict]:
+    """Add ``title`` and ``text`` in the active language to measure rows."""
+    title, text = _translated_reader(Measure, "title"), _translated_reader(Measure, "text")
+    for row in rows:
+        row["title"] = title(row)
+        row["text"] = text(row)
+    return rows
 
 
-def measure_page_rows(ids: list[int]) -> list[dict]:
-    """One page of measures in the order of ``ids``: the measure's columns in
-    every language, its area's code and its lead initiative's id and status."""
-    # "title" and "text" through modeltranslation's values(): the request's
-    # language with the same fallbacks as the model's attributes.
-    fields = [f"{name}_{lang}" for name in ("title", "text") for lang in ("en", "fr", "ru")]
-    rows = Measure.objects.filter(pk__in=ids).values(
-        "pk",
-        "code",
-        "number",
-        "area_id",
-        "area__code",
-        "lead_initiative_id",
-        "lead_initiative__status",
-        "title",
-        "text",
-        *fields,
+def _translated_reader(model, name: str):
+    """``row -> value`` of a translated field in the active language, with the
+    fallbacks of the model's attribute: modeltranslation's descriptor logic,
+    resolved once per page instead of once per row (its values() asks the
+    active language again for every row and field)."""
+    from django.utils.translation import get_language
+    from modeltranslation.fields import NONE
+    from modeltranslation.utils import (
+        build_localized_fieldname,
+        fallbacks_enabled,
+        resolution_order,
     )
-    return _in_order(ids, rows)
+
+    descriptor = getattr(model, name)
+    default = descriptor.field.get_default()
+    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
+    keys = [
+        build_localized_fieldname(name, lang)
+        for lang in resolution_order(get_language(), descriptor.fallback_languages)
+    ]
+    otherwise = (
+        descriptor.fallback_value
+        if fallbacks_enabled() and descriptor.fallback_value is not NONE
+        else default
+    )
+
+    def read(row: dict):
+        for key in keys:
+            value = row.get(key)
+            if value is not None and value != undefined:
+                return value
+        return otherwise
+
+    return read
 
 
-def open_designations_by_initiative(initiative_ids) -> dict[int, list[dict]]:
+def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list[dict]]:
     """Current coordinators of these initiatives, in the designations' order."""
     grouped: dict[int, list[dict]] = {}
     rows = (
         CoordinatorDesignation.objects.filter(
-            initiative_id__in=list(initiative_ids), ended_on__isnull=True
+            AnyOf(F("initiative_id"), initiative_ids), ended_on__isnull=True
         )
         .order_by("role", "participant__code")
         .values_list("initiative_id", "participant__code", "role")
@@ -293,13 +326,14 @@ def open_designations_by_initiative(initiative_ids) -> dict[int, list[dict]]:
 def offers_by_measure(measures: list[dict]) -> dict[int, list[dict]]:
     """For each measure row, the offers naming it and the offers of its whole
     area, in one query (the rule of :func:`measure_offers`)."""
-    ids = [m["pk"] for m in measures]
     area_of = {m["pk"]: m["area_id"] for m in measures}
     named: dict[int, list[tuple]] = {}
     whole_area: dict[int, list[tuple]] = {}
     rows = (
-        CoordinatorOffer.objects.filter(
-            Q(measure_id__in=ids) | Q(scope="area", area_id__in=set(area_of.values()))
+        CoordinatorOffer.objects.rewrite(False)
+        .filter(
+            AnyOf(F("measure_id"), list(area_of))
+            | Q(AnyOf(F("area_id"), list(set(area_of.values()))), scope="area")
         )
         .order_by("order", "participant__code")
         .values_list("measure_id", "area_id", "scope", "order", "participant__code", "role")
@@ -318,7 +352,7 @@ def offers_by_measure(measures: list[dict]) -> dict[int, list[dict]]:
     return grouped
 
 
-def adopted_papers_by_measure(measure_ids) -> dict[int, list[dict]]:
+def adopted_papers_by_measure(measure_ids: list[int]) -> dict[int, list[dict]]:
     """Papers the SOC adopted on these measures (the rule of
     :func:`measure_adopted_papers`): by initiative, then latest decision first."""
     from secretariat.models import Decision
@@ -326,9 +360,9 @@ def adopted_papers_by_measure(measure_ids) -> dict[int, list[dict]]:
     grouped: dict[int, list[dict]] = {}
     rows = (
         Decision.objects.filter(
+            AnyOf(F("initiative__measure_id"), measure_ids),
             body="soc",
             outcome=Outcome.APPROVED,
-            initiative__measure_id__in=list(measure_ids),
             paper__isnull=False,
         )
         .order_by("initiative__sequence", "initiative_id", "-recorded_at", "-pk")
@@ -341,31 +375,29 @@ def adopted_papers_by_measure(measure_ids) -> dict[int, list[dict]]:
     return grouped
 
 
+INITIATIVE_ROW_FIELDS = (
+    "pk",
+    "measure__code",
+    "measure__area__code",
+    "modality",
+    "sequence",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
 def initiative_list_base() -> QuerySet[Initiative]:
-    """The initiatives a list filters and pages (ids only; rows come from
-    :func:`initiative_page_rows`). Ordered by id, as :func:`initiative_list`."""
+    """The initiatives a list filters, then pages as
+    :data:`INITIATIVE_ROW_FIELDS` rows; ordered by id, as :func:`initiative_list`."""
     return Initiative.objects.order_by("pk")
 
 
-def initiative_page_rows(ids: list[int]) -> list[dict]:
-    rows = Initiative.objects.filter(pk__in=ids).values(
-        "pk",
-        "measure__code",
-        "measure__area__code",
-        "modality",
-        "sequence",
-        "status",
-        "created_at",
-        "updated_at",
-    )
-    return _in_order(ids, rows)
-
-
-def interested_by_initiative(initiative_ids) -> dict[int, list[str]]:
+def interested_by_initiative(initiative_ids: list[int]) -> dict[int, list[str]]:
     """Codes of the states that declared interest, in the declarations' order."""
     grouped: dict[int, list[str]] = {}
     rows = (
-        InterestDeclaration.objects.filter(initiative_id__in=list(initiative_ids))
+        InterestDeclaration.objects.filter(AnyOf(F("initiative_id"), initiative_ids))
         .order_by("declared_on", "participant__code")
         .values_list("initiative_id", "participant__code")
     )
