@@ -300,7 +300,9 @@ class AvailableActionSerializer(serializers.Serializer):
 
 
 class InitiativeFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    # distinct=False: a status is a column of the initiative, so no row can
+    # repeat; the default DISTINCT sorted every matching row for a page.
+    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     measure = CodeChoiceFilter(queryset=Measure.objects.all())
     area = CodeChoiceFilter(queryset=PriorityArea.objects.all(), field_name="measure__area")
     modality = filters.ChoiceFilter(choices=Modality.choices)

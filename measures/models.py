@@ -341,6 +341,10 @@ class InterestDeclaration(models.Model):
         ordering = ["declared_on", "participant__code"]
         verbose_name = _("declaration of interest")
         verbose_name_plural = _("declarations of interest")
+        indexes = [
+            # A state's initiatives (?participant=) from the index alone.
+            models.Index(fields=["participant", "initiative"], name="declaration_by_participant"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "participant"], name="declaration_once_per_state"
@@ -388,6 +392,10 @@ class CoordinatorDesignation(models.Model):
         ordering = ["role", "participant__code"]
         verbose_name = _("coordinator designation")
         verbose_name_plural = _("coordinator designations")
+        indexes = [
+            # A state's initiatives (?participant=) from the index alone.
+            models.Index(fields=["participant", "initiative"], name="designation_by_participant"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "participant"],

@@ -228,12 +228,20 @@ def can_see_internals(user) -> bool:
 
 
 def initiatives_of_participant(queryset, participant) -> QuerySet[Initiative]:
-    # Two indexed subqueries rather than an OR across two joins and DISTINCT.
-    declared = InterestDeclaration.objects.filter(participant=participant).values("initiative_id")
-    designated = CoordinatorDesignation.objects.filter(participant=participant).values(
-        "initiative_id"
+    # One IN over the UNION of two indexed lookups: PostgreSQL probes the
+    # initiatives by id. An OR of two IN subqueries made it scan all 100,000
+    # initiatives for the page's COUNT(*) (make bench: 55 ms of 60).
+    declared = (
+        InterestDeclaration.objects.filter(participant=participant)
+        .order_by()
+        .values("initiative_id")
     )
-    return queryset.filter(Q(pk__in=declared) | Q(pk__in=designated))
+    designated = (
+        CoordinatorDesignation.objects.filter(participant=participant)
+        .order_by()
+        .values("initiative_id")
+    )
+    return queryset.filter(pk__in=declared.union(designated))
 
 
 # --- lean list pages ----------------------------------------------------------------

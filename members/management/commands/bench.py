@@ -130,17 +130,25 @@ class Command(BaseCommand):
 
         code = Measure.objects.order_by("-pk").first().code
         reads = [
-            ("measures ?area&status", anonymous, f"/api/v1/measures/?area={area}&status=drafting"),
+            (
+                "measures ?area&status",
+                anonymous,
+                f"/api/v1/measures/?area={area}&status=drafting&page_size={PAGE}",
+            ),
             ("measure detail", anonymous, f"/api/v1/measures/{code}/"),
             (
                 "initiatives ?participant",
                 anonymous,
-                f"/api/v1/initiatives/?participant={participant}",
+                f"/api/v1/initiatives/?participant={participant}&page_size={PAGE}",
             ),
             ("information ?q (full text)", anonymous, "/api/v1/information/?q=transport"),
-            ("initiatives ?status", anonymous, "/api/v1/initiatives/?status=drafting"),
+            (
+                "initiatives ?status",
+                anonymous,
+                f"/api/v1/initiatives/?status=drafting&page_size={PAGE}",
+            ),
         ]
-        self.out("## 2. Server-side latency (in-process, warm, ms)")
+        self.out(f"## 2. Server-side latency (in-process, warm, ms), lists at page size {PAGE}")
         self.out("")
         self.out("| read | p50 | p95 | p99 |")
         self.out("|---|---:|---:|---:|")
