@@ -181,6 +181,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 0}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the database connection before and after every
+# task unless DB_REUSE_MAX is set (it ignores CONN_MAX_AGE): a new PostgreSQL
+# connection per e-mail was most of a task's time (make bench, 4b). It now
+# closes them every this many tasks; cica.celery closes a broken or expired
+# connection after each task, as Django does after each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work (editable in the admin once beat has installed it).
 CELERY_BEAT_SCHEDULE = {
