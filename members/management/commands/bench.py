@@ -278,15 +278,21 @@ class Command(BaseCommand):
     def fan_out(self):
         from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
         from measures.services import initiative_circulate
-        from members.models import Delegate, Participant
+        from members.models import Delegate, Participant, Participation
 
         User = get_user_model()
         self.out("## 4. Circulation fan-out to 28 states x 20 delegates")
         self.out("")
         with transaction.atomic():
             sid = transaction.savepoint()
+            # A circulation goes to every member state (the audience names no
+            # subset), so the other member states' membership ends today, in
+            # this rolled-back transaction: exactly 28 receipts, as in CICA.
             states = list(Participant.objects.with_status_in("member").order_by("pk")[:28])
             extra = Participant.objects.exclude(pk__in=[s.pk for s in states])
+            Participation.objects.filter(
+                participant__in=extra, status="member", ended_on__isnull=True
+            ).update(ended_on=timezone.localdate())
             Delegate.objects.filter(participant__in=extra).update(is_active=False)
             users = User.objects.bulk_create(
                 [
