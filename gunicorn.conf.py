@@ -5,8 +5,6 @@ import gc
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# A request that takes longer than this is a bug, not a load.
-timeout = 60
 
 
 def post_worker_init(worker):
