@@ -8,11 +8,13 @@ from measures.models import Initiative, Measure
 
 
 def floor_measures(request):
-    """The floor: the same rows as /api/v1/measures/ from .values(), as JSON."""
+    """The floor: the same rows as /api/v1/measures/ from .values(), as JSON
+    (``page_size`` rows, 50 by default, as the API)."""
+    size = min(int(request.GET.get("page_size") or 50), 200)
     rows = list(
         Measure.objects.order_by("sort_key", "pk").values(
             "code", "area__code", "number", "title", "text"
-        )[:50]
+        )[:size]
     )
     return JsonResponse({"count": len(rows), "results": rows})
 

@@ -1,5 +1,21 @@
+from functools import cached_property, partial
+
+from django.core.paginator import Paginator
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+
+class _RowsPaginator(Paginator):
+    """Pages rows (``.values()`` with joins) but counts the queryset they came
+    from: COUNT(*) needs none of the joins (PostgreSQL keeps the inner ones)."""
+
+    def __init__(self, object_list, per_page, *, counted, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._counted = counted
+
+    @cached_property
+    def count(self):
+        return self._counted.count()
 
 
 class PageSizePagination(PageNumberPagination):
@@ -30,6 +46,13 @@ class PageSizePagination(PageNumberPagination):
                 }
             )
         return min(size, self.max_page_size)
+
+    def paginate_rows(self, queryset, fields, request, view=None) -> list[dict]:
+        """:meth:`paginate_queryset` for lean list pages: the page is read as
+        ``queryset.values(*fields)`` in one query, and the count runs on the
+        queryset as filtered."""
+        self.django_paginator_class = partial(_RowsPaginator, counted=queryset)
+        return self.paginate_queryset(queryset.values(*fields), request, view)
 
 
 class GrowingListPagination(CursorPagination):

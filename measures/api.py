@@ -120,6 +120,37 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
+def measure_list_data(rows: list[dict]) -> list[dict]:
+    """A page of :data:`selectors.MEASURE_ROW_FIELDS` rows as
+    :class:`MeasureSerializer` shapes it, without per-field serializer
+    overhead (issue 8: the list endpoints' throughput).
+    tests/api/test_lean_lists.py holds the two equal."""
+    rows = selectors.measure_rows_translate(rows)
+    ids = [r["pk"] for r in rows]
+    coordinators = selectors.open_designations_by_initiative(
+        [r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]]
+    )
+    papers = selectors.adopted_papers_by_measure(ids)
+    offers = selectors.offers_by_measure(rows)
+    return [
+        {
+            "code": r["code"],
+            "area": r["area__code"],
+            "number": r["number"],
+            "title": r["title"],
+            "text": r["text"],
+            "titles": {"en": r["title_en"], "fr": r["title_fr"], "ru": r["title_ru"]},
+            "texts": {"en": r["text_en"], "fr": r["text_fr"], "ru": r["text_ru"]},
+            "status": r["lead_initiative__status"],
+            "initiative": r["lead_initiative_id"],
+            "coordinators": coordinators.get(r["lead_initiative_id"], []),
+            "adopted_papers": papers.get(r["pk"], []),
+            "coordinator_offers": offers[r["pk"]],
+        }
+        for r in rows
+    ]
+
+
 class MeasureFilter(filters.FilterSet):
     area = CodeChoiceFilter(
         queryset=PriorityArea.objects.all(), help_text=_("Area code, e.g. ECO.")
@@ -181,6 +212,13 @@ class MeasureViewSet(CodeLookupViewSet):
 
     def get_queryset(self):
         return selectors.measure_list_with_status()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(selectors.measure_list_base())
+        rows = self.paginator.paginate_rows(
+            queryset, selectors.MEASURE_ROW_FIELDS, request, view=self
+        )
+        return self.get_paginated_response(measure_list_data(rows))
 
 
 class OfferFilter(filters.FilterSet):

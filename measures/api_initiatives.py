@@ -141,6 +141,36 @@ class InitiativeSerializer(serializers.ModelSerializer):
         return [d.participant.code for d in obj.declarations.all()]
 
 
+_datetime = serializers.DateTimeField()
+
+
+def initiative_list_data(rows: list[dict]) -> list[dict]:
+    """A page of :data:`selectors.INITIATIVE_ROW_FIELDS` rows as
+    :class:`InitiativeSerializer` shapes it, without per-field serializer
+    overhead (issue 8: the list endpoints' throughput).
+    tests/api/test_lean_lists.py holds the two equal."""
+    ids = [r["pk"] for r in rows]
+    coordinators = selectors.open_designations_by_initiative(ids)
+    interested = selectors.interested_by_initiative(ids)
+    when = _datetime.to_representation
+    return [
+        {
+            "id": r["pk"],
+            "reference": Initiative.reference_for(r["measure__code"], r["sequence"]),
+            "measure": r["measure__code"],
+            "area": r["measure__area__code"],
+            "modality": r["modality"],
+            "sequence": r["sequence"],
+            "status": r["status"],
+            "coordinators": coordinators.get(r["pk"], []),
+            "interested": interested.get(r["pk"], []),
+            "created_at": when(r["created_at"]),
+            "updated_at": when(r["updated_at"]),
+        }
+        for r in rows
+    ]
+
+
 class InitiativeDetailSerializer(InitiativeSerializer):
     declarations = DeclarationSerializer(many=True)
     responsible_experts = serializers.SerializerMethodField(
@@ -269,7 +299,9 @@ class AvailableActionSerializer(serializers.Serializer):
 
 
 class InitiativeFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    # distinct=False: a status is a column of the initiative, so no row can
+    # repeat; the default DISTINCT sorted every matching row for a page.
+    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     measure = CodeChoiceFilter(queryset=Measure.objects.all())
     area = CodeChoiceFilter(queryset=PriorityArea.objects.all(), field_name="measure__area")
     modality = filters.ChoiceFilter(choices=Modality.choices)
@@ -322,6 +354,13 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if self.action == "list":
             return selectors.initiative_list()
         return selectors.initiative_detail()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(selectors.initiative_list_base())
+        rows = self.paginator.paginate_rows(
+            queryset, selectors.INITIATIVE_ROW_FIELDS, request, view=self
+        )
+        return self.get_paginated_response(initiative_list_data(rows))
 
     def get_serializer_class(self):
         if self.action == "list":

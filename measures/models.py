@@ -299,8 +299,11 @@ class Initiative(models.Model):
     @property
     def reference(self) -> str:
         """ECO-4 for a measure's first initiative (of a modality), ECO-4-2 for the second."""
-        code = self.measure.code
-        return code if self.sequence == 1 else f"{code}-{self.sequence}"
+        return self.reference_for(self.measure.code, self.sequence)
+
+    @staticmethod
+    def reference_for(measure_code: str, sequence: int) -> str:
+        return measure_code if sequence == 1 else f"{measure_code}-{sequence}"
 
     @property
     def is_open(self) -> bool:
@@ -338,6 +341,10 @@ class InterestDeclaration(models.Model):
         ordering = ["declared_on", "participant__code"]
         verbose_name = _("declaration of interest")
         verbose_name_plural = _("declarations of interest")
+        indexes = [
+            # A state's initiatives (?participant=) from the index alone.
+            models.Index(fields=["participant", "initiative"], name="declaration_by_participant"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "participant"], name="declaration_once_per_state"
@@ -385,6 +392,10 @@ class CoordinatorDesignation(models.Model):
         ordering = ["role", "participant__code"]
         verbose_name = _("coordinator designation")
         verbose_name_plural = _("coordinator designations")
+        indexes = [
+            # A state's initiatives (?participant=) from the index alone.
+            models.Index(fields=["participant", "initiative"], name="designation_by_participant"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "participant"],

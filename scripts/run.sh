@@ -30,7 +30,7 @@ echo "cica is serving on http://127.0.0.1:${PORT}/  (admin: /admin/, API: /api/v
 case "${DEBUG:-true}" in
   0|false|False|FALSE|no|off)
     $BIN/python manage.py collectstatic --noinput -v0
-    $BIN/gunicorn cica.wsgi --bind "127.0.0.1:${PORT}" --workers "${WEB_CONCURRENCY:-2}" &
+    $BIN/gunicorn cica.wsgi --config gunicorn.conf.py --bind "127.0.0.1:${PORT}" &
     ;;
   *)
     $BIN/python manage.py runserver "127.0.0.1:${PORT}" &

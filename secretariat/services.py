@@ -502,8 +502,10 @@ def notification_send_email(*, notification_id: int) -> str:
     the second finds it sent and stops.
     """
     with transaction.atomic():
+        # Lock the notification only (of="self"): locking the joined user too
+        # made every e-mail to one person wait for the previous one.
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id)
             .first()
@@ -541,6 +543,7 @@ def notification_send_email(*, notification_id: int) -> str:
                     .first()
                 )
                 if receipt is not None:
+                    # save(), not update(): receipts are audited (simple-history).
                     receipt.delivered_at = notification.sent_at
                     receipt.save(update_fields=["delivered_at"])
             return "sent"

@@ -13,7 +13,6 @@ from measures.services import initiative_circulate
 from members.models import Expert, Participant
 from secretariat.models import Receipt
 from tests.conftest import DEMO_PASSWORD
-from tests.secretariat.conftest import drafting  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
