@@ -31,6 +31,21 @@ schema = _load_schema()
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """schemathesis calls the WSGI app itself, so Django closes the database
+    connection after each request as in production; the test's transaction
+    lives on that connection. Django's test client keeps it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def delegate_token(people):
     _token, secret = api_token_issue(user=people["delegate-kaz"], name="fuzz")

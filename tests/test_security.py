@@ -27,7 +27,10 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env=None):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    # Not what the test session set for itself (the browser tests allow
+    # async-unsafe calls, which check --deploy rightly refuses).
+    dropped = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
