@@ -10,9 +10,8 @@ from rest_framework.views import APIView
 from cica.errors import NotFound
 from cica.throttling import SignInThrottle
 
-from . import services
+from . import selectors, services
 from .models import ApiToken
-from .rules import is_secretariat
 
 
 class SignInInput(serializers.Serializer):
@@ -127,20 +126,17 @@ class TokenList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return ApiToken.objects.none()
-        tokens = ApiToken.objects.select_related("user")
-        if not is_secretariat(self.request.user):
-            tokens = tokens.filter(user=self.request.user)
-        return tokens
+        return selectors.api_tokens_visible_to(self.request.user)
 
 
 class TokenDetail(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _token(self, request, pk):
-        token = ApiToken.objects.select_related("user").filter(pk=pk).first()
         # Someone else's token is "not found", not "forbidden": ids of other
         # people's tokens are nobody's business.
-        if token is None or (token.user_id != request.user.pk and not is_secretariat(request.user)):
+        token = selectors.api_tokens_visible_to(request.user).filter(pk=pk).first()
+        if token is None:
             raise NotFound(_("No token with id %(id)s.") % {"id": pk})
         return token
 

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import Chairmanship, Participant, Participation
+from .models import ApiToken, Chairmanship, Participant, Participation
 
 
 def participant_list(*, on=None) -> QuerySet[Participant]:
@@ -88,3 +88,12 @@ def desk_for(user) -> dict:
     )
     context["decisions"] = list(decisions)
     return context
+
+
+def api_tokens_visible_to(user) -> QuerySet[ApiToken]:
+    """A user's own API tokens; the secretariat's view is everyone's (to
+    revoke a lost one). Nobody else learns that another's token exists."""
+    from .rules import is_secretariat
+
+    tokens = ApiToken.objects.select_related("user")
+    return tokens if is_secretariat(user) else tokens.filter(user=user)

@@ -14,12 +14,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
-from measures.services import initiative_circulate, initiative_submit_paper
+from measures.models import Initiative, Measure, Paper
+from measures.services import initiative_circulate
 from members.models import Participant
 from secretariat.models import Circulation, Meeting, Notification, Receipt
 from secretariat.services import meeting_create, receipt_answer
-from tests.files import pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,22 +44,11 @@ def media_files() -> dict[str, bytes]:
 
 
 @pytest.fixture
-def workflow(people, eager_celery):
+def workflow(people, eager_celery, drafting):
     """Beside the registers: an initiative with a paper (a file in MEDIA_ROOT),
     circulated with receipts, notifications and e-mails sent, one answer, and
     a meeting with those present (a many-to-many table)."""
-    initiative = Initiative.objects.create(
-        measure=Measure.objects.get(code="HUM-5"), status="drafting"
-    )
-    CoordinatorDesignation.objects.create(
-        initiative=initiative,
-        participant=Participant.objects.get(code="MNG"),
-        role="coordinator",
-        started_on=timezone.localdate(),
-    )
-    initiative_submit_paper(
-        actor=people["delegate-mng"], initiative=initiative, file=pdf(), language="en"
-    )
+    initiative = drafting
     initiative_circulate(
         actor=people.secretariat,
         initiative=initiative,
