@@ -382,6 +382,17 @@ def expert_end(*, actor, expert: Expert, ended_on: datetime.date | None = None) 
 
 
 @dataclass
+class ImportRow:
+    """One row of a file as the preview shows it: what each cell was read as,
+    and what the import does with the row ("new", "unchanged" or "refused")."""
+
+    number: int
+    shown: dict[str, str] = field(default_factory=dict)
+    outcome: str = "new"
+    message: str = ""
+
+
+@dataclass
 class ImportReport:
     """What an import did or would do: rows accepted, rows refused with reasons."""
 
@@ -389,6 +400,8 @@ class ImportReport:
     accepted: list[int] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     applied: bool = False
+    unchanged: list[int] = field(default_factory=list)
+    rows: list[ImportRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
