@@ -832,10 +832,6 @@ def _role_words() -> dict[str, str]:
     return words
 
 
-class _Rollback(Exception):
-    """Leaves the import's transaction without committing (a dry run, or a refused row)."""
-
-
 def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
     """Import coordinator designations made outside the app, from rows with
     ``measure, participant, role, from``.
@@ -859,10 +855,12 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
     run does everything, then rolls it back: its preview is what applying
     would do.
     """
+    from django.utils.formats import date_format
+
     from cica.tabular import expected_date, parse_date
     from members.rules import is_secretariat
     from members.selectors import ParticipantNames
-    from members.services import ImportReport, ImportRow
+    from members.services import ImportReport, ImportRollback, ImportRow
 
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat imports registers."))
@@ -897,7 +895,9 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
         elif measure is not None and initiative is None:
             problems.append(_("%(code)s has no open initiative") % {"code": measure.code})
         elif initiative is not None:
-            line.shown["measure"] = f"{initiative.reference} — {initiative.get_status_display()}"
+            line.shown["measure"] = (
+                f"{measure_text} → {initiative.reference} ({initiative.get_status_display()})"
+            )
         participant_text = row.get("participant", "").strip()
         participant = None
         if participant_text:
@@ -917,7 +917,9 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
                 )
             else:
                 participant = found[0]
-                line.shown["participant"] = f"{participant.code} — {participant.name}"
+                line.shown["participant"] = (
+                    f"{participant_text} → {participant.code} ({participant.name})"
+                )
         role_text = row.get("role", "").strip()
         role = role_words.get(_role_key(role_text)) if role_text else None
         if role_text and role is None:
@@ -928,7 +930,7 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
                 % {"role": role_text, "choices": ", ".join(choices)}
             )
         elif role:
-            line.shown["role"] = str(DesignationRole(role).label)
+            line.shown["role"] = f"{role_text} → {DesignationRole(role).label}"
         started = None
         if row.get("from", "").strip():
             try:
@@ -939,7 +941,10 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
                     % {"date": row["from"].strip(), "expected": expected_date()}
                 )
             else:
-                line.shown["from"] = started.isoformat()
+                line.shown["from"] = (
+                    f"{row['from'].strip()} → {started.isoformat()} "
+                    f"({date_format(started, 'DATE_FORMAT')})"
+                )
         if not problems:
             key = (initiative.pk, participant.pk)
             existing = current.get(key)
@@ -1002,8 +1007,8 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
                             "reason": refused.message,
                         }
             if dry_run or any(line.outcome == "refused" for line in report.rows):
-                raise _Rollback
-    except _Rollback:
+                raise ImportRollback
+    except ImportRollback:
         pass
     else:
         report.applied = True

@@ -411,6 +411,11 @@ class ImportReport:
 PARTICIPANT_COLUMNS = ("code", "kind", "name_en", "name_fr", "name_ru", "status", "from")
 
 
+class ImportRollback(Exception):
+    """Leaves an import's transaction without committing it (a dry run, or a
+    refused row): the imports run the services, then keep nothing."""
+
+
 def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> ImportReport:
     """Import participants (and their current status) from rows with the
     columns ``code, kind, name_en, name_fr, name_ru, status, from`` and an
@@ -418,8 +423,13 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
 
     All or nothing: every row is checked first; if any is refused the
     report lists each refused row (counted from 2, the header being row 1)
-    with its reason and nothing changes. A dry run only checks.
+    with its reason and nothing changes. Each row goes through the register's
+    services (``participant_upsert``, ``participation_record`` /
+    ``participation_change``); a row that leaves the register as it is is
+    reported "unchanged". A dry run does the same, then rolls it back.
     """
+    from cica.tabular import expected_date, parse_date
+
     from .rules import is_secretariat
 
     if not is_secretariat(actor):
@@ -428,6 +438,8 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
     seen: dict[str, int] = {}
     parsed = []
     for number, row in enumerate(rows, start=2):
+        line = ImportRow(number=number, shown={c: row.get(c, "") for c in PARTICIPANT_COLUMNS})
+        report.rows.append(line)
         problems = []
         missing = [c for c in PARTICIPANT_COLUMNS if c != "from" and not row.get(c, "").strip()]
         if missing:
@@ -448,9 +460,14 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
         started = None
         if row.get("from", "").strip():
             try:
-                started = datetime.date.fromisoformat(row["from"].strip()[:10])
+                started = parse_date(row["from"])
             except ValueError:
-                problems.append(_("date %(date)r is not YYYY-MM-DD") % {"date": row["from"]})
+                problems.append(
+                    _("date %(date)r is not a date: expected %(expected)s")
+                    % {"date": row["from"].strip(), "expected": expected_date()}
+                )
+            else:
+                line.shown["from"] = started.isoformat()
         if code and not problems:
             existing = Participant.objects.filter(code=code).first()
             if existing is not None:
@@ -461,36 +478,65 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
                         % {"code": code, "current": current}
                     )
         if problems:
-            report.errors.append((number, "; ".join(problems)))
+            line.outcome, line.message = "refused", "; ".join(problems)
         else:
             seen[code] = number
-            report.accepted.append(number)
-            parsed.append((code, kind, row, status, started))
-    if report.errors or dry_run:
-        return report
-    with transaction.atomic():
-        for code, kind, row, status, started in parsed:
-            participant, _counts = participant_upsert(
-                code=code,
-                kind=kind,
-                names={lang: row[f"name_{lang}"].strip() for lang in LANGS},
-                aliases=[
-                    {"name": a.strip(), "language": ""}
-                    for a in row.get("aliases", "").split(";")
-                    if a.strip()
-                ],
-            )
-            current = participant.status_on()
-            if current is None:
-                participation_record(
-                    participant=participant, status=status, started_on=started, source=_("imported")
-                )
-            elif current != status:
-                participation_change(
-                    participant=participant, status=status, on=started, source=_("imported")
-                )
-    report.applied = True
+            parsed.append((line, code, kind, row, status, started))
+    if not any(line.outcome == "refused" for line in report.rows):
+        try:
+            with transaction.atomic():
+                for line, code, kind, row, status, started in parsed:
+                    try:
+                        with transaction.atomic():
+                            line.outcome = _participant_import_row(
+                                code=code, kind=kind, row=row, status=status, started=started
+                            )
+                    except DomainError as refused:
+                        line.outcome, line.message = "refused", refused.message
+                if dry_run or any(line.outcome == "refused" for line in report.rows):
+                    raise ImportRollback
+        except ImportRollback:
+            pass
+        else:
+            report.applied = True
+    for line in report.rows:
+        if line.outcome == "refused":
+            report.errors.append((line.number, line.message))
+        elif line.outcome == "unchanged":
+            report.unchanged.append(line.number)
+        else:
+            report.accepted.append(line.number)
     return report
+
+
+def _participant_import_row(*, code, kind, row, status, started) -> str:
+    """One row of the participants import, through the register's services:
+    "new", "updated" or "unchanged"."""
+    participant, counts = participant_upsert(
+        code=code,
+        kind=kind,
+        names={lang: row[f"name_{lang}"].strip() for lang in LANGS},
+        aliases=[
+            {"name": a.strip(), "language": ""}
+            for a in row.get("aliases", "").split(";")
+            if a.strip()
+        ],
+    )
+    changed = any(n for key, n in counts.items() if not key.endswith("_unchanged"))
+    current = participant.status_on()
+    if current is None:
+        participation_record(
+            participant=participant, status=status, started_on=started, source=_("imported")
+        )
+        changed = True
+    elif current != status:
+        participation_change(
+            participant=participant, status=status, on=started, source=_("imported")
+        )
+        changed = True
+    if counts["participant_created"]:
+        return "new"
+    return "updated" if changed else "unchanged"
 
 
 # --- API tokens ---------------------------------------------------------------------

@@ -94,6 +94,7 @@ IMPORTS = {
 
 OUTCOMES = {
     "new": gettext_lazy("new"),
+    "updated": gettext_lazy("updated"),
     "unchanged": gettext_lazy("unchanged"),
     "refused": gettext_lazy("refused"),
 }

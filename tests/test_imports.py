@@ -62,7 +62,7 @@ def test_bad_rows_change_nothing_and_each_is_listed_with_its_reason(staff, make)
     assert set(errors) == {4, 5, 6, 7}
     assert "missing name_fr" in errors[4]
     assert "not 2 to 8 letters" in errors[5] and "not state or organization" in errors[5]
-    assert "not member or observer" in errors[5] and "not YYYY-MM-DD" in errors[5]
+    assert "not member or observer" in errors[5] and "YYYY-MM-DD" in errors[5]
     assert "repeats row 2" in errors[6]
     assert "needs its date" in errors[7]
     html = response.content.decode()
@@ -375,3 +375,21 @@ def test_item12_reimport_skips_existing_rows_as_unchanged(staff):
     assert designations_of("ECO-2") == [("KAZ", "coordinator", datetime.date(2026, 11, 2))]
     assert designations_of("ECO-3") == [("RUS", "coordinator", datetime.date(2026, 11, 3))]
     assert Initiative.objects.get(measure__code="ECO-2").events.count() == events
+
+
+def test_item12_participants_reimport_reports_unchanged_rows(staff):
+    """issue 13 item 12: the participants import, sent again with one more row, skips
+    the rows already in the register ("unchanged") and imports the new one."""
+    response = staff.post("/admin/import/participants/", {"file": csv_file(GOOD), "apply": "on"})
+    assert response.status_code == 200 and response.context["report"].applied
+    before = snapshot()
+    again = GOOD + [["MDV", "state", "Maldives", "Maldives", "Мальдивы", "observer", "", ""]]
+    response = staff.post("/admin/import/participants/", {"file": xlsx_file(again)})
+    assert response.status_code == 200
+    outcomes = {row.number: row.outcome for row in response.context["report"].rows}
+    assert outcomes == {2: "unchanged", 3: "unchanged", 4: "new"}
+    assert "unchanged" in response.content.decode() and snapshot() == before
+    response = staff.post("/admin/import/participants/", {"file": csv_file(again), "apply": "on"})
+    assert response.status_code == 200 and response.context["report"].applied
+    assert Participant.objects.get(code="MDV").status_on() == "observer"
+    assert snapshot()[0] == before[0] + 1
