@@ -22,8 +22,10 @@ from .errors import DomainError
 SEPARATORS = ",;\t"
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+def _size(size: int) -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    return str(filesizeformat(size)).replace("\xa0", " ")
 
 
 def _decode(data: bytes) -> str:
@@ -64,14 +66,14 @@ def read_rows(upload) -> list[dict[str, str]]:
     limit = settings.CICA_IMPORT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise DomainError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": _megabytes(upload.size), "limit": _megabytes(limit)}
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": _size(upload.size), "limit": _size(limit)}
         )
     data = upload.read(limit + 1)
     upload.seek(0)
     if len(data) > limit:
         raise DomainError(
-            _("The file is over the limit of %(limit)s MB.") % {"limit": _megabytes(limit)}
+            _("The file is over the limit of %(limit)s.") % {"limit": _size(limit)}
         )
     max_rows = settings.CICA_IMPORT_MAX_ROWS
     if data[:2] == b"PK":

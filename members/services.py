@@ -437,6 +437,7 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
     report = ImportReport(total=len(rows))
     seen: dict[str, int] = {}
     parsed = []
+    statuses = dict(Participant.objects.with_status().values_list("code", "status"))
     for number, row in enumerate(rows, start=2):
         line = ImportRow(number=number, shown={c: row.get(c, "") for c in PARTICIPANT_COLUMNS})
         report.rows.append(line)
@@ -469,10 +470,9 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
             else:
                 line.shown["from"] = started.isoformat()
         if code and not problems:
-            existing = Participant.objects.filter(code=code).first()
-            if existing is not None:
-                current = existing.status_on()
-                if current and current != status and started is None:
+            current = statuses.get(code)
+            if current is not None:
+                if current != status and started is None:
                     problems.append(
                         _("%(code)s is %(current)s: a change of status needs its date")
                         % {"code": code, "current": current}
@@ -485,12 +485,12 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
     if not any(line.outcome == "refused" for line in report.rows):
         try:
             with transaction.atomic():
+                # No savepoint per row: a refused row rolls the whole file back.
                 for line, code, kind, row, status, started in parsed:
                     try:
-                        with transaction.atomic():
-                            line.outcome = _participant_import_row(
-                                code=code, kind=kind, row=row, status=status, started=started
-                            )
+                        line.outcome = _participant_import_row(
+                            code=code, kind=kind, row=row, status=status, started=started
+                        )
                     except DomainError as refused:
                         line.outcome, line.message = "refused", refused.message
                 if dry_run or any(line.outcome == "refused" for line in report.rows):

@@ -108,10 +108,6 @@ class ImportForm(forms.Form):
     )
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
-
-
 def register_import(request, kind: str):
     if not is_secretariat(request.user):
         raise PermissionDenied(_("Imports are for the secretariat."))
@@ -153,7 +149,7 @@ def register_import(request, kind: str):
         "errors_more": max(0, len(report.errors) - REFUSALS_SHOWN) if report else 0,
         "preview": preview,
         "preview_more": max(0, len(report.rows) - PREVIEW_SHOWN) if report else 0,
-        "max_megabytes": _megabytes(settings.CICA_IMPORT_MAX_BYTES),
+        "max_bytes": settings.CICA_IMPORT_MAX_BYTES,
         "max_rows": settings.CICA_IMPORT_MAX_ROWS,
     }
     status = 400 if (report and not report.ok) or refusal else 200

@@ -308,13 +308,23 @@ def test_item11_too_large_a_file_or_too_many_rows_is_refused_and_refusals_are_ca
 ):
     """issue 13 item 11: size and rows are capped (settings); a page of refusals shows
     the first ones and counts the rest."""
+    import time
+
+    # The file of the report: 5 MB of rows, with the default limits.
+    five_mb = "measure,participant,role,from\n" + "ECO-2,Atlantis,boss,soon\n" * 210_000
+    started = time.monotonic()
+    response = staff.post(DESIGNATIONS, {"file": upload(five_mb), "apply": "on"})
+    assert response.status_code == 400 and time.monotonic() - started < 10
+    assert "The file is 5.0 MB; the limit is 1.0 MB." in response.content.decode()
+    assert len(response.content) < 100_000
     settings.CICA_IMPORT_MAX_BYTES = 2000
     settings.CICA_IMPORT_MAX_ROWS = 100
     big = "measure,participant,role,from\n" + "ECO-2,KAZ,coordinator,2026-11-02\n" * 80
     assert len(big) > 2000
     response = staff.post(DESIGNATIONS, {"file": upload(big), "apply": "on"})
     assert response.status_code == 400
-    assert "limit" in response.content.decode() and response.context["report"] is None
+    assert "the limit is 2.0 KB" in response.content.decode()
+    assert response.context["report"] is None
     settings.CICA_IMPORT_MAX_BYTES = 1_000_000
     many = "measure,participant,role,from\n" + "ECO-2,Atlantis,boss,soon\n" * 101
     response = staff.post(DESIGNATIONS, {"file": upload(many), "apply": "on"})
@@ -393,3 +403,24 @@ def test_item12_participants_reimport_reports_unchanged_rows(staff):
     assert response.status_code == 200 and response.context["report"].applied
     assert Participant.objects.get(code="MDV").status_on() == "observer"
     assert snapshot()[0] == before[0] + 1
+
+
+def test_item11_tab_separated_text_and_xlsx_date_cells(staff):
+    """issue 13 item 11: Excel's "Text (tab delimited)" and an XLSX whose dates are date cells."""
+    import datetime
+
+    consultation("ECO-2"), consultation("ECO-3")
+    tabbed = "measure\tparticipant\trole\tfrom\nECO-2\tViet Nam, Socialist Republic\tx\t1\n"
+    response = staff.post(DESIGNATIONS, {"file": upload(tabbed)})
+    assert dict(response.context["report"].errors)[2].startswith("no state or organisation")
+    tabbed = "measure\tparticipant\trole\tfrom\nECO-2\tRepublic of Korea\tcoordinator\t2026-11-02\n"
+    response = staff.post(DESIGNATIONS, {"file": upload(tabbed), "apply": "on"})
+    assert response.status_code == 200, response.content.decode()[-3000:]
+    assert [c for c, _r, _d in designations_of("ECO-2")] == ["KOR"]
+    rows = [
+        ["Measure", "Participant", "Role", "From"],
+        ["ECO-3", "Россия", "Координатор", datetime.datetime(2026, 11, 2)],
+    ]
+    response = staff.post(DESIGNATIONS, {"file": xlsx_file(rows), "apply": "on"})
+    assert response.status_code == 200, response.content.decode()[-3000:]
+    assert designations_of("ECO-3") == [("RUS", "coordinator", datetime.date(2026, 11, 2))]
