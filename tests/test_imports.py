@@ -129,6 +129,7 @@ def test_imports_are_for_the_secretariat(client, people):
         == 403
     )
     assert not Participant.objects.filter(code="JOR").exists()
+    assert client.get("/admin/import/designations/template.csv").status_code == 403
 
 
 def test_unreadable_files_are_refused_plainly(staff):
