@@ -807,8 +807,8 @@ DESIGNATION_COLUMNS = ("measure", "participant", "role", "from")
 # What an officer may type for a role, besides the role's label in each of the
 # three languages (compared folded, without spaces, hyphens or underscores).
 _ROLE_SYNONYMS = {
-    DesignationRole.COORDINATOR: ("coordinateur",),
-    DesignationRole.CO_COORDINATOR: ("cocoordinateur",),
+    DesignationRole.COORDINATOR: ("coordinateur", "coordonnatrice", "coordinatrice"),
+    DesignationRole.CO_COORDINATOR: ("cocoordinateur", "cocoordonnatrice", "cocoordinatrice"),
 }
 
 

@@ -188,7 +188,11 @@ def test_item10_11_french_semicolon_csv_resolves_names_roles_and_dates(staff):
     roles and day-first dates: the preview says what each name became, then it applies."""
     import datetime
 
+    from measures.models import InitiativeEvent
+    from secretariat.models import Notification
+
     consultation("ECO-2"), consultation("ECO-3")
+    before = (InitiativeEvent.objects.count(), Notification.objects.count())
     file = upload("\ufeff" + FRENCH_FILE)
     response = staff.post(DESIGNATIONS, {"file": file}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200, response.content.decode()[-3000:]
@@ -204,7 +208,8 @@ def test_item10_11_french_semicolon_csv_resolves_names_roles_and_dates(staff):
     assert "2026-11-02" in shown[2]["from"]
     for code in ("RUS", "IRN", "KOR", "KAZ"):
         assert code in html
-    assert designations_of("ECO-2") == []  # a dry run changes nothing
+    assert designations_of("ECO-2") == []  # a dry run changes nothing, tells nobody
+    assert (InitiativeEvent.objects.count(), Notification.objects.count()) == before
 
     file = upload("\ufeff" + FRENCH_FILE)
     response = staff.post(DESIGNATIONS, {"file": file, "apply": "on"}, HTTP_ACCEPT_LANGUAGE="fr")
@@ -219,8 +224,13 @@ def test_item10_11_french_semicolon_csv_resolves_names_roles_and_dates(staff):
         ("KAZ", "co_coordinator", nov3),
         ("RUS", "coordinator", nov3),
     ]
-    # Through the action: the initiatives moved on to drafting, as "Designate" does.
+    # Through the action: the initiatives moved on to drafting, as "Designate" does,
+    # and the designated states' delegates are told.
     assert Initiative.objects.get(measure__code="ECO-2").status == "drafting"
+    assert (
+        Notification.objects.filter(kind="designation", recipient__username="delegate-rus").count()
+        == 2
+    )
 
 
 def test_item10_english_and_russian_names_roles_and_dates_in_the_readers_order(staff):
