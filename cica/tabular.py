@@ -72,9 +72,7 @@ def read_rows(upload) -> list[dict[str, str]]:
     data = upload.read(limit + 1)
     upload.seek(0)
     if len(data) > limit:
-        raise DomainError(
-            _("The file is over the limit of %(limit)s.") % {"limit": _size(limit)}
-        )
+        raise DomainError(_("The file is over the limit of %(limit)s.") % {"limit": _size(limit)})
     max_rows = settings.CICA_IMPORT_MAX_ROWS
     if data[:2] == b"PK":
         import openpyxl
