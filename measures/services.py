@@ -880,6 +880,7 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
     }
     groups: dict[int, tuple[Initiative, list]] = {}
     seen: dict[tuple[int, int], int] = {}
+    suggestions: dict[str, list] = {}  # "did you mean", for the first 50 unknown names
     for number, row in enumerate(rows, start=2):
         line = ImportRow(number=number)
         report.rows.append(line)
@@ -910,6 +911,14 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
                     )
                     % {"name": participant_text}
                 )
+                if participant_text not in suggestions and len(suggestions) < 50:
+                    suggestions[participant_text] = names.suggest(participant_text)
+                if suggestions.get(participant_text):
+                    problems[-1] += " " + _("(did you mean %(names)s?)") % {
+                        "names": ", ".join(
+                            f"{p.code}: {p.name}" for p in suggestions[participant_text]
+                        )
+                    }
             elif len(found) > 1:
                 problems.append(
                     _("%(name)r could be %(codes)s: give the code")

@@ -46,6 +46,11 @@ class ParticipantNames:
         """The participants called ``text`` (none, one, or several if ambiguous)."""
         return sorted(self.by_key.get(normalize_name(text), {}).values(), key=lambda p: p.code)
 
+    def suggest(self, text: str, limit: int = 3) -> list[Participant]:
+        """Participants whose names hold ``text`` (the API's participant search),
+        for "did you mean" when no name matches whole."""
+        return list(Participant.objects.search(text).order_by("code")[:limit])
+
 
 def chair_current(*, on=None) -> Chairmanship | None:
     on = on or timezone.localdate()

@@ -268,6 +268,8 @@ def test_item10_refusals_say_exactly_what_is_expected(staff):
         "measure;participant;role;from\n"
         "ECO-2;Atlantis;boss;31/02/2026\n"
         "ECO-2;Viet Nam;coordonnateur;2026-11-02\n"
+        "ECO-2;Fédération russe;coordonnateur;2026-11-02\n"
+        "ECO-2;Corée;coordonnateur;2026-11-02\n"
     )
     response = staff.post(
         DESIGNATIONS, {"file": upload(text), "apply": "on"}, HTTP_ACCEPT_LANGUAGE="fr"
@@ -278,6 +280,9 @@ def test_item10_refusals_say_exactly_what_is_expected(staff):
     assert "coordinator" in errors[2] and "co-coordinator" in errors[2]
     assert "JJ/MM/AAAA" in errors[2] or "DD/MM/YYYY" in errors[2]
     assert "VNM" in errors[3]  # found, but an observer: the action's own refusal
+    # No whole name matches: refused, with what the participant search finds.
+    assert "Fédération russe" in errors[4] and "RUS" not in errors[4]
+    assert "KOR" in errors[5] and "Corée" in errors[5]
     assert designations_of("ECO-2") == []
 
 
