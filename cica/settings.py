@@ -156,6 +156,9 @@ LOGOUT_REDIRECT_URL = "catalogue"
 # Uploaded papers: PDF, DOCX or ODT by content, at most this size.
 CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Register imports in the admin (CSV / XLSX): the largest file and the most rows.
+CICA_IMPORT_MAX_BYTES = env.int("CICA_IMPORT_MAX_BYTES", default=1024 * 1024)
+CICA_IMPORT_MAX_ROWS = env.int("CICA_IMPORT_MAX_ROWS", default=1000)
 # Uploads live under MEDIA_ROOT, which is never served as such: files go out
 # only through views that check who may read them. Behind nginx or Apache set
 # CICA_SENDFILE_HEADER=X-Accel-Redirect (or X-Sendfile) so the web server sends

@@ -48,6 +48,11 @@ urlpatterns = [
         admin.site.admin_view(admin_imports.register_import),
         name="register-import",
     ),
+    path(
+        "admin/import/<str:kind>/template.csv",
+        admin.site.admin_view(admin_imports.import_template),
+        name="register-import-template",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -3,7 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import ApiToken, Chairmanship, Participant, Participation
+from .models import ApiToken, Chairmanship, Participant, ParticipantAlias, Participation
+from .text import normalize_name
 
 
 def participant_list(*, on=None) -> QuerySet[Participant]:
@@ -17,6 +18,38 @@ def participant_list(*, on=None) -> QuerySet[Participant]:
         )
         .order_by("code")
     )
+
+
+class ParticipantNames:
+    """Every name a participant is known by — its code, its names in the three
+    languages, its aliases — folded as the participant search folds them
+    (``normalize_name``), for the imports: a whole name must match, never a
+    part of one. Two queries, whatever the number of rows looked up."""
+
+    def __init__(self):
+        self.by_key: dict[str, dict[int, Participant]] = {}
+        participants = {p.pk: p for p in Participant.objects.all()}
+        for participant in participants.values():
+            names = [participant.code]
+            names += [getattr(participant, f"name_{lang}", "") or "" for lang in ("en", "fr", "ru")]
+            for name in names:
+                self._add(name, participant)
+        for alias in ParticipantAlias.objects.all():
+            self._add(alias.name, participants[alias.participant_id])
+
+    def _add(self, name: str, participant: Participant) -> None:
+        key = normalize_name(name)
+        if key:
+            self.by_key.setdefault(key, {})[participant.pk] = participant
+
+    def find(self, text: str) -> list[Participant]:
+        """The participants called ``text`` (none, one, or several if ambiguous)."""
+        return sorted(self.by_key.get(normalize_name(text), {}).values(), key=lambda p: p.code)
+
+    def suggest(self, text: str, limit: int = 3) -> list[Participant]:
+        """Participants whose names hold ``text`` (the API's participant search),
+        for "did you mean" when no name matches whole."""
+        return list(Participant.objects.search(text).order_by("code")[:limit])
 
 
 def chair_current(*, on=None) -> Chairmanship | None:

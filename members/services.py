@@ -382,6 +382,17 @@ def expert_end(*, actor, expert: Expert, ended_on: datetime.date | None = None) 
 
 
 @dataclass
+class ImportRow:
+    """One row of a file as the preview shows it: what each cell was read as,
+    and what the import does with the row ("new", "unchanged" or "refused")."""
+
+    number: int
+    shown: dict[str, str] = field(default_factory=dict)
+    outcome: str = "new"
+    message: str = ""
+
+
+@dataclass
 class ImportReport:
     """What an import did or would do: rows accepted, rows refused with reasons."""
 
@@ -389,6 +400,8 @@ class ImportReport:
     accepted: list[int] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     applied: bool = False
+    unchanged: list[int] = field(default_factory=list)
+    rows: list[ImportRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -398,6 +411,11 @@ class ImportReport:
 PARTICIPANT_COLUMNS = ("code", "kind", "name_en", "name_fr", "name_ru", "status", "from")
 
 
+class ImportRollback(Exception):
+    """Leaves an import's transaction without committing it (a dry run, or a
+    refused row): the imports run the services, then keep nothing."""
+
+
 def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> ImportReport:
     """Import participants (and their current status) from rows with the
     columns ``code, kind, name_en, name_fr, name_ru, status, from`` and an
@@ -405,8 +423,13 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
 
     All or nothing: every row is checked first; if any is refused the
     report lists each refused row (counted from 2, the header being row 1)
-    with its reason and nothing changes. A dry run only checks.
+    with its reason and nothing changes. Each row goes through the register's
+    services (``participant_upsert``, ``participation_record`` /
+    ``participation_change``); a row that leaves the register as it is is
+    reported "unchanged". A dry run does the same, then rolls it back.
     """
+    from cica.tabular import expected_date, parse_date
+
     from .rules import is_secretariat
 
     if not is_secretariat(actor):
@@ -414,7 +437,10 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
     report = ImportReport(total=len(rows))
     seen: dict[str, int] = {}
     parsed = []
+    statuses = dict(Participant.objects.with_status().values_list("code", "status"))
     for number, row in enumerate(rows, start=2):
+        line = ImportRow(number=number, shown={c: row.get(c, "") for c in PARTICIPANT_COLUMNS})
+        report.rows.append(line)
         problems = []
         missing = [c for c in PARTICIPANT_COLUMNS if c != "from" and not row.get(c, "").strip()]
         if missing:
@@ -435,49 +461,82 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
         started = None
         if row.get("from", "").strip():
             try:
-                started = datetime.date.fromisoformat(row["from"].strip()[:10])
+                started = parse_date(row["from"])
             except ValueError:
-                problems.append(_("date %(date)r is not YYYY-MM-DD") % {"date": row["from"]})
+                problems.append(
+                    _("date %(date)r is not a date: expected %(expected)s")
+                    % {"date": row["from"].strip(), "expected": expected_date()}
+                )
+            else:
+                line.shown["from"] = started.isoformat()
         if code and not problems:
-            existing = Participant.objects.filter(code=code).first()
-            if existing is not None:
-                current = existing.status_on()
-                if current and current != status and started is None:
+            current = statuses.get(code)
+            if current is not None:
+                if current != status and started is None:
                     problems.append(
                         _("%(code)s is %(current)s: a change of status needs its date")
                         % {"code": code, "current": current}
                     )
         if problems:
-            report.errors.append((number, "; ".join(problems)))
+            line.outcome, line.message = "refused", "; ".join(problems)
         else:
             seen[code] = number
-            report.accepted.append(number)
-            parsed.append((code, kind, row, status, started))
-    if report.errors or dry_run:
-        return report
-    with transaction.atomic():
-        for code, kind, row, status, started in parsed:
-            participant, _counts = participant_upsert(
-                code=code,
-                kind=kind,
-                names={lang: row[f"name_{lang}"].strip() for lang in LANGS},
-                aliases=[
-                    {"name": a.strip(), "language": ""}
-                    for a in row.get("aliases", "").split(";")
-                    if a.strip()
-                ],
-            )
-            current = participant.status_on()
-            if current is None:
-                participation_record(
-                    participant=participant, status=status, started_on=started, source=_("imported")
-                )
-            elif current != status:
-                participation_change(
-                    participant=participant, status=status, on=started, source=_("imported")
-                )
-    report.applied = True
+            parsed.append((line, code, kind, row, status, started))
+    if not any(line.outcome == "refused" for line in report.rows):
+        try:
+            with transaction.atomic():
+                # No savepoint per row: a refused row rolls the whole file back.
+                for line, code, kind, row, status, started in parsed:
+                    try:
+                        line.outcome = _participant_import_row(
+                            code=code, kind=kind, row=row, status=status, started=started
+                        )
+                    except DomainError as refused:
+                        line.outcome, line.message = "refused", refused.message
+                if dry_run or any(line.outcome == "refused" for line in report.rows):
+                    raise ImportRollback
+        except ImportRollback:
+            pass
+        else:
+            report.applied = True
+    for line in report.rows:
+        if line.outcome == "refused":
+            report.errors.append((line.number, line.message))
+        elif line.outcome == "unchanged":
+            report.unchanged.append(line.number)
+        else:
+            report.accepted.append(line.number)
     return report
+
+
+def _participant_import_row(*, code, kind, row, status, started) -> str:
+    """One row of the participants import, through the register's services:
+    "new", "updated" or "unchanged"."""
+    participant, counts = participant_upsert(
+        code=code,
+        kind=kind,
+        names={lang: row[f"name_{lang}"].strip() for lang in LANGS},
+        aliases=[
+            {"name": a.strip(), "language": ""}
+            for a in row.get("aliases", "").split(";")
+            if a.strip()
+        ],
+    )
+    changed = any(n for key, n in counts.items() if not key.endswith("_unchanged"))
+    current = participant.status_on()
+    if current is None:
+        participation_record(
+            participant=participant, status=status, started_on=started, source=_("imported")
+        )
+        changed = True
+    elif current != status:
+        participation_change(
+            participant=participant, status=status, on=started, source=_("imported")
+        )
+        changed = True
+    if counts["participant_created"]:
+        return "new"
+    return "updated" if changed else "unchanged"
 
 
 # --- API tokens ---------------------------------------------------------------------

@@ -754,6 +754,12 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             lambda s: "/admin/import/participants/",
         )
     ],
+    ("admin/import/<str:kind>/template.csv", "get"): [
+        Case(
+            "anon,obs,other,concerned,coord=admin-login chair=403 sec=200",
+            lambda s: "/admin/import/designations/template.csv",
+        )
+    ],
     ("admin/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/")],
     ("admin/login/", "get"): [
         Case("anon,obs,other,concerned,coord=200 chair,sec=302", lambda s: "/admin/login/")
