@@ -23,6 +23,7 @@ from .models import (
     Notification,
     Receipt,
     WebhookDelivery,
+    WebhookEvent,
     WebhookSubscription,
 )
 from .resources import ReceiptResource
@@ -403,8 +404,26 @@ class DeliveryInline(admin.TabularInline):
         return False
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The events are chosen from the one list the emitter sends
+    (:class:`secretariat.models.WebhookEvent`)."""
+
+    events = forms.TypedMultipleChoiceField(
+        label=_("events"),
+        choices=WebhookEvent.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every event."),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "secret", "is_active"]
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+    form = WebhookSubscriptionForm
     list_display = ["name", "url", "is_active", "consecutive_failures", "disabled_at"]
     list_filter = ["is_active"]
     readonly_fields = ["consecutive_failures", "disabled_at", "created_at"]

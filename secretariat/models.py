@@ -572,6 +572,19 @@ class InformationAttachment(models.Model):
         return self.original_name
 
 
+class WebhookEvent(models.TextChoices):
+    """The one list of webhook event names: the subscription form offers
+    these, the emitter sends these, the README lists these."""
+
+    STATUS_CHANGED = "initiative.status_changed", _("An initiative changed status")
+    INTEREST_DECLARED = (
+        "initiative.interest_declared",
+        _("A state declared interest (created or joined an initiative)"),
+    )
+    PAPER_SUBMITTED = "initiative.paper_submitted", _("A paper (or a revision) was submitted")
+    DECISION_RECORDED = "decision.recorded", _("The SWG or the SOC recorded a decision")
+
+
 class WebhookSubscription(models.Model):
     """A client's URL to be told of status changes, signed with its secret.
     Managed by the secretariat; disabled after repeated failures."""
@@ -597,6 +610,21 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.url})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        unknown = [e for e in self.events or [] if e not in WebhookEvent.values]
+        if not isinstance(self.events, list) or unknown:
+            raise ValidationError(
+                {
+                    "events": _("Unknown events: %(names)s. Known: %(known)s.")
+                    % {
+                        "names": ", ".join(map(str, unknown)),
+                        "known": ", ".join(WebhookEvent.values),
+                    }
+                }
+            )
 
     def wants(self, event: str) -> bool:
         return not self.events or event in self.events

@@ -55,6 +55,7 @@ from .models import (
     SymbolSequence,
     Visibility,
     WebhookDelivery,
+    WebhookEvent,
     WebhookSubscription,
 )
 
@@ -1227,13 +1228,16 @@ def circulation_remind_now(*, actor, circulation: Circulation) -> int:
 # --- webhooks: push for REST clients ---------------------------------------------------
 
 WEBHOOK_DISABLE_AFTER = 10
-WEBHOOK_EVENTS = ("initiative.status_changed", "initiative.paper_submitted", "decision.recorded")
+WEBHOOK_EVENTS = tuple(WebhookEvent.values)
 
 
 def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
     """Write one delivery per interested active subscription, in the event's
     transaction; hand them to Celery after commit. Unique per (subscription,
-    event): the same event emitted twice is delivered once."""
+    event): the same event emitted twice is delivered once. ``event`` is one
+    of :class:`WebhookEvent`."""
+    if event not in WebhookEvent.values:
+        raise ValueError(f"Unknown webhook event {event!r}")
     subscriptions = [
         s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event)
     ]

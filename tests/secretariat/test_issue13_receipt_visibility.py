@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from measures.services import initiative_circulate
-from tests.conftest import DEMO_PASSWORD
 from secretariat import services
 from secretariat.models import Circulation
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
