@@ -188,7 +188,14 @@ class CoSubmitterInline(admin.TabularInline):
     model = CoSubmitter
     extra = 0
     can_delete = False
-    fields = ["participant", "confirmed_at", "confirmed_by"]
+    fields = [
+        "participant",
+        "confirmed_at",
+        "confirmed_by",
+        "declined_at",
+        "declined_by",
+        "decline_reason",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
