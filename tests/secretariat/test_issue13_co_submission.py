@@ -68,7 +68,8 @@ def test_item13_co_submitters_accept_lower_case_codes(group, as_user):
 def test_item13_schema_says_who_may_co_submit(api):
     """issue 13 item 13: the OpenAPI schema says which participants may co-submit."""
     schema = api.get("/api/schema/", {"format": "json"}).json()
-    field = schema["components"]["schemas"]["InformationInputRequest"]["properties"]["co_submitters"]
+    properties = schema["components"]["schemas"]["InformationInputRequest"]["properties"]
+    field = properties["co_submitters"]
     text = field.get("description", "")
     assert "member" in text and "observer" in text and "pak" in text
     paths = schema["paths"]
@@ -126,7 +127,7 @@ def test_item13_the_lead_removes_a_co_submitter(group, as_user):
 
 
 def test_item13_lead_and_secretariat_hear_once_when_nobody_is_awaited(group, as_user):
-    """issue 13 item 13: when the last state answers, the lead and the secretariat are told, once."""
+    """issue 13 item 13: the last answer tells the lead and the secretariat, once."""
     url = f"/api/v1/information/{group.pk}/"
     done = Notification.objects.filter(kind="co_submission_complete")
     ok(as_user("delegate-pak").post(f"{url}confirm/"))
