@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 
 from .errors import NotFound
 
@@ -21,6 +21,19 @@ class CodeChoiceField(forms.ModelChoiceField):
         if isinstance(value, str):
             value = value.strip().upper()
         return super().to_python(value)
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A register entry by its code, in any case (``pak`` finds ``PAK``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
 
 
 @extend_schema_field(OpenApiTypes.STR)

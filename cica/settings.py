@@ -168,6 +168,8 @@ CICA_SENDFILE_PREFIX = env.str("CICA_SENDFILE_PREFIX", default="/protected-media
 
 # Circulations and notifications.
 CICA_REMINDER_DAYS_BEFORE = env.int("CICA_REMINDER_DAYS_BEFORE", default=3)
+# Days a state named as co-submitting information has to confirm or decline.
+CICA_CO_SUBMISSION_DAYS = env.int("CICA_CO_SUBMISSION_DAYS", default=14)
 CICA_REQUEUE_AFTER_MINUTES = env.int("CICA_REQUEUE_AFTER_MINUTES", default=5)
 CICA_WEBHOOK_TIMEOUT = env.int("CICA_WEBHOOK_TIMEOUT", default=5)
 CICA_BENCH_VIEWS = env.bool("CICA_BENCH_VIEWS", default=False)

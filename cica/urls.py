@@ -92,6 +92,16 @@ urlpatterns = [
         secretariat_views.information_confirm,
         name="information-confirm",
     ),
+    path(
+        "information/<int:pk>/decline/",
+        secretariat_views.information_decline,
+        name="information-decline",
+    ),
+    path(
+        "information/<int:pk>/remove-co-submitter/",
+        secretariat_views.information_remove_co_submitter,
+        name="information-remove-co-submitter",
+    ),
     path("experts/", member_views.expert_list, name="expert-list"),
     path("experts/new/", member_views.expert_new, name="expert-new"),
     path("notifications/", secretariat_views.notification_list, name="notification-list"),

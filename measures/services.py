@@ -18,6 +18,7 @@ from cica.errors import Conflict, DomainError, Forbidden
 from cica.uploads import document_check, sha256_of
 from cica.upsert import upsert
 from members.models import Participant, ParticipationStatus
+from secretariat.models import WebhookEvent
 from secretariat.services import (
     circulation_all_answered,
     notify_designation,
@@ -299,26 +300,44 @@ def measure_refresh_lead(*, measure_id: int) -> None:
     )
 
 
+# Which webhook event an action of the timeline is, besides a change of status.
+_WEBHOOK_EVENT_OF = {
+    Action.DECLARE_INTEREST: WebhookEvent.INTEREST_DECLARED,
+    Action.SUBMIT_PAPER: WebhookEvent.PAPER_SUBMITTED,
+    Action.RECORD_SWG_DECISION: WebhookEvent.DECISION_RECORDED,
+    Action.RECORD_SOC_DECISION: WebhookEvent.DECISION_RECORDED,
+}
+# What of an event's details is public (the public API shows it).
+_WEBHOOK_DETAILS = ("participant", "version", "decision", "decision_id", "outcome")
+
+
 def _push(initiative: Initiative, event: InitiativeEvent) -> None:
-    """Tell webhook subscribers, in this transaction (delivered after commit).
-    Public facts only: what the public API shows."""
-    name = (
-        "initiative.status_changed"
-        if event.from_status != event.to_status
-        else f"initiative.{event.action}"
-    )
-    webhooks_emit(
-        event=name,
-        event_key=f"initiative-event:{event.pk}",
-        payload={
-            "initiative": initiative.pk,
-            "measure": initiative.measure.code,
-            "action": event.action,
-            "from_status": event.from_status,
-            "to_status": event.to_status,
-            "at": event.created_at.isoformat(),
-        },
-    )
+    """Tell webhook subscribers, in this transaction (delivered after commit):
+    ``initiative.status_changed`` when the status changed, and the event the
+    action is (:data:`_WEBHOOK_EVENT_OF`). Public facts only: what the public
+    API shows. The names are :class:`secretariat.models.WebhookEvent`."""
+    names = []
+    if event.from_status and event.from_status != event.to_status:
+        names.append((WebhookEvent.STATUS_CHANGED, f"initiative-event:{event.pk}"))
+    specific = _WEBHOOK_EVENT_OF.get(event.action)
+    if specific is not None:
+        names.append((specific, f"initiative-event:{event.pk}:{specific}"))
+    details = {k: v for k, v in (event.details or {}).items() if k in _WEBHOOK_DETAILS}
+    for name, key in names:
+        webhooks_emit(
+            event=name,
+            event_key=key,
+            payload={
+                "initiative": initiative.pk,
+                "reference": initiative.reference,
+                "measure": initiative.measure.code,
+                "action": event.action,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "details": details,
+                "at": event.created_at.isoformat(),
+            },
+        )
 
 
 def _ensure_member_today(participant: Participant, what: str) -> None:
@@ -390,7 +409,7 @@ def initiative_declare_interest(
     if created:
         # A new initiative starts at interest_declared: its first event has no "from".
         record(initiative)
-        InitiativeEvent.objects.create(
+        event = InitiativeEvent.objects.create(
             initiative=initiative,
             action=Action.DECLARE_INTEREST,
             from_status="",
@@ -400,12 +419,13 @@ def initiative_declare_interest(
             reason=statement,
             details={"participant": participant.code, "volunteers": volunteers_as_coordinator},
         )
+        _push(initiative, event)
         return initiative, True
     if not workflow.allowed_from(Action.DECLARE_INTEREST, initiative.status):
         raise Conflict(_("This initiative is closed."))
     record(initiative)
     initiative.save(update_fields=["updated_at"])
-    InitiativeEvent.objects.create(
+    event = InitiativeEvent.objects.create(
         initiative=initiative,
         action=Action.DECLARE_INTEREST,
         from_status=initiative.status,
@@ -415,6 +435,7 @@ def initiative_declare_interest(
         reason=statement,
         details={"participant": participant.code, "volunteers": volunteers_as_coordinator},
     )
+    _push(initiative, event)
     return initiative, False
 
 

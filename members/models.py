@@ -252,6 +252,15 @@ class Delegate(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language of notices"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of the notices this delegate receives (empty: the site's default)."
+        ),
+    )
 
     class Meta:
         ordering = ["participant__code", "user__username"]

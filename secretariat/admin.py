@@ -23,6 +23,7 @@ from .models import (
     Notification,
     Receipt,
     WebhookDelivery,
+    WebhookEvent,
     WebhookSubscription,
 )
 from .resources import ReceiptResource
@@ -187,7 +188,14 @@ class CoSubmitterInline(admin.TabularInline):
     model = CoSubmitter
     extra = 0
     can_delete = False
-    fields = ["participant", "confirmed_at", "confirmed_by"]
+    fields = [
+        "participant",
+        "confirmed_at",
+        "confirmed_by",
+        "declined_at",
+        "declined_by",
+        "decline_reason",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -403,8 +411,26 @@ class DeliveryInline(admin.TabularInline):
         return False
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The events are chosen from the one list the emitter sends
+    (:class:`secretariat.models.WebhookEvent`)."""
+
+    events = forms.TypedMultipleChoiceField(
+        label=_("events"),
+        choices=WebhookEvent.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every event."),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "secret", "is_active"]
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+    form = WebhookSubscriptionForm
     list_display = ["name", "url", "is_active", "consecutive_failures", "disabled_at"]
     list_filter = ["is_active"]
     readonly_fields = ["consecutive_failures", "disabled_at", "created_at"]

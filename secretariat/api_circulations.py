@@ -29,6 +29,11 @@ class ReceiptSerializer(serializers.Serializer):
         return self.context.get("positions", False)
 
     def get_acknowledged_by(self, obj) -> str | None:
+        """A user name is shown to staff and to the delegates of the same
+        state only (issue 13 item 8)."""
+        names_of = self.context.get("names_of", 0)
+        if names_of is not None and obj.participant_id != names_of:
+            return None
         return obj.acknowledged_by.get_username() if obj.acknowledged_by else None
 
     def get_position(self, obj) -> str | None:
@@ -125,6 +130,7 @@ class CirculationViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["positions"] = selectors.can_see_positions(self.request.user)
+        context["names_of"] = selectors.receipt_names_visible_to(self.request.user)
         return context
 
     def retrieve(self, request, *args, **kwargs):

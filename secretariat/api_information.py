@@ -1,6 +1,8 @@
 """API of the information exchange: submit, confirm, browse and search,
 disseminate or return, download attachments."""
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -12,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from cica.api import CodeChoiceFilter, IdLookupMixin
+from cica.api import CodeChoiceFilter, CodeRelatedField, IdLookupMixin
 from cica.errors import Forbidden, NotFound
 from cica.uploads import stored_download
 from measures.models import Measure, PriorityArea
@@ -30,11 +32,25 @@ from .models import (
 
 class CoSubmitterSerializer(serializers.Serializer):
     participant = serializers.CharField(source="participant.code")
+    answer = serializers.ChoiceField(
+        choices=["confirmed", "declined", "awaited"],
+        read_only=True,
+        help_text=_("confirmed, declined (with its reason) or awaited."),
+    )
     confirmed = serializers.SerializerMethodField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
+    declined_at = serializers.DateTimeField(allow_null=True)
+    decline_reason = serializers.SerializerMethodField(
+        help_text=_("Shown until the submission is disseminated.")
+    )
 
     def get_confirmed(self, obj) -> bool:
         return obj.confirmed_at is not None
+
+    def get_decline_reason(self, obj) -> str | None:
+        if obj.declined_at is None or obj.submission.status == InformationStatus.DISSEMINATED:
+            return None
+        return obj.decline_reason
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -55,6 +71,9 @@ class InformationSerializer(serializers.ModelSerializer):
     )
     measures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     co_submitters = CoSubmitterSerializer(many=True)
+    confirm_by = serializers.SerializerMethodField(
+        help_text=_("The date by which the states named as co-submitting should answer.")
+    )
     attachments = AttachmentSerializer(many=True)
 
     class Meta:
@@ -72,6 +91,7 @@ class InformationSerializer(serializers.ModelSerializer):
             "submitted_for",
             "submitters",
             "co_submitters",
+            "confirm_by",
             "attachments",
             "submitted_at",
             "disseminated_at",
@@ -82,6 +102,11 @@ class InformationSerializer(serializers.ModelSerializer):
     def get_submitters(self, obj) -> list[str]:
         return services.information_submitters(obj)
 
+    def get_confirm_by(self, obj) -> datetime.date | None:
+        if obj.status != InformationStatus.SUBMITTED or not obj.co_submitters.all():
+            return None
+        return services.information_confirm_by(obj)
+
 
 class InformationInput(serializers.Serializer):
     title = serializers.CharField(max_length=300)
@@ -89,18 +114,20 @@ class InformationInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=InformationKind.choices)
     language = serializers.ChoiceField(choices=settings.LANGUAGES)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.MEMBERS)
-    measures = serializers.SlugRelatedField(
-        slug_field="code", queryset=Measure.objects.all(), many=True, allow_empty=False
-    )
-    co_submitters = serializers.SlugRelatedField(
-        slug_field="code",
+    measures = CodeRelatedField(queryset=Measure.objects.all(), many=True, allow_empty=False)
+    co_submitters = CodeRelatedField(
         queryset=Participant.objects.all(),
         many=True,
         required=False,
         default=list,
+        help_text=_(
+            "Codes (any case, e.g. PAK or pak) of the other member states submitting with "
+            "yours. Only states that are members today may co-submit — not observer states "
+            "or organisations. Each is asked to confirm or decline through its own delegate; "
+            "the secretariat disseminates once none is awaited."
+        ),
     )
-    submitted_for = serializers.SlugRelatedField(
-        slug_field="code",
+    submitted_for = CodeRelatedField(
         queryset=Participant.objects.all(),
         required=False,
         allow_null=True,
@@ -112,6 +139,19 @@ class InformationInput(serializers.Serializer):
 
 class ReturnInput(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class DeclineInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=5000, help_text=_("Why your state does not co-submit (required).")
+    )
+
+
+class RemoveCoSubmitterInput(serializers.Serializer):
+    participant = CodeRelatedField(
+        queryset=Participant.objects.all(),
+        help_text=_("The code of the state to remove from the co-submitters (any case)."),
+    )
 
 
 class YearFilter(filters.NumberFilter):
@@ -194,6 +234,28 @@ class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def confirm(self, request, pk=None):
         submission = self.get_object()
         services.information_confirm(actor=request.user, submission=submission)
+        return self._detail(submission)
+
+    @_schema(DeclineInput, "Decline your state's co-submission, with a reason")
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        submission = self.get_object()
+        data = DeclineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.information_decline(
+            actor=request.user, submission=submission, **data.validated_data
+        )
+        return self._detail(submission)
+
+    @_schema(RemoveCoSubmitterInput, "Remove a co-submitting state (the submitting state)")
+    @action(detail=True, methods=["post"], url_path="remove-co-submitter")
+    def remove_co_submitter(self, request, pk=None):
+        submission = self.get_object()
+        data = RemoveCoSubmitterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.information_remove_co_submitter(
+            actor=request.user, submission=submission, **data.validated_data
+        )
         return self._detail(submission)
 
     @_schema(None, "Disseminate (the secretariat)")

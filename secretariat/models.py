@@ -368,6 +368,10 @@ class NotificationKind(models.TextChoices):
     INFORMATION_SUBMITTED = "information_submitted", _("Information submitted")
     CONFIRMATION_REQUESTED = "confirmation_requested", _("Co-submission to confirm")
     INFORMATION_RETURNED = "information_returned", _("Information returned")
+    CO_SUBMISSION_DECLINED = "co_submission_declined", _("Co-submission declined")
+    CO_SUBMITTER_REMOVED = "co_submitter_removed", _("Removed from a co-submission")
+    CO_SUBMISSION_REMINDER = "co_submission_reminder", _("Reminder: co-submission to confirm")
+    CO_SUBMISSION_COMPLETE = "co_submission_complete", _("Every co-submitter has answered")
 
 
 class EmailStatus(models.TextChoices):
@@ -530,6 +534,16 @@ class CoSubmitter(models.Model):
         related_name="+",
         verbose_name=_("confirmed by"),
     )
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declined by"),
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
 
     class Meta:
         ordering = ["participant__code"]
@@ -540,7 +554,21 @@ class CoSubmitter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant.code} ({'confirmed' if self.confirmed_at else 'to confirm'})"
+        return f"{self.participant.code} ({self.answer})"
+
+    @property
+    def answer(self) -> str:
+        """``confirmed``, ``declined`` or ``awaited``."""
+        if self.confirmed_at is not None:
+            return "confirmed"
+        return "declined" if self.declined_at is not None else "awaited"
+
+    def get_answer_display(self) -> str:
+        return {
+            "confirmed": _("confirmed"),
+            "declined": _("declined"),
+            "awaited": _("awaited"),
+        }[self.answer]
 
 
 def attachment_upload_to(instance, filename: str) -> str:
@@ -572,6 +600,19 @@ class InformationAttachment(models.Model):
         return self.original_name
 
 
+class WebhookEvent(models.TextChoices):
+    """The one list of webhook event names: the subscription form offers
+    these, the emitter sends these, the README lists these."""
+
+    STATUS_CHANGED = "initiative.status_changed", _("An initiative changed status")
+    INTEREST_DECLARED = (
+        "initiative.interest_declared",
+        _("A state declared interest (created or joined an initiative)"),
+    )
+    PAPER_SUBMITTED = "initiative.paper_submitted", _("A paper (or a revision) was submitted")
+    DECISION_RECORDED = "decision.recorded", _("The SWG or the SOC recorded a decision")
+
+
 class WebhookSubscription(models.Model):
     """A client's URL to be told of status changes, signed with its secret.
     Managed by the secretariat; disabled after repeated failures."""
@@ -597,6 +638,21 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.url})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        unknown = [e for e in self.events or [] if e not in WebhookEvent.values]
+        if not isinstance(self.events, list) or unknown:
+            raise ValidationError(
+                {
+                    "events": _("Unknown events: %(names)s. Known: %(known)s.")
+                    % {
+                        "names": ", ".join(map(str, unknown)),
+                        "known": ", ".join(WebhookEvent.values),
+                    }
+                }
+            )
 
     def wants(self, event: str) -> bool:
         return not self.events or event in self.events

@@ -30,14 +30,36 @@ def circulations_visible(user) -> QuerySet[Circulation]:
     return qs.filter(receipts__participant=participant)
 
 
+def receipts_visible(user) -> QuerySet[Receipt]:
+    """Receipts as the caller may see them (SECURITY.md): staff and member
+    states' delegates every state's receipt; an observer's delegate its own
+    state's only (issue 13 item 8); anyone else none."""
+    qs = Receipt.objects.select_related(
+        "participant", "first_read_by", "acknowledged_by", "position_by"
+    )
+    if is_secretariat(user) or is_chair_office(user):
+        return qs
+    participant = acting_for(user)
+    if participant is None:
+        return qs.none()
+    if participant.status_on() == ParticipationStatus.MEMBER:
+        return qs
+    return qs.filter(participant=participant)
+
+
+def receipt_names_visible_to(user):
+    """Whose user names (who acknowledged, who read) the caller may see on
+    receipts: ``None`` for every state's (staff), else the caller's own
+    state's id only — never the names of another state's delegates."""
+    if is_secretariat(user) or is_chair_office(user):
+        return None
+    participant = acting_for(user)
+    return participant.pk if participant else 0
+
+
 def circulation_detail(user) -> QuerySet[Circulation]:
     return circulations_visible(user).prefetch_related(
-        Prefetch(
-            "receipts",
-            queryset=Receipt.objects.select_related(
-                "participant", "first_read_by", "acknowledged_by", "position_by"
-            ),
-        )
+        Prefetch("receipts", queryset=receipts_visible(user))
     )
 
 

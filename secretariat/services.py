@@ -55,6 +55,7 @@ from .models import (
     SymbolSequence,
     Visibility,
     WebhookDelivery,
+    WebhookEvent,
     WebhookSubscription,
 )
 
@@ -1056,46 +1057,350 @@ def information_submit(
         url=f"/api/v1/information/{submission.pk}/",
     )
     if co_submitters:
-        ask = _("%(lead)s names your state as co-submitting %(ref)s: please confirm.") % {
-            "lead": lead.code,
-            "ref": submission.reference,
-        }
+        due = information_confirm_by(submission)
+
+        def ask(_user):
+            values = _co_values(submission, due=due)
+            return (
+                _(
+                    "%(lead)s names your state as co-submitting %(ref)s: "
+                    "please confirm or decline by %(date)s."
+                )
+                % values,
+                _(
+                    "%(lead)s names your state as co-submitting “%(title)s” (%(ref)s) to the "
+                    "CICA secretariat for dissemination. It is disseminated in your state's "
+                    "name only if a delegate of your state confirms. Please confirm, or decline "
+                    "with a reason, by %(date)s on its page: %(page)s"
+                )
+                % values,
+            )
+
         notify(
             kind=NotificationKind.CONFIRMATION_REQUESTED,
             event_key=f"information-confirm:{submission.pk}",
-            messages=[
-                (u, ask, submission.title, "information", submission.pk)
-                for u, _pid in _active_delegates(participant_ids=[p.pk for p in co_submitters])
-            ],
+            messages=_in_their_language(
+                [u for u, _pid in _active_delegates(participant_ids=[p.pk for p in co_submitters])],
+                ask,
+                submission,
+            ),
             url=f"/api/v1/information/{submission.pk}/",
         )
     return submission
 
 
-@transaction.atomic
-def information_confirm(*, actor, submission: InformationSubmission) -> CoSubmitter:
-    """A co-submitting state's delegate confirms: only then is the submission theirs."""
+# --- co-submission: confirm, decline, remove, remind (issue 13 item 13) ---------------
+
+
+def information_confirm_by(submission: InformationSubmission) -> datetime.date:
+    """The date by which the states named as co-submitting should answer:
+    ``CICA_CO_SUBMISSION_DAYS`` after the submission."""
+    submitted = timezone.localdate(submission.submitted_at or timezone.now())
+    return submitted + datetime.timedelta(days=settings.CICA_CO_SUBMISSION_DAYS)
+
+
+def _co_values(submission: InformationSubmission, **extra) -> dict:
+    """What every co-submission notice quotes; dates formatted in the active
+    language (call it inside the recipient's language)."""
+    from django.utils.formats import date_format
+
+    values = {
+        "lead": submission.submitted_for.code,
+        "ref": submission.reference,
+        "title": submission.title,
+        "page": f"/information/{submission.pk}/",
+    }
+    for key, value in extra.items():
+        values[key if key != "due" else "date"] = (
+            date_format(value, "DATE_FORMAT") if isinstance(value, datetime.date) else value
+        )
+    return values
+
+
+def _in_their_language(users, build, submission: InformationSubmission) -> list[tuple]:
+    """``notify`` messages, each written in its recipient's language (their
+    delegate record's; otherwise the site's): ``build(user)`` returns
+    ``(subject, body)`` and runs with that language active."""
+    from django.utils import translation
+
+    users = list(users)
+    languages = dict(
+        Delegate.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", "language")
+    )
+    messages = []
+    for user in users:
+        with translation.override(languages.get(user.pk) or settings.LANGUAGE_CODE):
+            subject, body = build(user)
+            messages.append((user, str(subject), str(body), "information", submission.pk))
+    return messages
+
+
+def _lock_submitted(submission: InformationSubmission) -> InformationSubmission:
+    """Lock the submission (so that the last two answers, arriving together,
+    still see each other) and check that it is still open to answers."""
+    locked = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status != InformationStatus.SUBMITTED:
+        raise Conflict(
+            _("The submission is already at “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _co_submission_answered(submission: InformationSubmission) -> None:
+    """When no named state is awaited any longer, tell the lead state and the
+    secretariat, once: the submission can now be disseminated."""
+    rows = list(submission.co_submitters.select_related("participant"))
+    if any(r.answer == "awaited" for r in rows):
+        return
+    confirmed = [r.participant.code for r in rows if r.answer == "confirmed"]
+    declined = [r.participant.code for r in rows if r.answer == "declined"]
+    staff = _secretariat_users()
+    leads = [u for u, _pid in _active_delegates(participant_ids=[submission.submitted_for_id])]
+
+    def build(user):
+        values = _co_values(
+            submission,
+            confirmed=", ".join(confirmed) or _("none"),
+            declined=", ".join(declined) or _("none"),
+        )
+        subject = _("Every co-submitter has answered: %(ref)s") % values
+        if user in staff:
+            body = _(
+                "Every state named as co-submitting “%(title)s” (%(ref)s, from %(lead)s) has "
+                "answered. Confirmed: %(confirmed)s. Declined: %(declined)s. It is ready for "
+                "you to disseminate or return: %(page)s"
+            )
+        else:
+            body = _(
+                "Every state you named as co-submitting “%(title)s” (%(ref)s) has answered. "
+                "Confirmed: %(confirmed)s. Declined: %(declined)s. The secretariat can now "
+                "disseminate it; you need do nothing."
+            )
+        return subject, body % values
+
+    notify(
+        kind=NotificationKind.CO_SUBMISSION_COMPLETE,
+        event_key=f"information-answered:{submission.pk}",
+        messages=_in_their_language([*leads, *staff], build, submission),
+        url=f"/api/v1/information/{submission.pk}/",
+    )
+
+
+def _own_co_submitter_row(
+    actor, submission: InformationSubmission
+) -> tuple[InformationSubmission, CoSubmitter]:
+    """The caller's state's row, locked after the submission (always in that
+    order, as removal does, so two answers never deadlock)."""
     from members.rules import acting_for
 
     participant = acting_for(actor)
-    row = (
-        CoSubmitter.objects.select_for_update()
-        .filter(submission=submission, participant=participant)
-        .first()
-        if participant
-        else None
-    )
-    if row is None:
+    mine = CoSubmitter.objects.filter(submission=submission, participant=participant)
+    if participant is None or not mine.exists():
         raise Forbidden(_("Your state is not named as co-submitting this information."))
-    if submission.status != InformationStatus.SUBMITTED:
-        raise Conflict(
-            _("The submission is already at “%(status)s”.")
-            % {"status": submission.get_status_display()}
-        )
+    submission = _lock_submitted(submission)
+    row = mine.select_for_update().select_related("participant").first()
+    if row is None:  # removed by the lead meanwhile
+        raise Forbidden(_("Your state is not named as co-submitting this information."))
+    return submission, row
+
+
+@transaction.atomic
+def information_confirm(*, actor, submission: InformationSubmission) -> CoSubmitter:
+    """A co-submitting state's delegate confirms: only then is the submission
+    theirs (a state that had declined may change its mind while the
+    submission is open). The last answer tells the lead and the secretariat."""
+    submission, row = _own_co_submitter_row(actor, submission)
     if row.confirmed_at is None:
         row.confirmed_at, row.confirmed_by = timezone.now(), actor
-        row.save(update_fields=["confirmed_at", "confirmed_by"])
+        row.declined_at, row.declined_by, row.decline_reason = None, None, ""
+        row.save(
+            update_fields=[
+                "confirmed_at",
+                "confirmed_by",
+                "declined_at",
+                "declined_by",
+                "decline_reason",
+            ]
+        )
+        _co_submission_answered(submission)
     return row
+
+
+@transaction.atomic
+def information_decline(*, actor, submission: InformationSubmission, reason: str) -> CoSubmitter:
+    """A state named as co-submitting declines, with its reason: the
+    submission is not disseminated in its name and no longer waits for it.
+    The lead state is told (it may remove the state); the last answer tells
+    the lead and the secretariat."""
+    submission, row = _own_co_submitter_row(actor, submission)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason why your state declines."))
+    if row.confirmed_at is not None:
+        raise Conflict(_("Your state has already confirmed this co-submission."))
+    if row.declined_at is not None:
+        raise Conflict(_("Your state has already declined this co-submission."))
+    row.declined_at, row.declined_by, row.decline_reason = timezone.now(), actor, reason
+    row.save(update_fields=["declined_at", "declined_by", "decline_reason"])
+    code = row.participant.code
+    leads = [u for u, _pid in _active_delegates(participant_ids=[submission.submitted_for_id])]
+
+    def build(_user):
+        values = _co_values(submission, code=code, reason=reason)
+        return (
+            _("%(code)s declines to co-submit %(ref)s") % values,
+            _(
+                "%(code)s declines to co-submit “%(title)s” (%(ref)s). Its reason: %(reason)s\n"
+                "The submission will not be disseminated in the name of %(code)s and no longer "
+                "waits for it. You need do nothing; you may remove %(code)s on its page: "
+                "%(page)s"
+            )
+            % values,
+        )
+
+    notify(
+        kind=NotificationKind.CO_SUBMISSION_DECLINED,
+        event_key=f"information-declined:{submission.pk}:{row.participant_id}",
+        messages=_in_their_language(leads, build, submission),
+        url=f"/api/v1/information/{submission.pk}/",
+    )
+    _co_submission_answered(submission)
+    return row
+
+
+@transaction.atomic
+def information_remove_co_submitter(
+    *, actor, submission: InformationSubmission, participant: Participant
+) -> None:
+    """The lead state's delegate removes a state named as co-submitting
+    (awaited, declined or even confirmed) while the submission is open. The
+    removed state is told; if nobody else is awaited, the lead and the
+    secretariat are told it can be disseminated."""
+    from members.rules import acting_for
+
+    lead = acting_for(actor)
+    if lead is None or lead.pk != submission.submitted_for_id:
+        raise Forbidden(_("Only a delegate of the submitting state removes a co-submitter."))
+    submission = _lock_submitted(submission)
+    row = CoSubmitter.objects.filter(submission=submission, participant=participant).first()
+    if row is None:
+        raise NotFoundError(
+            _("%(code)s is not named as co-submitting %(ref)s.")
+            % {"code": participant.code, "ref": submission.reference}
+        )
+    row.delete()
+    removed = [u for u, _pid in _active_delegates(participant_ids=[participant.pk])]
+
+    def build(_user):
+        values = _co_values(submission)
+        return (
+            _("Removed from co-submission %(ref)s") % values,
+            _(
+                "%(lead)s removed your state from the states co-submitting “%(title)s” "
+                "(%(ref)s). It will not be disseminated in your state's name; your state need "
+                "do nothing."
+            )
+            % values,
+        )
+
+    notify(
+        kind=NotificationKind.CO_SUBMITTER_REMOVED,
+        event_key=f"information-removed:{submission.pk}:{participant.pk}:{row.pk}",
+        messages=_in_their_language(removed, build, submission),
+        url="",
+    )
+    _co_submission_answered(submission)
+
+
+def information_send_co_submission_reminders(*, today: datetime.date | None = None) -> int:
+    """Periodic (with the circulation reminders): once, to every state named
+    as co-submitting that has not answered when the date to answer is
+    ``CICA_REMINDER_DAYS_BEFORE`` days away or nearer; once, to the lead
+    state, when that date has passed and states are still awaited. Returns
+    the notices written (none twice: each is keyed to its stage)."""
+    today = today or timezone.localdate()
+    before = datetime.timedelta(days=settings.CICA_REMINDER_DAYS_BEFORE)
+    earliest = today - datetime.timedelta(days=settings.CICA_CO_SUBMISSION_DAYS) + before
+    waiting = (
+        InformationSubmission.objects.filter(
+            status=InformationStatus.SUBMITTED,
+            submitted_at__date__lte=earliest,
+            co_submitters__confirmed_at__isnull=True,
+            co_submitters__declined_at__isnull=True,
+        )
+        .select_related("submitted_for")
+        .distinct()
+        .order_by("pk")
+    )
+    sent = 0
+    for submission in waiting:
+        due = information_confirm_by(submission)
+        awaited = list(
+            submission.co_submitters.filter(
+                confirmed_at__isnull=True, declined_at__isnull=True
+            ).select_related("participant")
+        )
+        codes = ", ".join(r.participant.code for r in awaited)
+        with transaction.atomic():
+            if today <= due:
+
+                def remind(_user, submission=submission, due=due):
+                    values = _co_values(submission, due=due)
+                    return (
+                        _("Reminder: confirm or decline co-submitting %(ref)s by %(date)s")
+                        % values,
+                        _(
+                            "%(lead)s named your state as co-submitting “%(title)s” (%(ref)s) "
+                            "to the CICA secretariat for dissemination, and your state has not "
+                            "answered yet. Please confirm, or decline with a reason, by "
+                            "%(date)s on its page: %(page)s"
+                        )
+                        % values,
+                    )
+
+                users = [
+                    u
+                    for u, _pid in _active_delegates(
+                        participant_ids=[r.participant_id for r in awaited]
+                    )
+                ]
+                sent += len(
+                    notify(
+                        kind=NotificationKind.CO_SUBMISSION_REMINDER,
+                        event_key=f"information-confirm-reminder:{submission.pk}",
+                        messages=_in_their_language(users, remind, submission),
+                        url=f"/api/v1/information/{submission.pk}/",
+                    )
+                )
+            else:
+
+                def overdue(_user, submission=submission, due=due, codes=codes):
+                    values = _co_values(submission, due=due, codes=codes)
+                    return (
+                        _("Co-submission of %(ref)s: %(codes)s still awaited") % values,
+                        _(
+                            "%(codes)s did not answer by %(date)s whether they co-submit "
+                            "“%(title)s” (%(ref)s). The secretariat cannot disseminate it while "
+                            "a named state is awaited: ask them to answer, or remove them on "
+                            "its page: %(page)s"
+                        )
+                        % values,
+                    )
+
+                leads = [
+                    u
+                    for u, _pid in _active_delegates(participant_ids=[submission.submitted_for_id])
+                ]
+                sent += len(
+                    notify(
+                        kind=NotificationKind.CO_SUBMISSION_REMINDER,
+                        event_key=f"information-confirm-overdue:{submission.pk}",
+                        messages=_in_their_language(leads, overdue, submission),
+                        url=f"/api/v1/information/{submission.pk}/",
+                    )
+                )
+    return sent
 
 
 @transaction.atomic
@@ -1112,9 +1417,9 @@ def information_disseminate(*, actor, submission: InformationSubmission) -> Circ
             % {"status": submission.get_status_display()}
         )
     waiting = list(
-        submission.co_submitters.filter(confirmed_at__isnull=True).values_list(
-            "participant__code", flat=True
-        )
+        submission.co_submitters.filter(
+            confirmed_at__isnull=True, declined_at__isnull=True
+        ).values_list("participant__code", flat=True)
     )
     if waiting:
         raise Conflict(
@@ -1227,13 +1532,16 @@ def circulation_remind_now(*, actor, circulation: Circulation) -> int:
 # --- webhooks: push for REST clients ---------------------------------------------------
 
 WEBHOOK_DISABLE_AFTER = 10
-WEBHOOK_EVENTS = ("initiative.status_changed", "initiative.paper_submitted", "decision.recorded")
+WEBHOOK_EVENTS = tuple(WebhookEvent.values)
 
 
 def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
     """Write one delivery per interested active subscription, in the event's
     transaction; hand them to Celery after commit. Unique per (subscription,
-    event): the same event emitted twice is delivered once."""
+    event): the same event emitted twice is delivered once. ``event`` is one
+    of :class:`WebhookEvent`."""
+    if event not in WebhookEvent.values:
+        raise ValueError(f"Unknown webhook event {event!r}")
     subscriptions = [
         s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event)
     ]

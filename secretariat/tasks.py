@@ -55,7 +55,9 @@ def requeue_pending_notifications() -> int:
 
 @shared_task(name="secretariat.send_reminders")
 def send_reminders() -> int:
-    return services.circulations_send_reminders()
+    return (
+        services.circulations_send_reminders() + services.information_send_co_submission_reminders()
+    )
 
 
 @shared_task(name="secretariat.summarise_deadlines")

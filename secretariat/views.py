@@ -211,24 +211,28 @@ def information_page(request, pk: int):
             status=404,
         )
     own = acting_for(request.user)
-    to_confirm = own and any(
-        c.participant_id == own.pk and c.confirmed_at is None
-        for c in submission.co_submitters.all()
-    )
+    rows = list(submission.co_submitters.all())
+    mine = next((c for c in rows if own and c.participant_id == own.pk), None)
+    is_open = submission.status == "submitted"
     return render(
         request,
         "cica/information.html",
         {
             "submission": submission,
             "submitters": services.information_submitters(submission),
-            "to_confirm": to_confirm and submission.status == "submitted",
+            "co_submitters": rows,
+            "confirm_by": services.information_confirm_by(submission) if rows else None,
+            "to_confirm": bool(is_open and mine and mine.confirmed_at is None),
+            "to_decline": bool(is_open and mine and mine.answer == "awaited"),
+            "can_remove": bool(is_open and own and own.pk == submission.submitted_for_id),
+            "show_reasons": is_open or submission.status == "returned",
         },
     )
 
 
-@login_required
-@require_POST
-def information_confirm(request, pk: int):
+def _information_post(request, pk: int, act, done: str):
+    """Run one co-submission action from the information page: a refusal is
+    a page with the message and its status, success goes back to the page."""
     submission = selectors.information_visible(request.user).filter(pk=pk).first()
     if submission is None:
         return render(
@@ -238,13 +242,54 @@ def information_confirm(request, pk: int):
             status=404,
         )
     try:
-        services.information_confirm(actor=request.user, submission=submission)
+        act(submission)
     except DomainError as refused:
         return render(
             request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
         )
-    messages.success(request, _("Your state's co-submission is confirmed."))
+    messages.success(request, done)
     return redirect("information", pk=pk)
+
+
+@login_required
+@require_POST
+def information_confirm(request, pk: int):
+    return _information_post(
+        request,
+        pk,
+        lambda s: services.information_confirm(actor=request.user, submission=s),
+        _("Your state's co-submission is confirmed."),
+    )
+
+
+@login_required
+@require_POST
+def information_decline(request, pk: int):
+    reason = request.POST.get("reason", "")[:5000]
+    return _information_post(
+        request,
+        pk,
+        lambda s: services.information_decline(actor=request.user, submission=s, reason=reason),
+        _("Your state has declined this co-submission."),
+    )
+
+
+@login_required
+@require_POST
+def information_remove_co_submitter(request, pk: int):
+    code = request.POST.get("participant", "").strip().upper()
+    participant = Participant.objects.filter(code=code).first() if code else None
+
+    def remove(submission):
+        if participant is None:
+            raise DomainError(_("Unknown code: %(value)s.") % {"value": code or "—"})
+        services.information_remove_co_submitter(
+            actor=request.user, submission=submission, participant=participant
+        )
+
+    return _information_post(
+        request, pk, remove, _("%(code)s is no longer a co-submitter.") % {"code": code}
+    )
 
 
 @login_required

@@ -504,6 +504,27 @@ API: dict[tuple[str, str], list[Case]] = {
             data=lambda s: {},
         )
     ],
+    # issue 13 item 13: the co-submitter declines; the submitting state removes one.
+    ("/api/v1/information/{id}/decline/", "post"): [
+        Case(
+            "anon=401 obs,other=404 concerned=403 coord=200 chair,sec=403",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/decline/",
+            data=lambda s: {"reason": "Not ours."},
+            effect=lambda s: s.private_information.co_submitters.filter(
+                declined_at__isnull=False
+            ).exists(),
+            effect_by="coord",
+        )
+    ],
+    ("/api/v1/information/{id}/remove-co-submitter/", "post"): [
+        Case(
+            "anon=401 obs,other=404 concerned=200 coord,chair,sec=403",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/remove-co-submitter/",
+            data=lambda s: {"participant": "tjk"},
+            effect=lambda s: not s.private_information.co_submitters.exists(),
+            effect_by="concerned",
+        )
+    ],
     ("/api/v1/information/{id}/disseminate/", "post"): [
         # Allowed to the secretariat, not yet: Tajikistan has not confirmed.
         Case(
@@ -677,6 +698,26 @@ PAGES: dict[tuple[str, str], list[Case]] = {
                 confirmed_at__isnull=False
             ).exists(),
             effect_by="coord",
+        )
+    ],
+    ("information/<int:pk>/decline/", "post"): [
+        Case(
+            "anon=login obs,other=404 concerned=403 coord=302 chair,sec=403",
+            lambda s: f"/information/{s.private_information.pk}/decline/",
+            data=lambda s: {"reason": "Not ours."},
+            effect=lambda s: s.private_information.co_submitters.filter(
+                declined_at__isnull=False
+            ).exists(),
+            effect_by="coord",
+        )
+    ],
+    ("information/<int:pk>/remove-co-submitter/", "post"): [
+        Case(
+            "anon=login obs,other=404 concerned=302 coord,chair,sec=403",
+            lambda s: f"/information/{s.private_information.pk}/remove-co-submitter/",
+            data=lambda s: {"participant": "TJK"},
+            effect=lambda s: not s.private_information.co_submitters.exists(),
+            effect_by="concerned",
         )
     ],
     ("experts/", "get"): [

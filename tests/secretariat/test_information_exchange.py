@@ -39,7 +39,14 @@ def test_iran_and_pakistan_share_information_on_nct2(as_user):
     sid, url = body["id"], f"/api/v1/information/{body['id']}/"
     assert body["status"] == "submitted" and body["submitters"] == ["IRN"]
     assert body["co_submitters"] == [
-        {"participant": "PAK", "confirmed": False, "confirmed_at": None}
+        {
+            "participant": "PAK",
+            "answer": "awaited",
+            "confirmed": False,
+            "confirmed_at": None,
+            "declined_at": None,
+            "decline_reason": None,
+        }
     ]
     # Not disseminated before Pakistan confirms; until then it is not Pakistan's.
     early = secretariat.post(f"{url}disseminate/")

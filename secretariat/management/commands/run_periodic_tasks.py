@@ -18,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, every: int, **options):
         while True:
             requeued = services.notifications_requeue() + services.webhooks_requeue()
-            reminded = services.circulations_send_reminders()
+            reminded = (
+                services.circulations_send_reminders()
+                + services.information_send_co_submission_reminders()
+            )
             summarised = services.circulations_summarise_deadlines()
             closed = services.silence_procedures_close()
             if options["verbosity"] > 1 or any((requeued, reminded, summarised, closed)):

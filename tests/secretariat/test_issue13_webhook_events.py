@@ -1,0 +1,149 @@
+"""Every webhook event the subscription form offers fires (issue 13, item 9):
+one list of names (WebhookEvent) for the form, the emitter and the README."""
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from measures.models import Initiative, InterestDeclaration
+from secretariat.admin import WebhookSubscriptionForm
+from secretariat.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from tests.files import pdf
+from tests.secretariat.test_webhooks import SECRET, receiver  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def _eco4():
+    return Initiative.objects.get(measure__code="ECO-4")
+
+
+def _open_consultation(as_user, drafting):
+    initiative = _eco4()
+    response = as_user("chair").post(f"/api/v1/initiatives/{initiative.pk}/open-consultation/")
+    assert response.status_code == 200, response.content
+    return initiative, {"to_status": "consultation", "from_status": "interest_declared"}
+
+
+def _join(as_user, drafting):
+    initiative = _eco4()
+    joiner = next(
+        code
+        for code in ("kaz", "rus", "ind", "chn", "tur", "aze", "egy", "irn")
+        if not InterestDeclaration.objects.filter(
+            initiative=initiative, participant__code=code.upper()
+        ).exists()
+    )
+    response = as_user(f"delegate-{joiner}").post(
+        f"/api/v1/initiatives/{initiative.pk}/declare-interest/", {}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return initiative, {"action": "declare_interest", "details": {"participant": joiner.upper()}}
+
+
+def _submit(as_user, drafting):
+    response = as_user("delegate-mng").post(
+        f"/api/v1/initiatives/{drafting.pk}/submit-paper/",
+        {"file": pdf(body=b"v2"), "language": "en"},
+    )
+    assert response.status_code == 200, response.content
+    return drafting, {"action": "submit_paper", "details": {"version": 2}}
+
+
+def _decide(as_user, drafting):
+    Initiative.objects.filter(pk=drafting.pk).update(status="swg_review")
+    secretariat = as_user("secretariat")
+    meeting = secretariat.post(
+        "/api/v1/meetings/",
+        {"body": "swg", "date": timezone.localdate().isoformat(), "present": ["KAZ", "MNG"]},
+        format="json",
+    )
+    assert meeting.status_code == 201, meeting.content
+    response = secretariat.post(
+        f"/api/v1/initiatives/{drafting.pk}/record-swg-decision/",
+        {"meeting": meeting.json()["id"], "outcome": "approved"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    return drafting, {"action": "record_swg_decision", "to_status": "soc_review"}
+
+
+CAUSES = {
+    WebhookEvent.STATUS_CHANGED: _open_consultation,
+    WebhookEvent.INTEREST_DECLARED: _join,
+    WebhookEvent.PAPER_SUBMITTED: _submit,
+    WebhookEvent.DECISION_RECORDED: _decide,
+}
+
+
+def test_item9_every_event_has_a_cause_in_this_test():
+    """issue 13 item 9: the test below covers the whole list of events."""
+    assert set(CAUSES) == set(WebhookEvent)
+
+
+@pytest.mark.parametrize("event", list(WebhookEvent), ids=str)
+def test_item9_a_subscription_to_each_event_is_delivered(
+    event,
+    as_user,
+    drafting,
+    receiver,  # noqa: F811 - fixture
+    django_capture_on_commit_callbacks,
+    eager_celery,
+):
+    """issue 13 item 9: subscribe (through the admin form) to one event, cause it
+    through the API, and the receiver gets it, signed, with that name."""
+    form = WebhookSubscriptionForm(
+        data={
+            "name": "Tracker",
+            "url": receiver.url,
+            "secret": SECRET,
+            "events": [event.value],
+            "is_active": "on",
+        }
+    )
+    assert form.is_valid(), form.errors
+    subscription = form.save()
+    assert subscription.events == [event.value]
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative, expected = CAUSES[event](as_user, drafting)
+    assert len(receiver.received) == 1, [json.loads(b)["event"] for _h, b in receiver.received]
+    headers, body = receiver.received[0]
+    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-CICA-Signature"], signature)
+    assert headers["X-CICA-Event"] == event.value
+    payload = json.loads(body)
+    assert payload["event"] == event.value
+    assert payload["data"]["initiative"] == initiative.pk
+    for key, value in expected.items():
+        if isinstance(value, dict):
+            assert value.items() <= payload["data"][key].items()
+        else:
+            assert payload["data"][key] == value
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert delivery.status == "delivered" and delivery.event == event.value
+
+
+def test_item9_the_form_refuses_an_event_that_is_never_sent():
+    """issue 13 item 9: names outside the list (e.g. ``paper_submitted``) are refused."""
+    form = WebhookSubscriptionForm(
+        data={
+            "name": "Tracker",
+            "url": "https://client.example/hook",
+            "secret": SECRET,
+            "events": ["paper_submitted"],
+        }
+    )
+    assert not form.is_valid() and "events" in form.errors
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_item9_the_readme_lists_exactly_the_events():
+    """issue 13 item 9: the documentation names every event the emitter sends."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    for event in WebhookEvent:
+        assert f"`{event.value}`" in readme
