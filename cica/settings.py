@@ -348,6 +348,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cica.errors.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address, for lock-outs and throttles alike (cica.client): the
+# socket's, or behind CICA_TRUSTED_PROXIES proxies the Nth address from the
+# right of X-Forwarded-For. 0 (the default) ignores X-Forwarded-For.
+CICA_TRUSTED_PROXIES = env.int("CICA_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "cica.client.axes_client_address"
 
 # API tokens expire after this many days (a client can ask for fewer).
 CICA_TOKEN_TTL_DAYS = env.int("CICA_TOKEN_TTL_DAYS", default=30)
