@@ -9,6 +9,7 @@ from celery.exceptions import MaxRetriesExceededError
 
 from . import services
 
+
 @shared_task(
     bind=True,
     acks_late=True,

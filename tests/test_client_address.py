@@ -61,7 +61,9 @@ def test_item14_lock_out_ignores_a_forged_forwarded_for(settings, people):
     settings.AXES_FAILURE_LIMIT = 3
     client, address = APIClient(), fresh_address()
     for _ in range(3):
-        wrong = sign_in(client, password="wrong", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forged())
+        wrong = sign_in(
+            client, password="wrong", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forged()
+        )
     assert wrong.status_code == 429
     locked = sign_in(client, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forged())
     assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
