@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses an upload over the limit before reading it (cica.uploads).
+    "cica.middleware.UploadLimitMiddleware",
     # ETag on every GET answer and 304 for a matching If-None-Match: polling
     # clients download only what changed.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -155,6 +157,15 @@ LOGOUT_REDIRECT_URL = "catalogue"
 
 # Uploaded papers: PDF, DOCX or ODT by content, at most this size.
 CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# The largest request body accepted, refused by its Content-Length before it
+# is read (0: one file at CICA_MAX_UPLOAD_BYTES and 64 KiB of form around it).
+# Every file is also cut off as soon as it passes CICA_MAX_UPLOAD_BYTES.
+CICA_MAX_REQUEST_BYTES = env.int("CICA_MAX_REQUEST_BYTES", default=0)
+FILE_UPLOAD_HANDLERS = [
+    "cica.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Uploads live under MEDIA_ROOT, which is never served as such: files go out
 # only through views that check who may read them. Behind nginx or Apache set
