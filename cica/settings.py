@@ -110,7 +110,11 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # Persistent connections: a request (or a Celery task) reuses its worker's
 # connection instead of opening one each time (issue 8: make bench).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=False))
+# Before a request reuses its worker's connection, Django checks it still
+# answers (one "SELECT 1" per request, not per query) and reconnects if not:
+# after PostgreSQL restarts, a worker's first request is served instead of
+# answering 503 (issue 13 item 19; its cost is a row of make bench).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
