@@ -179,3 +179,44 @@ def test_item16_a_worker_retry_counts_from_the_row_not_the_task(people, settings
         send_notification_email.pop_request()
     row.refresh_from_db()
     assert row.email_status == EmailStatus.FAILED and scheduled == []
+
+
+def test_item16_a_scheduled_retry_is_not_requeued_meanwhile(people, settings, monkeypatch):
+    """issue 13 item 16: while a worker's retry is scheduled, the periodic
+    re-queue does not start a second chain of tries for the same e-mail."""
+    from django.utils import timezone
+
+    from secretariat.tasks import send_notification_email
+
+    settings.EMAIL_BACKEND = "tests.secretariat.test_email_failures.Busy451"
+    row = Notification.objects.create(
+        recipient=people["delegate-kaz"],
+        kind="information",
+        idempotency_key="item16:scheduled",
+        subject="Information from KAZ",
+        body="text",
+        attempts=2,
+    )
+    scheduled = []
+
+    class Scheduled(Exception):
+        pass
+
+    def fake_retry(**kwargs):
+        scheduled.append(kwargs)
+        return Scheduled()
+
+    monkeypatch.setattr(send_notification_email, "retry", fake_retry)
+    send_notification_email.push_request(is_eager=False, retries=0)
+    try:
+        with pytest.raises(Scheduled):
+            send_notification_email.run(notification_id=row.pk)
+    finally:
+        send_notification_email.pop_request()
+    row.refresh_from_db()
+    # The back-off follows the row's attempts (3rd failure: 2 minutes), not
+    # Celery's count of this task's retries (0).
+    assert [s["countdown"] for s in scheduled] == [120]
+    assert row.attempts == 3 and row.email_status == EmailStatus.PENDING
+    assert row.queued_at > timezone.now() + datetime.timedelta(seconds=100)
+    assert services.notifications_requeue(older_than=datetime.timedelta(0)) == 0
