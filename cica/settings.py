@@ -255,6 +255,11 @@ if REDIS_CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The client's address, for lock-outs and throttles alike (cica.client): the
+# socket's, or behind CICA_TRUSTED_PROXIES proxies the Nth address from the
+# right of X-Forwarded-For. 0 (the default) ignores X-Forwarded-For.
+CICA_TRUSTED_PROXIES = env.int("CICA_TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.auth.ExpiringTokenAuthentication",
@@ -263,6 +268,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["cica.filters.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
+    # Ours use cica.client.client_address; this keeps any DRF throttle on the
+    # same rule (unset, DRF keys on the whole X-Forwarded-For: issue 13 item 14).
+    "NUM_PROXIES": CICA_TRUSTED_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "cica.pagination.PageSizePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "cica.schema.CicaAutoSchema",
@@ -363,10 +371,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cica.errors.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
-# The client's address, for lock-outs and throttles alike (cica.client): the
-# socket's, or behind CICA_TRUSTED_PROXIES proxies the Nth address from the
-# right of X-Forwarded-For. 0 (the default) ignores X-Forwarded-For.
-CICA_TRUSTED_PROXIES = env.int("CICA_TRUSTED_PROXIES", default=0)
+# The client's address for lock-outs too (see CICA_TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "cica.client.axes_client_address"
 
 # API tokens expire after this many days (a client can ask for fewer).
