@@ -220,3 +220,33 @@ def test_item16_a_scheduled_retry_is_not_requeued_meanwhile(people, settings, mo
     assert row.attempts == 3 and row.email_status == EmailStatus.PENDING
     assert row.queued_at > timezone.now() + datetime.timedelta(seconds=100)
     assert services.notifications_requeue(older_than=datetime.timedelta(0)) == 0
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_item16_a_real_worker_gives_a_permanent_failure_up_once(people, settings):
+    """issue 13 item 16: through Redis and a Celery worker, a refused recipient
+    is tried once, marked failed with the reason, and not retried."""
+    from django.conf import settings as live_settings
+
+    if not live_settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: a real broker and worker")
+    from tests.secretariat.test_worker_redis import _drain, _start_worker
+
+    settings.EMAIL_BACKEND = "tests.secretariat.test_email_failures.Refuses550"
+    CALLS.clear()
+    with _start_worker():
+        row = Notification.objects.create(
+            recipient=people["delegate-kaz"],
+            kind="information",
+            idempotency_key="item16:worker-permanent",
+            subject="Information from KAZ",
+            body="text",
+        )
+        assert services.notifications_enqueue(notification_ids=[row.pk]) == 1
+        _drain()
+        services.notifications_requeue(older_than=datetime.timedelta(0))
+        _drain()
+    row.refresh_from_db()
+    assert row.email_status == EmailStatus.FAILED and row.attempts == 1
+    assert "550" in row.last_error and CALLS == ["delegate-kaz@cica.example"]
