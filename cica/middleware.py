@@ -13,3 +13,53 @@ class ApiVaryMiddleware:
         if request.path.startswith("/api/"):
             patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
         return response
+
+
+class UploadLimitMiddleware:
+    """Uploads over the limit are refused before they are read (issue 13
+    item 15): by ``Content-Length`` at once, and otherwise by
+    ``cica.uploads.UploadLimitHandler`` as soon as a file passes the limit
+    (413, JSON under /api/, a page elsewhere). Nothing is stored.
+
+    Pages' multipart forms are parsed here, before the CSRF check reads them,
+    so that a refusal by the handler is answered here too; the API parses
+    in its views, and ``process_exception`` answers for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .uploads import UploadTooLarge, request_limit, too_large_message
+
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > request_limit():
+            return self.refuse(request, too_large_message(declared))
+        if (
+            request.method == "POST"
+            and request.content_type == "multipart/form-data"
+            and not request.path.startswith("/api/")
+        ):
+            try:
+                request.POST  # noqa: B018 - parse now, through the upload handlers
+            except UploadTooLarge as exc:
+                return self.refuse(request, exc.message)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .uploads import UploadTooLarge
+
+        if isinstance(exception, UploadTooLarge):
+            return self.refuse(request, exception.message)
+        return None
+
+    @staticmethod
+    def refuse(request, message):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "too_large"}, status=413)
+        return render(request, "cica/refused.html", {"reason": message}, status=413)

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses an upload over the limit before reading it (cica.uploads).
+    "cica.middleware.UploadLimitMiddleware",
     # ETag on every GET answer and 304 for a matching If-None-Match: polling
     # clients download only what changed.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -108,7 +110,11 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # Persistent connections: a request (or a Celery task) reuses its worker's
 # connection instead of opening one each time (issue 8: make bench).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=False))
+# Before a request reuses its worker's connection, Django checks it still
+# answers (one "SELECT 1" per request, not per query) and reconnects if not:
+# after PostgreSQL restarts, a worker's first request is served instead of
+# answering 503 (issue 13 item 19; its cost is a row of make bench).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -155,6 +161,15 @@ LOGOUT_REDIRECT_URL = "catalogue"
 
 # Uploaded papers: PDF, DOCX or ODT by content, at most this size.
 CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# The largest request body accepted, refused by its Content-Length before it
+# is read (0: one file at CICA_MAX_UPLOAD_BYTES and 64 KiB of form around it).
+# Every file is also cut off as soon as it passes CICA_MAX_UPLOAD_BYTES.
+CICA_MAX_REQUEST_BYTES = env.int("CICA_MAX_REQUEST_BYTES", default=0)
+FILE_UPLOAD_HANDLERS = [
+    "cica.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Register imports in the admin (CSV / XLSX): the largest file and the most rows.
 CICA_IMPORT_MAX_BYTES = env.int("CICA_IMPORT_MAX_BYTES", default=1024 * 1024)
@@ -245,6 +260,11 @@ if REDIS_CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The client's address, for lock-outs and throttles alike (cica.client): the
+# socket's, or behind CICA_TRUSTED_PROXIES proxies the Nth address from the
+# right of X-Forwarded-For. 0 (the default) ignores X-Forwarded-For.
+CICA_TRUSTED_PROXIES = env.int("CICA_TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.auth.ExpiringTokenAuthentication",
@@ -253,6 +273,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["cica.filters.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
+    # Ours use cica.client.client_address; this keeps any DRF throttle on the
+    # same rule (unset, DRF keys on the whole X-Forwarded-For: issue 13 item 14).
+    "NUM_PROXIES": CICA_TRUSTED_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "cica.pagination.PageSizePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "cica.schema.CicaAutoSchema",
@@ -353,6 +376,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cica.errors.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address for lock-outs too (see CICA_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "cica.client.axes_client_address"
 
 # API tokens expire after this many days (a client can ask for fewer).
 CICA_TOKEN_TTL_DAYS = env.int("CICA_TOKEN_TTL_DAYS", default=30)

@@ -14,6 +14,8 @@ import logging
 from django.conf import settings
 from rest_framework import throttling
 
+from .client import client_address
+
 log = logging.getLogger(__name__)
 
 
@@ -27,6 +29,11 @@ class _SettingsRate:
         except Exception:  # noqa: BLE001 - a broken cache must not refuse the request
             log.warning("throttle cache unavailable; request let through", exc_info=True)
             return True
+
+    def get_ident(self, request):
+        # Not DRF's: without NUM_PROXIES it keys on the whole X-Forwarded-For,
+        # which the client writes (issue 13 item 14).
+        return client_address(request)
 
 
 class AnonThrottle(_SettingsRate, throttling.AnonRateThrottle):

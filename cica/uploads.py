@@ -4,12 +4,74 @@ import hashlib
 
 import filetype
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
 DOCUMENT_TYPES = ("pdf", "docx", "odt")
+
+# What a request may carry besides its file: the multipart framing and the
+# form's other fields (titles, texts of at most a few thousand characters).
+REQUEST_OVERHEAD_BYTES = 64 * 1024
+
+
+def request_limit() -> int:
+    """The largest request body accepted: ``CICA_MAX_REQUEST_BYTES``, or by
+    default one file at the limit and the form around it."""
+    return settings.CICA_MAX_REQUEST_BYTES or (
+        settings.CICA_MAX_UPLOAD_BYTES + REQUEST_OVERHEAD_BYTES
+    )
+
+
+def sizes(size: int, limit: int) -> dict[str, str]:
+    """Both sizes for a message, never reading the same ("10.0 MB; the limit
+    is 10.0 MB" for a file a few bytes over): in bytes when rounding would
+    make them equal."""
+    shown, allowed = filesizeformat(size), filesizeformat(limit)
+    if shown == allowed:
+        shown = _("%(n)s bytes") % {"n": size}
+        allowed = _("%(n)s bytes") % {"n": limit}
+    return {"size": shown, "limit": allowed}
+
+
+def too_large_message(size: int) -> str:
+    return _("The file is %(size)s; the limit is %(limit)s.") % sizes(
+        size, settings.CICA_MAX_UPLOAD_BYTES
+    )
+
+
+class UploadTooLarge(Exception):
+    """A request body or one of its files is over the limit; nothing more of
+    it is read. Answered 413 by ``cica.middleware.UploadLimitMiddleware``."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """First of ``FILE_UPLOAD_HANDLERS``: counts each file's bytes as they
+    arrive and stops reading the body once one is over
+    ``CICA_MAX_UPLOAD_BYTES`` (a body whose Content-Length did not give it
+    away: several files, or a larger ``CICA_MAX_REQUEST_BYTES``)."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.CICA_MAX_UPLOAD_BYTES:
+            raise UploadTooLarge(
+                _("The file is larger than the limit of %(limit)s.")
+                % {"limit": filesizeformat(settings.CICA_MAX_UPLOAD_BYTES)}
+            )
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) keeps the file
 
 
 def document_check(upload) -> tuple[str, str]:
@@ -20,10 +82,7 @@ def document_check(upload) -> tuple[str, str]:
     if upload is None:
         raise DomainError(_("Attach the document as a PDF, DOCX or ODT file."))
     if upload.size > limit:
-        raise DomainError(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-        )
+        raise DomainError(too_large_message(upload.size))
     if upload.size == 0:
         raise DomainError(_("The file is empty."))
     upload.seek(0)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -161,6 +162,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "subject",
         "email_status",
         "attempts",
+        "failure_reason",
         "read_at",
     ]
     list_filter = ["kind", "email_status"]
@@ -173,6 +175,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("Reason for failure"))
+    def failure_reason(self, obj):
+        """Why the e-mail was given up (a permanent refusal or the last retry)."""
+        if obj.email_status != "failed":
+            return ""
+        return Truncator(obj.last_error).chars(160)
 
     @admin.action(description="Send the e-mail again if it has not gone")
     def requeue(self, request, queryset):

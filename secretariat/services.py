@@ -19,13 +19,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cica.errors import Conflict, DomainError, Forbidden
 from cica.errors import NotFound as NotFoundError
+from cica.text import single_line
 from cica.uploads import document_check, sha256_of
 from measures.models import DesignationRole, Initiative, Paper
 from measures.workflow import Outcome, Status
@@ -414,7 +415,7 @@ def notify(
                 recipient=user,
                 kind=kind,
                 idempotency_key=f"{event_key}:{user.pk}",
-                subject=str(subject)[:300],
+                subject=single_line(subject)[:300],
                 body=str(body),
                 target_type=target_type or "",
                 target_id=target_id,
@@ -491,8 +492,37 @@ def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> in
     return notifications_enqueue(notification_ids=ids)
 
 
+# Tries at one notification's e-mail before it is marked failed: the first
+# and every retry, however it was queued (a Celery retry or the periodic
+# re-queue), counted on the row so that re-queueing never starts over.
+NOTIFICATION_MAX_ATTEMPTS = 9
+
+
 class EmailDeliveryError(Exception):
-    """The mail server refused or failed; the row records it and stays pending."""
+    """The mail server failed for now; the row records it and stays pending."""
+
+    def __init__(self, message: str, *, attempts: int = 0):
+        super().__init__(message)
+        self.attempts = attempts
+
+
+def email_failure_is_permanent(exc: BaseException) -> bool:
+    """Whether trying the same e-mail again cannot help: a header or address
+    Django refuses (BadHeaderError and invalid addresses are ValueErrors), or
+    the mail server's 5xx answer for the recipients or the message. A refused
+    log-in (535) is the site's configuration, not the message's: retried."""
+    import smtplib
+
+    if isinstance(exc, ValueError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
 
 
 def notification_send_email(*, notification_id: int) -> str:
@@ -500,7 +530,11 @@ def notification_send_email(*, notification_id: int) -> str:
 
     The row is locked while it is sent, so two workers given the same id (a
     task queued twice, a task redelivered after a worker died) send it once:
-    the second finds it sent and stops.
+    the second finds it sent and stops. A permanent failure (see
+    :func:`email_failure_is_permanent`) or the last of
+    ``NOTIFICATION_MAX_ATTEMPTS`` tries marks it failed, with the reason in
+    ``last_error``, for the secretariat to see in the admin; a passing
+    failure raises :class:`EmailDeliveryError` for the caller to retry.
     """
     with transaction.atomic():
         # Lock the notification only (of="self"): locking the joined user too
@@ -522,16 +556,25 @@ def notification_send_email(*, notification_id: int) -> str:
             return "skipped"
         try:
             send_mail(
-                notification.subject,
+                # Rows written before subjects were made single-line go out too.
+                single_line(notification.subject),
                 notification.body,
                 settings.DEFAULT_FROM_EMAIL,
                 [address],
                 fail_silently=False,
             )
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:2000]
+            notification.attempts += 1
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            fields = ["attempts", "last_error"]
+            if (
+                email_failure_is_permanent(exc)
+                or notification.attempts >= NOTIFICATION_MAX_ATTEMPTS
+            ):
+                notification.email_status = EmailStatus.FAILED
+                fields.append("email_status")
+            notification.save(update_fields=fields)
         else:
-            error = ""
             notification.email_status = EmailStatus.SENT
             notification.sent_at = timezone.now()
             notification.attempts += 1
@@ -548,14 +591,28 @@ def notification_send_email(*, notification_id: int) -> str:
                     receipt.delivered_at = notification.sent_at
                     receipt.save(update_fields=["delivered_at"])
             return "sent"
-    Notification.objects.filter(pk=notification_id).update(
-        attempts=F("attempts") + 1, last_error=error
+    if notification.email_status == EmailStatus.FAILED:
+        logger.warning(
+            "E-mail of notification %s given up after %s attempt(s): %s",
+            notification_id,
+            notification.attempts,
+            notification.last_error,
+        )
+        return "failed"
+    # Raised after the transaction: the attempt and its error stay recorded.
+    raise EmailDeliveryError(notification.last_error, attempts=notification.attempts)
+
+
+def notification_retry_at(*, notification_id: int, countdown: int) -> None:
+    """A worker will try again in ``countdown`` seconds: the periodic re-queue
+    leaves the row alone until then (plus its usual delay)."""
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+        queued_at=timezone.now() + datetime.timedelta(seconds=countdown)
     )
-    raise EmailDeliveryError(error)
 
 
 def notification_give_up(*, notification_id: int) -> None:
-    """After the last retry: mark failed, for the secretariat to look at."""
+    """Mark failed, for the secretariat to look at."""
     Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
         email_status=EmailStatus.FAILED
     )

@@ -9,22 +9,29 @@ from celery.exceptions import MaxRetriesExceededError
 
 from . import services
 
-MAX_EMAIL_RETRIES = 8
-
 
 @shared_task(
-    bind=True, acks_late=True, ignore_result=True, name="secretariat.send_notification_email"
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    # Bounded by the row's attempts (services.NOTIFICATION_MAX_ATTEMPTS), not
+    # by Celery's count, which a re-queued task would start again from zero.
+    max_retries=None,
+    name="secretariat.send_notification_email",
 )
 def send_notification_email(self, notification_id: int) -> str:
-    """Send one notification's e-mail; retry with back-off when the mail server fails."""
-    return _with_backoff(
-        self,
-        services.notification_send_email,
-        services.notification_give_up,
-        services.EmailDeliveryError,
-        MAX_EMAIL_RETRIES,
-        notification_id=notification_id,
-    )
+    """Send one notification's e-mail; retry with back-off (30 s, 1 min, 2 min
+    … capped at an hour) while the mail server fails for now. The service
+    marks it failed after a permanent failure or its last attempt. In-process
+    (eager) the periodic re-queue retries instead."""
+    try:
+        return services.notification_send_email(notification_id=notification_id)
+    except services.EmailDeliveryError as exc:
+        if self.request.is_eager:
+            return "pending: the periodic re-queue will try again"
+        countdown = min(3600, 30 * 2 ** max(0, exc.attempts - 1))
+        services.notification_retry_at(notification_id=notification_id, countdown=countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 def _with_backoff(task, run, give_up, error, max_retries: int, **kwargs) -> str:

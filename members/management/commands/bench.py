@@ -2,7 +2,8 @@
 
 1. SQL queries per request for every list and detail endpoint, the desk and
    the dashboard, at page sizes 10 and 100;
-2. server-side latency p50/p95/p99 of the main reads;
+2. server-side latency p50/p95/p99 of the main reads, and the cost of
+   CONN_HEALTH_CHECKS (p50/p95 of one read with the checks on and off);
 3. throughput under gunicorn (2 workers) with wrk on loopback, beside the
    framework's floor and a naive DRF view;
 4. circulation fan-out to 28 states x 20 delegates (queries, time), and the
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
             self.query_counts()
             self.latencies()
+            self.health_checks()
         self.throughput(duration)
         self.fan_out()
         self.drain()
@@ -164,6 +166,80 @@ class Command(BaseCommand):
             timings.sort()
             q = statistics.quantiles(timings, n=100)
             self.out(f"| {name} | {q[49]:.1f} | {q[94]:.1f} | {q[98]:.1f} |")
+        self.out("")
+
+    def health_checks(self, repeat: int = 300):
+        """The cost of CONN_HEALTH_CHECKS (issue 13 item 19): one read through
+        Django's WSGI handler (the test client skips the connection
+        housekeeping of each request), checks on and off in turn on the same
+        persistent connection."""
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import RequestFactory
+
+        from measures.models import Measure
+
+        code = Measure.objects.order_by("-pk").first().code
+        url = f"/api/v1/measures/{code}/"
+        handler = WSGIHandler()
+        environ = RequestFactory().get(url).environ
+
+        def start_response(status, headers, exc_info=None):
+            assert status.startswith("200"), status
+
+        def one_request() -> float:
+            t0 = time.perf_counter()
+            response = handler(dict(environ), start_response)
+            b"".join(response)
+            response.close()  # request_finished: the housekeeping of a real request
+            return (time.perf_counter() - t0) * 1000
+
+        db = connection.settings_dict
+        before = db["CONN_HEALTH_CHECKS"], db["CONN_MAX_AGE"]
+        db["CONN_MAX_AGE"] = max(60, before[1] or 0)
+        timings: dict[bool, list[float]] = {False: [], True: []}
+
+        def health_checks(on: bool) -> None:
+            # The setting is copied onto the connection when it connects.
+            db["CONN_HEALTH_CHECKS"] = on
+            connection.health_check_enabled = on
+
+        try:
+            for checks in (False, True):  # warm both
+                health_checks(checks)
+                one_request()
+            for _ in range(repeat):
+                for checks in (False, True):  # interleaved: same load for both
+                    health_checks(checks)
+                    timings[checks].append(one_request())
+        finally:
+            db["CONN_HEALTH_CHECKS"], db["CONN_MAX_AGE"] = before
+            connection.health_check_enabled = before[0]
+        self.out(
+            "### 2b. Cost of CONN_HEALTH_CHECKS (one read through the WSGI handler, "
+            f"persistent connection, {repeat} requests each, interleaved, ms)"
+        )
+        self.out("")
+        self.out("| measure detail | p50 | p95 |")
+        self.out("|---|---:|---:|")
+        p50 = {}
+        for checks in (False, True):
+            q = statistics.quantiles(sorted(timings[checks]), n=100)
+            p50[checks] = q[49]
+            label = "health checks on (the default)" if checks else "health checks off"
+            self.out(f"| {label} | {q[49]:.2f} | {q[94]:.2f} |")
+        connection.ensure_connection()
+        alone = []
+        for _ in range(2000):
+            t0 = time.perf_counter()
+            connection.is_usable()
+            alone.append((time.perf_counter() - t0) * 1000)
+        q = statistics.quantiles(sorted(alone), n=100)
+        self.out(f"| the check alone (`is_usable()`, 2000 times) | {q[49]:.2f} | {q[94]:.2f} |")
+        self.out("")
+        self.out(
+            f"The check (one `SELECT 1` when a request first uses its reused connection) "
+            f"costs {p50[True] - p50[False]:+.2f} ms at the median of the read."
+        )
         self.out("")
 
     # --- 3. throughput ------------------------------------------------------------
