@@ -50,7 +50,7 @@ class ParticipationInline(admin.TabularInline):
 class DelegateInline(admin.TabularInline):
     model = Delegate
     extra = 0
-    fields = ["user", "role", "is_active"]
+    fields = ["user", "role", "language", "is_active"]
     raw_id_fields = ["user"]
 
 

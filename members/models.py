@@ -252,6 +252,13 @@ class Delegate(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language of notices"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Notices to this delegate are written in it; empty: the site's language."),
+    )
 
     class Meta:
         ordering = ["participant__code", "user__username"]
