@@ -144,6 +144,27 @@ def test_item1_an_api_write_that_answers_500_commits_nothing(people, monkeypatch
     assert again.status_code == 200 and again.json()["status"] == "consultation"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_item1_a_page_write_that_answers_500_commits_nothing(people, monkeypatch):
+    """issue 13 item 1: the same holds for the delegate pages (every unsafe request)."""
+    from django.test import Client
+
+    from cica import pages
+    from measures.models import InterestDeclaration
+
+    def broken_message(*args, **kwargs):
+        raise RuntimeError("the message store failed")
+
+    monkeypatch.setattr(pages.messages, "success", broken_message)
+    browser = Client(raise_request_exception=False)
+    browser.force_login(people["delegate-ind"])
+    before = (Initiative.objects.count(), InterestDeclaration.objects.count())
+    response = browser.post("/catalogue/HUM-4/declare/", {"statement": "India is interested."})
+    assert response.status_code == 500
+    assert (Initiative.objects.count(), InterestDeclaration.objects.count()) == before
+    assert not Initiative.objects.filter(measure__code="HUM-4").exists()
+
+
 # --- item 2 -------------------------------------------------------------------------
 
 
