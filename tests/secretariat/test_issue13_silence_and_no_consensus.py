@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from rest_framework.test import APIClient
@@ -147,8 +148,6 @@ def test_item1_an_api_write_that_answers_500_commits_nothing(people, monkeypatch
 @pytest.mark.django_db(transaction=True)
 def test_item1_a_page_write_that_answers_500_commits_nothing(people, monkeypatch):
     """issue 13 item 1: the same holds for the delegate pages (every unsafe request)."""
-    from django.test import Client
-
     from cica import pages
     from measures.models import InterestDeclaration
 
@@ -282,6 +281,14 @@ def test_item3_no_consensus_returns_the_paper_for_revision_that_goes_round_again
     public = ok(as_user("").get(f"{url}/"))
     assert public["decisions"][0]["objecting"] is None
     assert "CHN" not in str(public["timeline"][-1])
+    browser = Client()
+    assert (
+        'class="objecting">CHN, IND<'
+        not in browser.get(f"/initiatives/{drafting.pk}/").content.decode()
+    )
+    browser.force_login(people["delegate-mng"])
+    page = browser.get(f"/initiatives/{drafting.pk}/").content.decode()
+    assert 'class="objecting">CHN, IND<' in page
     # The coordinators hear that the paper comes back to them.
     notice = Notification.objects.get(kind="decision", recipient=people["delegate-mng"])
     assert "revised" in notice.body and "IND" in notice.body
