@@ -870,7 +870,7 @@ def silence_notice(circulation: Circulation) -> tuple[str, str]:
     values = {
         "body": Body(circulation.body).label,
         "ref": initiative.reference,
-        "measure": initiative.measure.code,
+        "measure": initiative.measure.title,
         "circulation": circulation.reference,
         "deadline": date_format(circulation.deadline, "DATE_FORMAT"),
         "zone": silence_deadline_zone(circulation.deadline),
