@@ -18,11 +18,18 @@ from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
 from cica.uploads import stored_download
 from members.models import Expert, Participant
-from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
+from secretariat.models import (
+    DECISION_BODY_CHOICES,
+    Audience,
+    CirculationKind,
+    DecisionProcedure,
+    Meeting,
+    SilenceStatus,
+)
 
 from . import selectors, services
 from .models import DesignationRole, Initiative, Measure, Modality, Paper, PriorityArea
-from .workflow import Action, Outcome, Status
+from .workflow import EVENT_CHOICES, Action, Outcome, Status, TimelineEvent
 
 # --- read serializers ------------------------------------------------------------
 
@@ -67,12 +74,30 @@ class PaperSerializer(serializers.Serializer):
         return f"/api/v1/papers/{obj.pk}/file/"
 
 
+class SilenceCirculationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj) -> str:
+        return f"/api/v1/circulations/{obj.pk}/"
+
+
 class DecisionBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     symbol = serializers.CharField()
     body = serializers.CharField()
-    meeting = serializers.IntegerField(source="meeting_id")
-    meeting_date = serializers.DateField(source="meeting.date")
+    procedure = serializers.ChoiceField(
+        choices=DecisionProcedure.choices,
+        help_text=_("At a meeting, or adopted by silence procedure (no meeting)."),
+    )
+    meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
+    meeting_date = serializers.DateField(source="meeting.date", allow_null=True)
+    silence_circulation = SilenceCirculationSerializer(
+        source="adopted_under",
+        allow_null=True,
+        help_text=_("The draft decision's circulation, for a decision adopted by silence."),
+    )
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     text = serializers.CharField()
     objecting = serializers.SerializerMethodField(
@@ -87,23 +112,37 @@ class DecisionBriefSerializer(serializers.Serializer):
 
 
 class CirculationBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     reference = serializers.CharField()
-    paper = serializers.CharField(source="paper.symbol")
+    kind = serializers.ChoiceField(choices=CirculationKind.choices)
+    paper = serializers.CharField(source="paper.symbol", allow_null=True)
     audience = serializers.CharField()
-    deadline = serializers.DateField()
+    deadline = serializers.DateField(allow_null=True)
     circulated_at = serializers.DateTimeField()
+    silence_status = serializers.ChoiceField(choices=SilenceStatus.choices, allow_blank=True)
+
+
+# Whose objection broke a silence is a position: staff and member states see it.
+PRIVATE_EVENTS = frozenset({TimelineEvent.SILENCE_BROKEN})
 
 
 class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=Action.choices)
+    action = serializers.ChoiceField(choices=EVENT_CHOICES)
     from_status = serializers.CharField()
     to_status = serializers.CharField()
-    acting_for = serializers.CharField(source="acting_for.code", allow_null=True)
+    acting_for = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
     details = serializers.JSONField()
     created_at = serializers.DateTimeField()
+
+    def get_acting_for(self, obj) -> str | None:
+        if obj.acting_for is None:
+            return None
+        if obj.action in PRIVATE_EVENTS and not self.context.get("internals"):
+            return None
+        return obj.acting_for.code
 
     def get_actor(self, obj) -> str | None:
         if not self.context.get("internals") or obj.actor is None:

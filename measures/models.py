@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Participant
 from members.text import normalize_name
 
-from .workflow import OPEN_STATUSES, Action, Status
+from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status
 
 
 class PriorityArea(models.Model):
@@ -479,7 +479,7 @@ class InitiativeEvent(models.Model):
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="events", verbose_name=_("initiative")
     )
-    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=32, choices=EVENT_CHOICES)
     from_status = models.CharField(_("from"), max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=24, choices=Status.choices)
     actor = models.ForeignKey(

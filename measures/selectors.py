@@ -164,7 +164,9 @@ def initiative_detail() -> QuerySet[Initiative]:
         Prefetch("papers", queryset=paper_annotated(Paper.objects.select_related("submitted_for"))),
         Prefetch(
             "decisions",
-            queryset=Decision.objects.select_related("meeting").prefetch_related("objecting"),
+            queryset=Decision.objects.select_related(
+                "meeting", "silence_circulation"
+            ).prefetch_related("objecting"),
         ),
         Prefetch("circulations", queryset=Circulation.objects.select_related("paper")),
         Prefetch(

@@ -290,6 +290,37 @@ def _transition(
     return locked, event
 
 
+def initiative_note(
+    *,
+    initiative: Initiative,
+    kind: str,
+    actor=None,
+    acting_for: Participant | None = None,
+    reason: str = "",
+    details: dict | None = None,
+) -> InitiativeEvent:
+    """Write a timeline entry that changes no status (a ``TimelineEvent``:
+    a silence procedure started, broken or closed), in the caller's
+    transaction. The status is read under the row lock and left as it is:
+    statuses change only in :func:`_transition`."""
+    if kind not in workflow.TimelineEvent.values:
+        raise DomainError(_("Unknown timeline event %(kind)r.") % {"kind": kind})
+    with transaction.atomic():
+        locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        # ``updated_at`` tells polling clients that something changed.
+        locked.save(update_fields=["updated_at"])
+        return InitiativeEvent.objects.create(
+            initiative=locked,
+            action=kind,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            acting_for=acting_for,
+            reason=reason,
+            details=details or {},
+        )
+
+
 def measure_refresh_lead(*, measure_id: int) -> None:
     """Keep ``Measure.lead_initiative`` (its most advanced initiative) in step.
     Called in the transaction of every change of an initiative's status."""
@@ -692,8 +723,9 @@ def initiative_record_decision(
     """Record the SWG's or the SOC's decision on the paper under review
     (modality (a), steps 5–6). Consensus of the member states present decides
     (see ``secretariat.services.decision_check``); the outcome picks the next
-    status from the table: approved moves on, returned goes back to drafting,
-    no consensus stays, rejected closes."""
+    status from the table: approved moves on, returned and no consensus go
+    back to the coordinators (drafting) for a revision, rejected closes. One
+    meeting takes one decision per paper (DESIGN §3)."""
     from secretariat.services import decision_create
 
     action = {"swg": Action.RECORD_SWG_DECISION, "soc": Action.RECORD_SOC_DECISION}.get(body)
@@ -713,12 +745,15 @@ def initiative_record_decision(
             objecting=objecting,
             silence=silence_circulation,
         )
-        return {
+        details = {
             "decision": decision.symbol,
             "decision_id": decision.pk,
             "outcome": outcome,
             "paper": paper.symbol if paper else None,
         }
+        if silence_circulation is not None:
+            details.update(procedure="silence", circulation=silence_circulation.reference)
+        return details
 
     return _transition(
         actor=actor,

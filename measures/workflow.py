@@ -79,6 +79,19 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdraw")
 
 
+class TimelineEvent(models.TextChoices):
+    """Timeline entries that are not workflow actions: they record what
+    happened to an initiative without changing its status (no table row)."""
+
+    SILENCE_STARTED = "silence_started", _("Silence procedure started")
+    SILENCE_BROKEN = "silence_broken", _("Silence broken")
+    SILENCE_CLOSED = "silence_closed", _("Silence procedure closed: draft adopted")
+
+
+# What a timeline event may record: a workflow action or one of the above.
+EVENT_CHOICES = [*Action.choices, *TimelineEvent.choices]
+
+
 class Outcome(models.TextChoices):
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned with comments")
@@ -100,8 +113,12 @@ class Transition:
         return self.target or current
 
 
+# "Returned" and "no consensus" both send the paper back to its coordinators
+# for a revision that goes round again (DESIGN §3): a consensus that was not
+# reached at the SWG or the SOC is sought on a revised paper.
 _DECIDED = {
     Outcome.RETURNED: Status.DRAFTING,
+    Outcome.NO_CONSENSUS: Status.DRAFTING,
     Outcome.REJECTED: Status.REJECTED,
 }
 
@@ -141,7 +158,6 @@ TRANSITIONS: dict[str, Transition] = {
         roles=frozenset({Role.SECRETARIAT}),
         by_outcome={
             Outcome.APPROVED: Status.SOC_REVIEW,
-            Outcome.NO_CONSENSUS: Status.SWG_REVIEW,
             **_DECIDED,
         },
     ),
@@ -150,7 +166,6 @@ TRANSITIONS: dict[str, Transition] = {
         roles=frozenset({Role.SECRETARIAT}),
         by_outcome={
             Outcome.APPROVED: Status.ADOPTED,
-            Outcome.NO_CONSENSUS: Status.SOC_REVIEW,
             **_DECIDED,
         },
     ),

@@ -88,8 +88,16 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(RecordOnlyAdmin):
-    list_display = ["symbol", "body", "initiative", "outcome", "meeting", "recorded_at"]
-    list_filter = ["body", "outcome"]
+    list_display = [
+        "symbol",
+        "body",
+        "initiative",
+        "outcome",
+        "procedure",
+        "meeting",
+        "recorded_at",
+    ]
+    list_filter = ["body", "outcome", "procedure"]
     search_fields = ["symbol", "initiative__measure__code", "text"]
     list_select_related = ["initiative__measure", "meeting"]
 

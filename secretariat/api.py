@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.pagination import GrowingListPagination
+from measures.api_initiatives import SilenceCirculationSerializer
 from measures.models import Measure
 from measures.selectors import can_see_internals
 from measures.workflow import Outcome
@@ -56,7 +57,13 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(read_only=True)
+    meeting = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    silence_circulation = SilenceCirculationSerializer(
+        source="adopted_under",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The draft decision's circulation, for a decision adopted by silence."),
+    )
     initiative = serializers.PrimaryKeyRelatedField(read_only=True)
     measure = serializers.CharField(source="initiative.measure.code", read_only=True)
     paper = serializers.SlugRelatedField(slug_field="symbol", read_only=True, allow_null=True)
@@ -70,7 +77,9 @@ class DecisionSerializer(serializers.ModelSerializer):
             "id",
             "symbol",
             "body",
+            "procedure",
             "meeting",
+            "silence_circulation",
             "initiative",
             "measure",
             "paper",
@@ -137,9 +146,9 @@ class DecisionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No decision with id %(id)s.")
 
     def get_queryset(self):
-        return Decision.objects.select_related("initiative__measure", "paper").prefetch_related(
-            "objecting"
-        )
+        return Decision.objects.select_related(
+            "initiative__measure", "paper", "silence_circulation"
+        ).prefetch_related("objecting")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

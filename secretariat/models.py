@@ -3,6 +3,7 @@ notifications follow in the circulation ledger)."""
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -150,10 +151,24 @@ class Decision(models.Model):
                 | Q(procedure="silence", meeting__isnull=True),
                 name="decision_meeting_or_silence",
             ),
+            # One meeting takes one decision per paper (DESIGN §3).
+            models.UniqueConstraint(
+                fields=["meeting", "paper"],
+                condition=Q(meeting__isnull=False, paper__isnull=False),
+                name="decision_one_per_paper_per_meeting",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.symbol}: {self.get_outcome_display()}"
+
+    @property
+    def adopted_under(self) -> "Circulation | None":
+        """The silence procedure (a circulation) that adopted this decision, if any."""
+        try:
+            return self.silence_circulation
+        except ObjectDoesNotExist:
+            return None
 
 
 class Audience(models.TextChoices):
@@ -363,6 +378,7 @@ class NotificationKind(models.TextChoices):
     DECISION = "decision", _("Decision recorded")
     PAPER_SUBMITTED = "paper_submitted", _("Paper submitted")
     DESIGNATION = "designation", _("Designated coordinator")
+    SILENCE = "silence", _("Draft decision under silence procedure")
     SILENCE_BROKEN = "silence_broken", _("Silence broken")
     INFORMATION = "information", _("Information disseminated")
     INFORMATION_SUBMITTED = "information_submitted", _("Information submitted")

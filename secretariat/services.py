@@ -20,7 +20,8 @@ from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -258,6 +259,16 @@ def decision_create(
         objecting=objecting,
         silence=silence,
     )
+    if meeting is not None and paper is not None:
+        earlier = Decision.objects.filter(meeting=meeting, paper=paper).first()
+        if earlier is not None:
+            raise Conflict(
+                _(
+                    "%(decision)s already decided on %(symbol)s at this meeting: one meeting "
+                    "takes one decision per paper."
+                )
+                % {"decision": earlier.symbol, "symbol": paper.symbol}
+            )
     year = meeting.date if meeting else timezone.localdate()
     symbol = symbol_next(prefix=f"CICA/{body.upper()}/DEC/{year:%Y}/")
     decision = Decision.objects.create(
@@ -272,6 +283,11 @@ def decision_create(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     decision.objecting.set(objecting)
+    if silence is not None:
+        # The circulation that adopted it and the decision point at each other.
+        silence.silence_status = SilenceStatus.ADOPTED
+        silence.decision = decision
+        silence.save(update_fields=["silence_status", "decision"])
     notify_decision(decision=decision)
     return decision
 
@@ -287,12 +303,14 @@ def circulation_create(
     body: str = "",
     draft_text: str = "",
     silence: bool = False,
+    notice=None,
 ) -> Circulation:
     """Circulate a paper (or a draft decision) with a comment deadline: one
     receipt per addressed participant and one notification per active
     delegate of each, written in this transaction in a fixed number of
     queries whatever the number of states and delegates. The e-mails leave
-    after commit (``notify``)."""
+    after commit (``notify``). ``notice(circulation)``, when given, returns the
+    notice's ``(subject, text)`` and is called in each recipient's language."""
     if audience not in Audience.values:
         raise DomainError(_("Unknown audience %(audience)r.") % {"audience": audience})
     today = timezone.localdate()
@@ -327,16 +345,26 @@ def circulation_create(
     _fan_out(
         circulation=circulation,
         actor=actor,
-        kind=NotificationKind.CIRCULATION,
+        kind=NotificationKind.SILENCE if silence else NotificationKind.CIRCULATION,
         subject=subject,
         text=text,
+        notice=notice,
     )
     return circulation
 
 
-def _fan_out(*, circulation: Circulation, actor, kind: str, subject: str, text: str) -> None:
+def _language_of(user) -> str:
+    """The language a delegate reads notices in (the site's when not chosen)."""
+    delegate = getattr(user, "delegate", None)
+    return (delegate.language if delegate else "") or settings.LANGUAGE_CODE
+
+
+def _fan_out(
+    *, circulation: Circulation, actor, kind: str, subject: str, text: str, notice=None
+) -> None:
     """One receipt per addressed participant and one notification per active
-    delegate of each, in a fixed number of queries."""
+    delegate of each, in a fixed number of queries. With ``notice``, each
+    delegate's copy is written in their language."""
     today = timezone.localdate()
     statuses = [ParticipationStatus.MEMBER]
     if circulation.audience == Audience.MEMBERS_AND_OBSERVERS:
@@ -353,13 +381,21 @@ def _fan_out(*, circulation: Circulation, actor, kind: str, subject: str, text: 
         receipts = list(circulation.receipts.all())
     by_participant = {r.participant_id: r for r in receipts}
     delegates = _active_delegates(participant_ids=list(by_participant))
+    rendered: dict[str, tuple[str, str]] = {}
+    messages = []
+    for user, participant_id in delegates:
+        words = (subject, text)
+        if notice is not None:
+            language = _language_of(user)
+            if language not in rendered:
+                with translation.override(language):
+                    rendered[language] = notice(circulation)
+            words = rendered[language]
+        messages.append((user, *words, "receipt", by_participant[participant_id].pk))
     notify(
         kind=kind,
         event_key=f"circulation:{circulation.pk}",
-        messages=[
-            (user, subject, text, "receipt", by_participant[participant_id].pk)
-            for user, participant_id in delegates
-        ],
+        messages=messages,
         url=f"/api/v1/circulations/{circulation.pk}/",
     )
 
@@ -688,6 +724,18 @@ def notify_decision(*, decision: Decision) -> None:
         "outcome": decision.get_outcome_display(),
     }
     body = f"{decision.symbol}\n\n{decision.text}".strip()
+    if decision.outcome in (Outcome.RETURNED, Outcome.NO_CONSENSUS):
+        body += "\n\n" + _(
+            "The paper goes back to its coordinators for a revised version, which will be "
+            "circulated again."
+        )
+    objecting = sorted(p.code for p in decision.objecting.all())
+    if objecting:
+        body += "\n" + _("Objected: %(codes)s.") % {"codes": ", ".join(objecting)}
+    if decision.procedure == DecisionProcedure.SILENCE and decision.adopted_under:
+        body += "\n" + _("Adopted by silence procedure (%(ref)s): no member state objected.") % {
+            "ref": decision.adopted_under.reference
+        }
     notify(
         kind=NotificationKind.DECISION,
         event_key=f"decision:{decision.pk}",
@@ -840,7 +888,7 @@ def silence_procedure_start(
     if initiative.circulations.filter(silence_status=SilenceStatus.PENDING).exists():
         raise Conflict(_("A silence procedure is already running on this initiative."))
     paper = initiative.papers.order_by("-version").first()
-    return circulation_create(
+    circulation = circulation_create(
         actor=actor,
         initiative=initiative,
         paper=paper,
@@ -850,6 +898,77 @@ def silence_procedure_start(
         body=body,
         draft_text=draft_text,
         silence=True,
+        notice=silence_notice,
+    )
+    _silence_on_timeline(
+        circulation=circulation,
+        kind="silence_started",
+        actor=actor,
+        reason=draft_text,
+        details={"body": body, "deadline": deadline.isoformat()},
+    )
+    return circulation
+
+
+def silence_deadline_zone(day: datetime.date) -> str:
+    """The time zone a silence deadline runs in, with its offset on that day
+    ("Asia/Almaty, UTC+05:00"): the procedure closes after 23:59 there."""
+    end = datetime.datetime.combine(
+        day, datetime.time(23, 59), tzinfo=timezone.get_default_timezone()
+    )
+    offset = end.strftime("%z")
+    return f"{settings.TIME_ZONE}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def silence_notice(circulation: Circulation) -> tuple[str, str]:
+    """The notice of a draft decision under silence procedure, in the active
+    language: what it is, the draft itself, the deadline with its time zone,
+    and that silence means consent (DESIGN §3)."""
+    initiative = circulation.initiative
+    values = {
+        "body": Body(circulation.body).label,
+        "ref": initiative.reference,
+        "measure": initiative.measure.title,
+        "circulation": circulation.reference,
+        "deadline": date_format(circulation.deadline, "DATE_FORMAT"),
+        "zone": silence_deadline_zone(circulation.deadline),
+        "draft": circulation.draft_text.strip(),
+    }
+    subject = (
+        _(
+            "Silence procedure: draft decision of the %(body)s on %(ref)s, "
+            "objections by %(deadline)s (%(circulation)s)"
+        )
+        % values
+    )
+    text = (
+        _(
+            "A draft decision of the %(body)s on %(ref)s (%(measure)s) is circulated under "
+            "silence procedure (%(circulation)s).\n\n"
+            "Draft decision:\n“%(draft)s”\n\n"
+            "Deadline: %(deadline)s, 23:59 (%(zone)s).\n\n"
+            "A member state that does not object by then is taken to agree: the draft "
+            "decision is then adopted by consensus, without a meeting. To object, answer "
+            "%(circulation)s with the position “Objection” and your reasons before the "
+            "deadline."
+        )
+        % values
+    )
+    return subject, text
+
+
+def _silence_on_timeline(
+    *, circulation: Circulation, kind: str, actor=None, acting_for=None, reason="", details=None
+) -> None:
+    from measures.services import initiative_note
+
+    initiative_note(
+        initiative=circulation.initiative,
+        kind=kind,
+        actor=actor,
+        acting_for=acting_for,
+        reason=reason,
+        details={"circulation": circulation.reference, **(details or {})},
     )
 
 
@@ -858,6 +977,13 @@ def _silence_break(*, circulation: Circulation, receipt: Receipt) -> None:
     circulation.silence_broken_by = receipt.participant
     circulation.silence_broken_at = timezone.now()
     circulation.save(update_fields=["silence_status", "silence_broken_by", "silence_broken_at"])
+    _silence_on_timeline(
+        circulation=circulation,
+        kind="silence_broken",
+        actor=receipt.position_by,
+        acting_for=receipt.participant,
+        reason=receipt.position_text,
+    )
     subject = _("Silence broken by %(code)s: %(ref)s") % {
         "code": receipt.participant.code,
         "ref": circulation.reference,
@@ -904,9 +1030,13 @@ def silence_procedures_close(*, today: datetime.date | None = None) -> list[str]
                     "Silence procedure %s not closed: %s", circulation.reference, refused.message
                 )
                 continue
-            circulation.silence_status = SilenceStatus.ADOPTED
-            circulation.decision_id = event.details["decision_id"]
-            circulation.save(update_fields=["silence_status", "decision"])
+            # decision_create marked the circulation adopted and linked the decision.
+            _silence_on_timeline(
+                circulation=circulation,
+                kind="silence_closed",
+                reason=circulation.draft_text,
+                details={"decision": event.details["decision"], "body": circulation.body},
+            )
             closed.append(circulation.reference)
     return closed
 

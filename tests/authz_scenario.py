@@ -204,6 +204,14 @@ def build() -> Scenario:
         objecting=[CHN],
     )
     s.no_consensus = s.swg.decisions.get()
+    # No consensus sends the paper back to its coordinator (issue 13 item 3): the
+    # revised version goes round again and is before the SWG once more.
+    measure_services.initiative_submit_paper(
+        actor=tjk, initiative=s.swg, file=pdf("revised-paper.pdf"), language="en"
+    )
+    measure_services.initiative_circulate(actor=sec, initiative=s.swg, deadline=soon)
+    time_passes(s.swg.circulations.order_by("-pk").first())
+    measure_services.initiative_refer_to_swg(actor=sec, initiative=s.swg)
 
     s.initiatives["soc"], soc_circulation = circulated("ENV-4")
     time_passes(soc_circulation)

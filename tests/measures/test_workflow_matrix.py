@@ -298,13 +298,13 @@ def test_the_table_is_the_one_the_issue_gives():
     assert swg.by_outcome == {
         "approved": S.SOC_REVIEW,
         "returned": S.DRAFTING,
-        "no_consensus": S.SWG_REVIEW,
+        "no_consensus": S.DRAFTING,  # back to the coordinators (issue 13 item 3)
         "rejected": S.REJECTED,
     }
     assert soc.by_outcome == {
         "approved": S.ADOPTED,
         "returned": S.DRAFTING,
-        "no_consensus": S.SOC_REVIEW,
+        "no_consensus": S.DRAFTING,
         "rejected": S.REJECTED,
     }
 

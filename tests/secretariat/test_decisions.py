@@ -77,14 +77,14 @@ def test_observers_present_do_not_block_an_approval(people, at_swg):
     assert event.to_status == "soc_review" and event.details["decision"] == decision.symbol
 
 
-def test_no_consensus_keeps_the_status_and_names_the_objectors(people, at_swg):
+def test_no_consensus_returns_to_drafting_and_names_the_objectors(people, at_swg):
     initiative, meeting = at_swg
-    decide(people, initiative, meeting, "no_consensus", objecting=["IND", "CHN"])
-    initiative.refresh_from_db()
-    assert initiative.status == "swg_review"
-    assert set(Decision.objects.get().objecting.values_list("code", flat=True)) == {"IND", "CHN"}
     with pytest.raises(DomainError, match="at least one objecting"):
         decide(people, initiative, meeting, "no_consensus")
+    decide(people, initiative, meeting, "no_consensus", objecting=["IND", "CHN"])
+    initiative.refresh_from_db()
+    assert initiative.status == "drafting"  # back to the coordinators (issue 13 item 3)
+    assert set(Decision.objects.get().objecting.values_list("code", flat=True)) == {"IND", "CHN"}
 
 
 def test_returned_and_rejected_need_reasons(people, at_swg):

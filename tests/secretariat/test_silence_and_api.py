@@ -53,8 +53,9 @@ def test_silence_adopts_when_nobody_objects_by_the_deadline(people, at_soc, dead
     assert circulation.silence_status == "adopted" and circulation.decision == decision
     assert decision.procedure == "silence" and decision.outcome == "approved"
     assert decision.meeting is None and at_soc.status == "adopted"
-    event = at_soc.events.order_by("-pk").first()
-    assert event.action == "record_soc_decision" and event.actor is None
+    decided, closed = at_soc.events.order_by("-pk")[1], at_soc.events.order_by("-pk")[0]
+    assert decided.action == "record_soc_decision" and decided.actor is None
+    assert closed.action == "silence_closed" and closed.details["decision"] == decision.symbol
     # Every member state hears of an SOC decision.
     assert Notification.objects.filter(kind="decision").count() == 18
 
