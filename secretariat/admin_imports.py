@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cica.errors import DomainError
 from cica.tabular import read_rows
@@ -93,10 +93,12 @@ IMPORTS = {
 }
 
 OUTCOMES = {
-    "new": gettext_lazy("new"),
-    "updated": gettext_lazy("updated"),
-    "unchanged": gettext_lazy("unchanged"),
-    "refused": gettext_lazy("refused"),
+    # The outcome of one imported row (a context of its own: "updated" is
+    # also a timestamp's label, "mis à jour le" in French).
+    "new": pgettext_lazy("import outcome", "new"),
+    "updated": pgettext_lazy("import outcome", "updated"),
+    "unchanged": pgettext_lazy("import outcome", "unchanged"),
+    "refused": pgettext_lazy("import outcome", "refused"),
 }
 
 

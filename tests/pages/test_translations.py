@@ -18,18 +18,20 @@ LANGS = ["ru", "fr"]
 
 
 def read_po(path: Path) -> dict[str, str]:
-    """msgid -> msgstr (plural entries keyed by msgid, first form), without polib."""
-    entries, msgid, msgstr, field = {}, None, None, None
+    """msgid -> msgstr (plural entries keyed by msgid, first form), without polib.
+    An entry with a context is keyed as gettext keys it: ``context\x04msgid``."""
+    entries, msgid, msgstr, field, context = {}, None, None, None, None
     fuzzy = set()
     pending_fuzzy = False
 
     def flush():
-        nonlocal msgid, msgstr
+        nonlocal msgid, msgstr, context
         if msgid:  # skip the header (empty msgid)
-            entries[msgid] = msgstr or ""
+            key = f"{context}\x04{msgid}" if context is not None else msgid
+            entries[key] = msgstr or ""
             if pending_fuzzy:
-                fuzzy.add(msgid)
-        msgid = msgstr = None
+                fuzzy.add(key)
+        msgid = msgstr = context = None
 
     def unquote(s):
         return s[1:-1].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
@@ -37,8 +39,12 @@ def read_po(path: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,") and "fuzzy" in line:
             pending_fuzzy = True
-        elif line.startswith("msgid "):
+        elif line.startswith("msgctxt "):
             flush()
+            context, field = unquote(line[8:]), "ctxt"
+        elif line.startswith("msgid "):
+            if field != "ctxt":
+                flush()
             msgid, field = unquote(line[6:]), "id"
         elif line.startswith("msgid_plural "):
             field = "plural"
