@@ -285,9 +285,9 @@ class Initiative(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="initiative_one_open_per_measure_and_modality",
             ),
-            models.UniqueConstraint(
-                fields=["measure", "modality", "sequence"], name="initiative_sequence"
-            ),
+            # The reference (ECO-9, ECO-9-2) is the measure's code and the
+            # sequence: one numbering per measure, whatever the modality.
+            models.UniqueConstraint(fields=["measure", "sequence"], name="initiative_reference"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="initiative_status_valid"
             ),
@@ -298,7 +298,7 @@ class Initiative(models.Model):
 
     @property
     def reference(self) -> str:
-        """ECO-4 for a measure's first initiative (of a modality), ECO-4-2 for the second."""
+        """ECO-4 for a measure's first initiative (of either modality), ECO-4-2 for the second."""
         return self.reference_for(self.measure.code, self.sequence)
 
     @staticmethod

@@ -360,11 +360,11 @@ def initiative_declare_interest(
     ).first()
     created = initiative is None
     if created:
+        # One numbering per measure across modalities, so that references
+        # (ECO-9, ECO-9-2) never repeat; the measure's row lock above keeps
+        # two creations at once from taking the same number.
         sequence = (
-            Initiative.objects.filter(measure=measure, modality=modality).aggregate(
-                n=Max("sequence")
-            )["n"]
-            or 0
+            Initiative.objects.filter(measure=measure).aggregate(n=Max("sequence"))["n"] or 0
         ) + 1
         initiative = Initiative.objects.create(
             measure=measure, modality=modality, sequence=sequence
