@@ -72,7 +72,9 @@ def test_item4_concurrent_first_declarations_in_both_modalities_get_two_referenc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=pair) for pair in zip(users, payloads)]
+    threads = [
+        threading.Thread(target=worker, args=pair) for pair in zip(users, payloads, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -88,9 +90,12 @@ def test_item4_migration_renumbers_references_repeated_before_it():
     """issue 13 item 4: data written under the old numbering (a and b both 1) migrates."""
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = ("measures", "0008_participant_initiative_indexes"), (
-        "measures",
-        "0009_initiative_reference_unique_per_measure",
+    before, after = (
+        ("measures", "0008_participant_initiative_indexes"),
+        (
+            "measures",
+            "0009_initiative_reference_unique_per_measure",
+        ),
     )
     executor = MigrationExecutor(connection)
     executor.migrate([before])
