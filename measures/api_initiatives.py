@@ -291,6 +291,7 @@ class SilenceInput(serializers.Serializer):
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
+    label = serializers.CharField(help_text=_("The action's name for this initiative's modality."))
     available = serializers.BooleanField()
     reason = serializers.CharField()
 

@@ -234,6 +234,26 @@ def decision_check(
     return objecting
 
 
+def decision_meeting_exists(*, body: str) -> bool:
+    """Whether a decision of ``body`` can be recorded at a meeting now: one has
+    taken place with at least one state present that was a member state on
+    its date (what :func:`decision_check` asks of the meeting named)."""
+    from django.db.models import Exists, OuterRef
+
+    from members.models import Participation
+
+    member_then = Participation.objects.in_force(OuterRef("meeting__date")).filter(
+        participant_id=OuterRef("participant_id"), status=ParticipationStatus.MEMBER
+    )
+    return (
+        Meeting.present.through.objects.filter(
+            meeting__body=body, meeting__date__lte=timezone.localdate()
+        )
+        .filter(Exists(member_then))
+        .exists()
+    )
+
+
 def decision_create(
     *,
     actor,
