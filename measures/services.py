@@ -255,7 +255,9 @@ _PAPER_NAME = {
 }
 
 
-def initiative_refusal(*, actor, initiative: Initiative, action: str) -> DomainError | None:
+def initiative_refusal(
+    *, actor, initiative: Initiative, action: str, by_silence: bool = False
+) -> DomainError | None:
     """Why ``actor`` may not take ``action`` on ``initiative`` now, or ``None``.
 
     The one check of an action's preconditions (issue 13 item 5): the
@@ -263,7 +265,8 @@ def initiative_refusal(*, actor, initiative: Initiative, action: str) -> DomainE
     :func:`initiative_available_actions` runs it to say what is offered, so an
     action is offered exactly when a POST with valid input succeeds. Only the
     caller's input is left to the action itself. ``actor`` ``None`` is the
-    system acting on a rule (a periodic task): no role check.
+    system acting on a rule (a periodic task): no role check. A decision
+    adopted ``by_silence`` needs no meeting.
 
     403 (:class:`Forbidden`) when the user's role may never take this action
     here; 409 (:class:`Conflict`) when it may, but not now.
@@ -357,7 +360,7 @@ def initiative_refusal(*, actor, initiative: Initiative, action: str) -> DomainE
                 )
                 % {"code": initiative.measure.code}
             )
-    elif action in (Action.RECORD_SWG_DECISION, Action.RECORD_SOC_DECISION):
+    elif action in (Action.RECORD_SWG_DECISION, Action.RECORD_SOC_DECISION) and not by_silence:
         body = "swg" if action == Action.RECORD_SWG_DECISION else "soc"
         if not decision_meeting_exists(body=body):
             return Conflict(
@@ -403,6 +406,7 @@ def _transition(
     effect=None,
     outcome: str | None = None,
     reason: str = "",
+    by_silence: bool = False,
 ) -> tuple[Initiative, InitiativeEvent]:
     """Lock the initiative, check the table, run the action's own writes, set
     the status and write the timeline event — all or nothing.
@@ -418,7 +422,9 @@ def _transition(
             .select_related("measure__area")
             .get(pk=initiative.pk)
         )
-        refused = initiative_refusal(actor=actor, initiative=locked, action=action)
+        refused = initiative_refusal(
+            actor=actor, initiative=locked, action=action, by_silence=by_silence
+        )
         if refused is not None:
             raise refused
         from_status = locked.status
@@ -830,6 +836,7 @@ def initiative_record_decision(
         effect=decide,
         outcome=outcome,
         reason=text,
+        by_silence=silence_circulation is not None,
     )
 
 

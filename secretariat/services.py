@@ -110,7 +110,9 @@ def meeting_create(
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat schedules meetings."))
     experts = list(experts)
+    present = list(dict.fromkeys(present))
     meeting_check(body=body, host=host, measure=measure, experts=experts, date=date)
+    meeting_attendance_check(meeting=None, date=date, present=present)
     meeting = Meeting.objects.create(
         body=body,
         date=date,
@@ -120,7 +122,7 @@ def meeting_create(
         measure=measure,
         created_by=actor,
     )
-    meeting.present.set(list(present))
+    meeting.present.set(present)
     meeting.experts.set(experts)
     return meeting
 
@@ -151,12 +153,58 @@ def meeting_check(
 
 @transaction.atomic
 def meeting_set_present(*, actor, meeting: Meeting, present: Iterable[Participant]) -> Meeting:
-    """Record who attended (the basis of the consensus check)."""
+    """Record or correct who attended (the basis of the consensus check): a
+    meeting scheduled without the states present could otherwise never carry
+    a decision (issue 13 item 6). The secretariat only; each change is kept
+    in the meeting's history (simple-history follows ``present``)."""
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat records attendance."))
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    meeting.present.set(list(present))
+    present = list(dict.fromkeys(present))
+    meeting_attendance_check(meeting=meeting, date=meeting.date, present=present)
+    meeting.present.set(present)
     return meeting
+
+
+def meeting_attendance_check(
+    *, meeting: Meeting | None, date: datetime.date | None, present: Iterable[Participant]
+) -> None:
+    """Those present are member or observer states or organisations on the
+    meeting's date; a state that objected to a decision recorded at the
+    meeting stays recorded as present (its objection rests on it)."""
+    present = list(present)
+    if date is not None:
+        statuses = dict(
+            Participant.objects.with_status(date)
+            .filter(pk__in=[p.pk for p in present])
+            .values_list("pk", "status")
+        )
+        outside = sorted(p.code for p in present if not statuses.get(p.pk))
+        if outside:
+            raise DomainError(
+                _("%(codes)s did not take part in CICA on %(date)s.")
+                % {"codes": ", ".join(outside), "date": date}
+            )
+    if meeting is None or meeting.pk is None:
+        return
+    kept = {p.pk for p in present}
+    objected = sorted(
+        {
+            code
+            for pk, code in Participant.objects.filter(objections__meeting=meeting).values_list(
+                "pk", "code"
+            )
+            if pk not in kept
+        }
+    )
+    if objected:
+        raise Conflict(
+            _(
+                "%(codes)s objected to a decision recorded at this meeting and stays recorded "
+                "as present."
+            )
+            % {"codes": ", ".join(objected)}
+        )
 
 
 def decision_check(
