@@ -196,7 +196,13 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
             return redirect(change_url)
         label = action_label(action, initiative.modality)
         initial = {k: v for k, v in request.GET.items() if k in ("meeting", "outcome")}
-        form = form_for(action, request.POST or None, request.FILES or None, initial=initial)
+        form = form_for(
+            action,
+            request.POST or None,
+            request.FILES or None,
+            initial=initial,
+            initiative=initiative,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.initiative_act(
