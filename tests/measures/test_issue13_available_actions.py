@@ -239,6 +239,16 @@ def test_item5_circulate_is_not_offered_without_a_paper_and_says_why(as_user):
     assert refused.json()["detail"] == rows["circulate"]["reason"]
 
 
+def test_item5_actions_are_documented_as_the_list_they_are(api):
+    """issue 13 item 5: the schema's answer of actions/ is a plain list, with each label."""
+    schema = api.get("/api/schema/?format=json").json()
+    answer = schema["paths"]["/api/v1/initiatives/{id}/actions/"]["get"]["responses"]["200"]
+    listed = answer["content"]["application/json"]["schema"]
+    assert listed["type"] == "array"
+    item = schema["components"]["schemas"][listed["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert {"action", "label", "available", "reason"} <= set(item["required"])
+
+
 def test_item5_refusals_on_a_working_paper_say_working_paper(as_user):
     """issue 13 item 5: modality (b) messages name the working paper."""
     initiative = build("b", "drafting", {"charged"})
