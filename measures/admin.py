@@ -134,9 +134,13 @@ class PaperInline(ReadOnlyInline):
 class EventInline(ReadOnlyInline):
     model = InitiativeEvent
     verbose_name_plural = _("timeline")
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "acting_for", "reason"]
+    fields = ["created_at", "step", "from_status", "to_status", "actor", "acting_for", "reason"]
     readonly_fields = fields
     ordering = ["created_at", "pk"]
+
+    @admin.display(description=_("action"))
+    def step(self, obj):
+        return obj.action_label  # "Submit working paper" on a modality (b) initiative
 
 
 @admin.register(Initiative)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Participant
 from members.text import normalize_name
 
-from .workflow import OPEN_STATUSES, Action, Status
+from .workflow import OPEN_STATUSES, Action, Status, action_label
 
 
 class PriorityArea(models.Model):
@@ -509,3 +509,8 @@ class InitiativeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative.reference}: {self.action} {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        """The action's name for the initiative's modality ("Submit working paper")."""
+        return action_label(self.action, self.initiative.modality)

@@ -168,3 +168,18 @@ def test_item7_an_action_without_a_form_is_an_error_not_a_fallback():
         assert form_for(action) is not None
     with pytest.raises(LookupError):
         form_for("fly_to_the_moon")
+
+
+def test_item7_the_admin_timeline_of_a_working_paper_says_working_paper(client, people):
+    """issue 13 item 5/7: the admin's timeline names the working paper."""
+    from measures import services
+    from tests.files import pdf
+
+    initiative = build("b", "drafting", {"charged"})
+    services.initiative_submit_paper(
+        actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
+    )
+    assert client.login(username="secretariat", password=DEMO_PASSWORD)
+    page = client.get(reverse("admin:measures_initiative_change", args=[initiative.pk]))
+    html = page.content.decode()
+    assert "Submit working paper" in html and "Submit concept paper" not in html

@@ -269,3 +269,15 @@ def test_item5_refusals_on_a_working_paper_say_working_paper(as_user):
     refused = post_valid(as_user("delegate-tjk"), closed, "submit_paper")
     assert refused.status_code == 409
     assert "Submit working paper" in refused.json()["detail"]
+
+
+def test_item5_the_timeline_of_a_working_paper_says_working_paper(client, people):
+    """issue 13 item 5: the initiative's page names the working paper in its timeline."""
+    from measures import services
+
+    initiative = build("b", "drafting", {"charged"})
+    services.initiative_submit_paper(
+        actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
+    )
+    page = client.get(f"/initiatives/{initiative.pk}/").content.decode()
+    assert "Submit working paper" in page and "concept paper" not in page.lower()
