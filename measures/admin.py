@@ -24,7 +24,7 @@ from .models import (
     PriorityArea,
 )
 from .resources import InitiativeResource, MeasureResource
-from .workflow import Action
+from .workflow import Action, action_label
 
 
 class MeasureInline(TranslationTabularInline):
@@ -134,9 +134,13 @@ class PaperInline(ReadOnlyInline):
 class EventInline(ReadOnlyInline):
     model = InitiativeEvent
     verbose_name_plural = _("timeline")
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "acting_for", "reason"]
+    fields = ["created_at", "step", "from_status", "to_status", "actor", "acting_for", "reason"]
     readonly_fields = fields
     ordering = ["created_at", "pk"]
+
+    @admin.display(description=_("action"))
+    def step(self, obj):
+        return obj.action_label  # "Submit working paper" on a modality (b) initiative
 
 
 @admin.register(Initiative)
@@ -182,12 +186,9 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
         initiative = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if initiative is not None:
-            extra_context["workflow_actions"] = [
-                {**row, "label": Action(row["action"]).label}
-                for row in services.initiative_available_actions(
-                    user=request.user, initiative=initiative
-                )
-            ]
+            extra_context["workflow_actions"] = services.initiative_available_actions(
+                user=request.user, initiative=initiative
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def action_view(self, request, pk: int, action: str):
@@ -197,8 +198,15 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
         if action not in Action.values:
             messages.error(request, _("Unknown action."))
             return redirect(change_url)
+        label = action_label(action, initiative.modality)
         initial = {k: v for k, v in request.GET.items() if k in ("meeting", "outcome")}
-        form = form_for(action, request.POST or None, request.FILES or None, initial=initial)
+        form = form_for(
+            action,
+            request.POST or None,
+            request.FILES or None,
+            initial=initial,
+            initiative=initiative,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.initiative_act(
@@ -214,14 +222,14 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
                 messages.success(
                     request,
                     _("%(action)s: done. The initiative is at “%(status)s”.")
-                    % {"action": Action(action).label, "status": initiative.get_status_display()},
+                    % {"action": label, "status": initiative.get_status_display()},
                 )
                 return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": initiative,
-            "title": f"{Action(action).label}: {initiative.reference}",
+            "title": f"{label}: {initiative.reference}",
             "form": form,
             "action": action,
             "change_url": change_url,

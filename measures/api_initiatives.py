@@ -330,6 +330,7 @@ class SilenceInput(serializers.Serializer):
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
+    label = serializers.CharField(help_text=_("The action's name for this initiative's modality."))
     available = serializers.BooleanField()
     reason = serializers.CharField()
 
@@ -542,7 +543,8 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return self._detail(initiative)
 
     @extend_schema(responses=AvailableActionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="actions")
+    # One initiative's actions, never paginated (the schema said they were).
+    @action(detail=True, methods=["get"], url_path="actions", pagination_class=None)
     def actions(self, request, pk=None):
         """Every action, with whether you may take it now and, if not, why."""
         initiative = self.get_object()

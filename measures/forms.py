@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Participant, ParticipationStatus
+from members.models import Expert, Participant, ParticipationStatus
 from secretariat.models import Audience, Meeting
 
 from .workflow import Action, Outcome
@@ -146,8 +146,43 @@ class DecisionForm(forms.Form):
         return {"body": self.body, **self.cleaned_data}
 
 
-def form_for(action: str, *args, **kwargs) -> forms.Form:
+class ChargeExpertsForm(ReasonForm):
+    """Modality (b): the specialised meeting on the initiative's measure and the
+    experts it charges with the working paper (the service checks they attended)."""
+
+    meeting = forms.ModelChoiceField(
+        label=_("Specialised meeting"), queryset=Meeting.objects.none()
+    )
+    experts = forms.ModelMultipleChoiceField(
+        label=_("Responsible experts"),
+        queryset=Expert.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args, initiative=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        measure_id = getattr(initiative, "measure_id", None)
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            body="specialised", measure_id=measure_id
+        ).order_by("-date")
+        self.fields["experts"].queryset = Expert.objects.filter(
+            measure_id=measure_id
+        ).select_related("participant")
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"meeting": data["meeting"], "experts": data["experts"], "reason": data["reason"]}
+
+
+def form_for(action: str, *args, initiative=None, **kwargs) -> forms.Form:
+    """The admin's form for one workflow action. Every action has one; an
+    action without a form is a programming error, never a silent fallback to
+    a form that lacks the action's input (issue 13 item 7)."""
     match action:
+        case Action.OPEN_CONSULTATION | Action.REFER_TO_SWG:
+            return ReasonForm(*args, **kwargs)
+        case Action.CHARGE_EXPERTS:
+            return ChargeExpertsForm(*args, initiative=initiative, **kwargs)
         case Action.DECLARE_INTEREST:
             return DeclareInterestForm(*args, **kwargs)
         case Action.DESIGNATE_COORDINATORS:
@@ -162,4 +197,4 @@ def form_for(action: str, *args, **kwargs) -> forms.Form:
             return DecisionForm(*args, body="soc", **kwargs)
         case Action.WITHDRAW:
             return WithdrawForm(*args, **kwargs)
-    return ReasonForm(*args, **kwargs)
+    raise LookupError(f"No form for the workflow action {action!r}.")

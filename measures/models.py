@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Participant
 from members.text import normalize_name
 
-from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status
+from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, action_label
 
 
 class PriorityArea(models.Model):
@@ -285,9 +285,9 @@ class Initiative(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="initiative_one_open_per_measure_and_modality",
             ),
-            models.UniqueConstraint(
-                fields=["measure", "modality", "sequence"], name="initiative_sequence"
-            ),
+            # The reference (ECO-9, ECO-9-2) is the measure's code and the
+            # sequence: one numbering per measure, whatever the modality.
+            models.UniqueConstraint(fields=["measure", "sequence"], name="initiative_reference"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="initiative_status_valid"
             ),
@@ -298,7 +298,7 @@ class Initiative(models.Model):
 
     @property
     def reference(self) -> str:
-        """ECO-4 for a measure's first initiative (of a modality), ECO-4-2 for the second."""
+        """ECO-4 for a measure's first initiative (of either modality), ECO-4-2 for the second."""
         return self.reference_for(self.measure.code, self.sequence)
 
     @staticmethod
@@ -509,3 +509,8 @@ class InitiativeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative.reference}: {self.action} {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        """The action's name for the initiative's modality ("Submit working paper")."""
+        return action_label(self.action, self.initiative.modality)

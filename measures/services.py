@@ -199,11 +199,23 @@ def _acting_for(actor) -> Participant | None:
 
 
 def _refuse_unless_allowed(actor, action: str, initiative: Initiative | None) -> None:
-    if not actor.has_perm(f"measures.{action}", initiative):
-        raise Forbidden(
-            _("Not allowed: “%(action)s” — %(rule)s")
-            % {"action": Action(action).label, "rule": _ROLE_RULE[action]}
-        )
+    refused = _role_refusal(actor, action, initiative)
+    if refused is not None:
+        raise refused
+
+
+def _role_refusal(actor, action: str, initiative: Initiative | None) -> Forbidden | None:
+    if actor.has_perm(f"measures.{action}", initiative):
+        return None
+    modality = getattr(initiative, "modality", Modality.CONCEPT_PAPER)
+    rule = _ROLE_RULE_B.get(action) if modality == Modality.WORKING_PAPER else None
+    return Forbidden(
+        _("Not allowed: “%(action)s” — %(rule)s")
+        % {
+            "action": workflow.action_label(action, modality),
+            "rule": rule or _ROLE_RULE[action],
+        }
+    )
 
 
 _ROLE_RULE = {
@@ -216,8 +228,7 @@ _ROLE_RULE = {
         "the secretariat records the experts charged with the paper."
     ),
     Action.SUBMIT_PAPER: gettext_lazy(
-        "only a delegate of a coordinator state (for a working paper: of a state whose "
-        "expert is responsible for it) submits papers."
+        "only a delegate of a coordinator state submits the concept paper."
     ),
     Action.CIRCULATE: gettext_lazy("the secretariat circulates papers."),
     Action.REFER_TO_SWG: gettext_lazy(
@@ -227,6 +238,165 @@ _ROLE_RULE = {
     Action.RECORD_SOC_DECISION: gettext_lazy("the secretariat records the SOC's decisions."),
     Action.WITHDRAW: gettext_lazy("the secretariat or a coordinator state's delegate withdraws."),
 }
+# Modality (b): no coordinators; the states whose experts are responsible for
+# the working paper take their place.
+_ROLE_RULE_B = {
+    Action.SUBMIT_PAPER: gettext_lazy(
+        "only a delegate of a state whose expert is responsible for the working paper submits it."
+    ),
+    Action.WITHDRAW: gettext_lazy(
+        "the secretariat or a delegate of a state whose expert is responsible for the "
+        "working paper withdraws."
+    ),
+}
+
+_PAPER_NAME = {
+    Modality.CONCEPT_PAPER: gettext_lazy("concept paper"),
+    Modality.WORKING_PAPER: gettext_lazy("working paper"),
+}
+
+
+def initiative_refusal(
+    *, actor, initiative: Initiative, action: str, by_silence: bool = False
+) -> DomainError | None:
+    """Why ``actor`` may not take ``action`` on ``initiative`` now, or ``None``.
+
+    The one check of an action's preconditions (issue 13 item 5): the
+    transition runs it on the locked row before its writes, and
+    :func:`initiative_available_actions` runs it to say what is offered, so an
+    action is offered exactly when a POST with valid input succeeds. Only the
+    caller's input is left to the action itself. ``actor`` ``None`` is the
+    system acting on a rule (a periodic task): no role check. A decision
+    adopted ``by_silence`` needs no meeting.
+
+    403 (:class:`Forbidden`) when the user's role may never take this action
+    here; 409 (:class:`Conflict`) when it may, but not now.
+    """
+    from secretariat.services import decision_meeting_exists
+
+    modality = initiative.modality
+    label = workflow.action_label(action, modality)
+    if not workflow.applies(action, modality):
+        return Conflict(
+            _("“%(action)s” does not apply to an initiative of modality (%(modality)s).")
+            % {"action": label, "modality": modality}
+        )
+    if actor is not None:
+        refused = _role_refusal(actor, action, initiative)
+        if refused is not None:
+            return refused
+    if action == Action.DECLARE_INTEREST:
+        # Declaring interest is in the measure: it joins the open initiative of
+        # this modality, or starts the next one when this one is closed.
+        participant = _acting_for(actor) if actor is not None else None
+        target = (
+            initiative
+            if initiative.is_open
+            else Initiative.objects.filter(
+                measure_id=initiative.measure_id,
+                modality=modality,
+                status__in=sorted(OPEN_STATUSES),
+            ).first()
+        )
+        return _declaration_refusal(participant, target)
+    if not workflow.allowed_from(action, initiative.status, modality):
+        return Conflict(
+            _("“%(action)s” is not possible now: the initiative %(ref)s is at “%(status)s”.")
+            % {
+                "action": label,
+                "ref": initiative.reference,
+                "status": Status(initiative.status).label,
+            }
+        )
+    paper_name = _PAPER_NAME[modality]
+    today = timezone.localdate()
+    if action == Action.CIRCULATE:
+        paper = latest_paper(initiative)
+        if paper is None:
+            return Conflict(
+                _("No %(paper)s has been submitted yet: nothing to circulate.")
+                % {"paper": paper_name}
+            )
+        if paper.circulations.exists():
+            return Conflict(
+                _(
+                    "%(symbol)s was already circulated; a revised version of the %(paper)s "
+                    "must be submitted first."
+                )
+                % {"symbol": paper.symbol, "paper": paper_name}
+            )
+    elif action == Action.REFER_TO_SWG:
+        circulation = (
+            initiative.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
+        )
+        if (
+            circulation is not None
+            and circulation.deadline >= today
+            and not circulation_all_answered(circulation)
+        ):
+            return Conflict(
+                _(
+                    "The comment deadline (%(deadline)s) has not passed and not every member "
+                    "state has answered: the paper can go to the SWG from %(next)s."
+                )
+                % {
+                    "deadline": circulation.deadline,
+                    "next": circulation.deadline + datetime.timedelta(days=1),
+                }
+            )
+    elif action == Action.CHARGE_EXPERTS:
+        from secretariat.models import Meeting
+
+        held = Meeting.objects.filter(
+            body="specialised",
+            measure_id=initiative.measure_id,
+            date__lte=today,
+            experts__isnull=False,
+        )
+        if not held.exists():
+            return Conflict(
+                _(
+                    "No specialised meeting on %(code)s with experts attending has taken "
+                    "place yet: the experts are charged at one."
+                )
+                % {"code": initiative.measure.code}
+            )
+    elif action in (Action.RECORD_SWG_DECISION, Action.RECORD_SOC_DECISION) and not by_silence:
+        body = "swg" if action == Action.RECORD_SWG_DECISION else "soc"
+        if not decision_meeting_exists(body=body):
+            return Conflict(
+                _(
+                    "No meeting of the %(body)s with member states recorded as present has "
+                    "taken place yet: schedule it, or record its attendance, first."
+                )
+                % {"body": _BODY_NAME[body]}
+            )
+    return None
+
+
+_BODY_NAME = {
+    "swg": gettext_lazy("Special Working Group"),
+    "soc": gettext_lazy("Senior Officials Committee"),
+}
+
+
+def _declaration_refusal(
+    participant: Participant | None, target: Initiative | None
+) -> DomainError | None:
+    """A state declares interest once per initiative, and only a member state."""
+    if participant is None:
+        return None  # the role check has already refused a user with no state
+    if participant.status_on() != ParticipationStatus.MEMBER:
+        return DomainError(
+            _("%(code)s is not a member state: %(what)s.")
+            % {"code": participant.code, "what": _("only member states declare interest")}
+        )
+    if target is not None and target.declarations.filter(participant=participant).exists():
+        return Conflict(
+            _("%(code)s has already declared interest in %(ref)s.")
+            % {"code": participant.code, "ref": target.reference}
+        )
+    return None
 
 
 def _transition(
@@ -237,6 +407,7 @@ def _transition(
     effect=None,
     outcome: str | None = None,
     reason: str = "",
+    by_silence: bool = False,
 ) -> tuple[Initiative, InitiativeEvent]:
     """Lock the initiative, check the table, run the action's own writes, set
     the status and write the timeline event — all or nothing.
@@ -252,23 +423,12 @@ def _transition(
             .select_related("measure__area")
             .get(pk=initiative.pk)
         )
-        if not workflow.applies(action, locked.modality):
-            raise Conflict(
-                _("“%(action)s” does not apply to an initiative of modality (%(modality)s).")
-                % {"action": Action(action).label, "modality": locked.modality}
-            )
-        if actor is not None:  # None: the system (a periodic task), acting on a rule
-            _refuse_unless_allowed(actor, action, locked)
+        refused = initiative_refusal(
+            actor=actor, initiative=locked, action=action, by_silence=by_silence
+        )
+        if refused is not None:
+            raise refused
         from_status = locked.status
-        if not workflow.allowed_from(action, from_status, locked.modality):
-            raise Conflict(
-                _("“%(action)s” is not possible now: the initiative %(ref)s is at “%(status)s”.")
-                % {
-                    "action": Action(action).label,
-                    "ref": locked.reference,
-                    "status": Status(from_status).label,
-                }
-            )
         details = effect(locked) if effect else {}
         to_status = workflow.target_of(action, from_status, outcome, locked.modality)
         # Saved even when the status stays (a new paper, a no-consensus decision):
@@ -402,7 +562,9 @@ def initiative_declare_interest(
         participant = _acting_for(actor)
     if participant is None:
         raise DomainError(_("A declaration of interest is made for a state."))
-    _ensure_member_today(participant, _("only member states declare interest"))
+    refused = _declaration_refusal(participant, None)
+    if refused is not None:
+        raise refused
     # Lock the measure so two first declarations at once create one initiative.
     Measure.objects.select_for_update().get(pk=measure.pk)
     initiative = Initiative.objects.filter(
@@ -410,21 +572,19 @@ def initiative_declare_interest(
     ).first()
     created = initiative is None
     if created:
+        # One numbering per measure across modalities, so that references
+        # (ECO-9, ECO-9-2) never repeat; the measure's row lock above keeps
+        # two creations at once from taking the same number.
         sequence = (
-            Initiative.objects.filter(measure=measure, modality=modality).aggregate(
-                n=Max("sequence")
-            )["n"]
-            or 0
+            Initiative.objects.filter(measure=measure).aggregate(n=Max("sequence"))["n"] or 0
         ) + 1
         initiative = Initiative.objects.create(
             measure=measure, modality=modality, sequence=sequence
         )
         measure_refresh_lead(measure_id=measure.pk)
-    if initiative.declarations.filter(participant=participant).exists():
-        raise Conflict(
-            _("%(code)s has already declared interest in %(ref)s.")
-            % {"code": participant.code, "ref": initiative.reference}
-        )
+    refused = _declaration_refusal(participant, initiative)
+    if refused is not None:
+        raise refused
 
     def record(locked: Initiative) -> dict:
         InterestDeclaration.objects.create(
@@ -647,14 +807,7 @@ def initiative_circulate(
     from secretariat.services import circulation_create
 
     def circulate(locked: Initiative) -> dict:
-        paper = latest_paper(locked)
-        if paper is None:
-            raise Conflict(_("No paper has been submitted yet: nothing to circulate."))
-        if paper.circulations.exists():
-            raise Conflict(
-                _("%(symbol)s was already circulated; a revised version must be submitted first.")
-                % {"symbol": paper.symbol}
-            )
+        paper = latest_paper(locked)  # checked by initiative_refusal: one not yet circulated
         circulation = circulation_create(
             actor=actor, initiative=locked, paper=paper, deadline=deadline, audience=audience
         )
@@ -679,25 +832,10 @@ def initiative_refer_to_swg(*, actor, initiative: Initiative, reason: str = ""):
     when every member state has answered (DESIGN §3)."""
 
     def refer(locked: Initiative) -> dict:
+        # The deadline (or every answer) is checked by initiative_refusal.
         circulation = (
             locked.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
         )
-        today = timezone.localdate()
-        if (
-            circulation is not None
-            and circulation.deadline >= today
-            and not circulation_all_answered(circulation)
-        ):
-            raise Conflict(
-                _(
-                    "The comment deadline (%(deadline)s) has not passed and not every member "
-                    "state has answered: the paper can go to the SWG from %(next)s."
-                )
-                % {
-                    "deadline": circulation.deadline,
-                    "next": circulation.deadline + datetime.timedelta(days=1),
-                }
-            )
         return {"circulation": circulation.reference if circulation else None}
 
     return _transition(
@@ -762,6 +900,7 @@ def initiative_record_decision(
         effect=decide,
         outcome=outcome,
         reason=text,
+        by_silence=silence_circulation is not None,
     )
 
 
@@ -775,31 +914,21 @@ def initiative_withdraw(*, actor, initiative: Initiative, reason: str):
 def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
     """Every action with whether this user may take it now, and why not.
 
-    Deny by default: an action is available only if the user's role is in
-    the table and the initiative's status allows it.
+    Deny by default: an action is available only when
+    :func:`initiative_refusal` — the check the action itself runs — finds no
+    reason to refuse it; the reason given is the refusal's message.
     """
     rows = []
     for action in workflow.table(initiative.modality):
-        if not user.has_perm(f"measures.{action}", initiative):
-            rows.append({"action": action, "available": False, "reason": str(_ROLE_RULE[action])})
-        elif not workflow.allowed_from(action, initiative.status, initiative.modality):
-            rows.append(
-                {
-                    "action": action,
-                    "available": False,
-                    "reason": _("Not at status “%(status)s”.")
-                    % {"status": Status(initiative.status).label},
-                }
-            )
-        elif (
-            action == Action.DECLARE_INTEREST
-            and initiative.declarations.filter(participant=_acting_for(user)).exists()
-        ):
-            rows.append(
-                {"action": action, "available": False, "reason": _("Your state has declared.")}
-            )
-        else:
-            rows.append({"action": action, "available": True, "reason": ""})
+        refused = initiative_refusal(actor=user, initiative=initiative, action=action)
+        rows.append(
+            {
+                "action": action,
+                "label": workflow.action_label(action, initiative.modality),
+                "available": refused is None,
+                "reason": refused.message if refused is not None else "",
+            }
+        )
     return rows
 
 

@@ -13,7 +13,7 @@ from cica.uploads import stored_download
 from . import selectors, services
 from .forms import DeclareInterestForm, SubmitPaperForm, WithdrawForm
 from .models import Initiative, PriorityArea
-from .workflow import Action
+from .workflow import Action, action_label
 
 # The actions a delegate takes on these pages (staff act in the admin).
 DELEGATE_ACTIONS = {
@@ -68,7 +68,7 @@ def initiative_page(request, pk: int):
         "initiative": initiative,
         "papers": selectors.papers_visible(request.user, initiative, initiative.papers.all()),
         "internals": selectors.can_see_internals(request.user),
-        "actions": [{**row, "label": Action(row["action"]).label} for row in actions],
+        "actions": actions,
     }
     return render(request, "cica/initiative.html", context)
 
@@ -90,12 +90,14 @@ def initiative_act(request, pk: int, action: str):
     return form_page(
         request,
         form=form,
-        title=f"{Action(action).label}: {initiative.measure.code} {initiative.measure.title}",
+        title=f"{action_label(action, initiative.modality)}: "
+        f"{initiative.measure.code} {initiative.measure.title}",
         on_valid=lambda f: services.initiative_act(
             actor=request.user, initiative=initiative, action=action, **f.service_kwargs()
         ),
         success_url=url,
-        success_message=_("%(action)s: done.") % {"action": Action(action).label},
+        success_message=_("%(action)s: done.")
+        % {"action": action_label(action, initiative.modality)},
         back_url=url,
     )
 

@@ -222,3 +222,14 @@ def allowed_from(action: str, status: str, modality: str = "a") -> bool:
 
 def target_of(action: str, status: str, outcome: str | None = None, modality: str = "a") -> str:
     return TABLES[modality][action].target_for(status, outcome)
+
+
+# Modality (b) works on a working paper: its actions say so (issue 13 item 5).
+_LABELS_B = {Action.SUBMIT_PAPER: _("Submit working paper")}
+
+
+def action_label(action: str, modality: str = "a") -> str:
+    """The action's name as a user of an initiative of this modality reads it."""
+    if modality == "b" and action in _LABELS_B:
+        return str(_LABELS_B[action])
+    return str(dict(EVENT_CHOICES).get(action, action))

@@ -45,6 +45,10 @@ class MeetingForm(forms.ModelForm):
                 experts=data.get("experts") or [],
                 date=data.get("date"),
             )
+            if "present" in data:
+                services.meeting_attendance_check(
+                    meeting=self.instance, date=data.get("date"), present=data["present"]
+                )
         except DomainError as refused:
             raise ValidationError(refused.message) from refused
         return data
@@ -66,6 +70,13 @@ class MeetingAdmin(SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Attendance goes through the service that records it (the API's too)."""
+        present = form.cleaned_data.pop("present", None)
+        super().save_related(request, form, formsets, change)
+        if present is not None:
+            services.meeting_set_present(actor=request.user, meeting=form.instance, present=present)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Buttons to record this meeting's decisions on the initiatives before it."""

@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -54,6 +56,27 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def get_working_papers(self, obj) -> list[int]:
         return sorted(i.pk for i in obj.charged_initiatives.all())
+
+
+class AttendanceInput(serializers.Serializer):
+    present = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Participant.objects.all(),
+        many=True,
+        help_text=_(
+            "Codes of every participant present (the whole list: it replaces the one recorded)."
+        ),
+    )
+
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and isinstance(data.get("present"), list):
+            data = {
+                **data,
+                "present": [
+                    c.strip().upper() if isinstance(c, str) else c for c in data["present"]
+                ],
+            }
+        return super().to_internal_value(data)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -124,6 +147,31 @@ class MeetingViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         meeting = services.meeting_create(actor=request.user, **serializer.validated_data)
         meeting = self.get_queryset().get(pk=meeting.pk)
         return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AttendanceInput,
+        responses={
+            200: MeetingSerializer,
+            400: OpenApiResponse(description="Bad input (field messages)."),
+            403: OpenApiResponse(description="Only the secretariat records attendance."),
+            404: OpenApiResponse(description="No such meeting."),
+            409: OpenApiResponse(
+                description="A state that objected to a decision taken there stays present."
+            ),
+        },
+        summary="Record or correct who was present at the meeting (the secretariat)",
+    )
+    @action(detail=True, methods=["put"], url_path="attendance")
+    def attendance(self, request, pk=None):
+        """Replace the list of participants present; the meeting's history keeps each change."""
+        meeting = self.get_object()
+        serializer = AttendanceInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.meeting_set_present(
+            actor=request.user, meeting=meeting, present=serializer.validated_data["present"]
+        )
+        meeting = self.get_queryset().get(pk=meeting.pk)
+        return Response(self.get_serializer(meeting).data)
 
 
 class DecisionFilter(filters.FilterSet):

@@ -113,7 +113,9 @@ def meeting_create(
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat schedules meetings."))
     experts = list(experts)
+    present = list(dict.fromkeys(present))
     meeting_check(body=body, host=host, measure=measure, experts=experts, date=date)
+    meeting_attendance_check(meeting=None, date=date, present=present)
     meeting = Meeting.objects.create(
         body=body,
         date=date,
@@ -123,7 +125,7 @@ def meeting_create(
         measure=measure,
         created_by=actor,
     )
-    meeting.present.set(list(present))
+    meeting.present.set(present)
     meeting.experts.set(experts)
     return meeting
 
@@ -154,12 +156,58 @@ def meeting_check(
 
 @transaction.atomic
 def meeting_set_present(*, actor, meeting: Meeting, present: Iterable[Participant]) -> Meeting:
-    """Record who attended (the basis of the consensus check)."""
+    """Record or correct who attended (the basis of the consensus check): a
+    meeting scheduled without the states present could otherwise never carry
+    a decision (issue 13 item 6). The secretariat only; each change is kept
+    in the meeting's history (simple-history follows ``present``)."""
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat records attendance."))
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    meeting.present.set(list(present))
+    present = list(dict.fromkeys(present))
+    meeting_attendance_check(meeting=meeting, date=meeting.date, present=present)
+    meeting.present.set(present)
     return meeting
+
+
+def meeting_attendance_check(
+    *, meeting: Meeting | None, date: datetime.date | None, present: Iterable[Participant]
+) -> None:
+    """Those present are member or observer states or organisations on the
+    meeting's date; a state that objected to a decision recorded at the
+    meeting stays recorded as present (its objection rests on it)."""
+    present = list(present)
+    if date is not None:
+        statuses = dict(
+            Participant.objects.with_status(date)
+            .filter(pk__in=[p.pk for p in present])
+            .values_list("pk", "status")
+        )
+        outside = sorted(p.code for p in present if not statuses.get(p.pk))
+        if outside:
+            raise DomainError(
+                _("%(codes)s did not take part in CICA on %(date)s.")
+                % {"codes": ", ".join(outside), "date": date}
+            )
+    if meeting is None or meeting.pk is None:
+        return
+    kept = {p.pk for p in present}
+    objected = sorted(
+        {
+            code
+            for pk, code in Participant.objects.filter(objections__meeting=meeting).values_list(
+                "pk", "code"
+            )
+            if pk not in kept
+        }
+    )
+    if objected:
+        raise Conflict(
+            _(
+                "%(codes)s objected to a decision recorded at this meeting and stays recorded "
+                "as present."
+            )
+            % {"codes": ", ".join(objected)}
+        )
 
 
 def decision_check(
@@ -235,6 +283,26 @@ def decision_check(
     if outcome in (Outcome.RETURNED, Outcome.REJECTED) and not text.strip():
         raise DomainError(_("Give the reasons in the decision's text."))
     return objecting
+
+
+def decision_meeting_exists(*, body: str) -> bool:
+    """Whether a decision of ``body`` can be recorded at a meeting now: one has
+    taken place with at least one state present that was a member state on
+    its date (what :func:`decision_check` asks of the meeting named)."""
+    from django.db.models import Exists, OuterRef
+
+    from members.models import Participation
+
+    member_then = Participation.objects.in_force(OuterRef("meeting__date")).filter(
+        participant_id=OuterRef("participant_id"), status=ParticipationStatus.MEMBER
+    )
+    return (
+        Meeting.present.through.objects.filter(
+            meeting__body=body, meeting__date__lte=timezone.localdate()
+        )
+        .filter(Exists(member_then))
+        .exists()
+    )
 
 
 def decision_create(

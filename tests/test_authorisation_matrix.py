@@ -354,6 +354,16 @@ API: dict[tuple[str, str], list[Case]] = {
     ("/api/v1/meetings/{id}/", "get"): [
         Case("*=200", lambda s: f"/api/v1/meetings/{s.specialised_meeting.pk}/")
     ],
+    # Attendance is recorded and corrected by the secretariat (issue 13 item 6).
+    ("/api/v1/meetings/{id}/attendance/", "put"): [
+        Case(
+            "anon=401 obs,other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/meetings/{s.swg_meeting.pk}/attendance/",
+            data=lambda s: {"present": ["IRN", "TJK", "CHN", "KAZ", "MNG"]},
+            effect=lambda s: s.swg_meeting.present.filter(code="MNG").exists(),
+            effect_by="sec",
+        )
+    ],
     ("/api/v1/decisions/", "get"): [
         Case(
             "*=200",

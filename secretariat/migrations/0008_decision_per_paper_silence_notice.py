@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0009_timeline_events'),
+        ('measures', '0010_timeline_events'),
         ('members', '0004_delegate_language'),
         ('secretariat', '0007_co_submission_decline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -38,7 +38,7 @@ def history():
         measure = Measure.objects.get(code=code)
         first = Initiative.objects.create(measure=measure, status="adopted", sequence=11)
         second = Initiative.objects.create(
-            measure=measure, status="drafting", sequence=1 if n % 2 else 12, modality="b"
+            measure=measure, status="drafting", sequence=2 if n % 2 else 12, modality="b"
         )
         Measure.objects.filter(pk=measure.pk).update(lead_initiative=second)
         for initiative in (first, second):

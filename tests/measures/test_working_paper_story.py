@@ -82,7 +82,7 @@ def test_korea_experts_working_paper_on_eco9_is_adopted(as_user):
     )
     assert refused.status_code == 403
     body = ok(kor.post(f"{url}/submit-paper/", {"file": docx(), "language": "en"}))
-    assert [p["symbol"] for p in body["papers"]] == ["CICA/WP/ECO-9/1"]
+    assert [p["symbol"] for p in body["papers"]] == ["CICA/WP/ECO-9-2/1"]
     assert body["papers"][0]["kind"] == "working_paper"
 
     deadline = today + datetime.timedelta(days=7)
@@ -113,7 +113,7 @@ def test_korea_experts_working_paper_on_eco9_is_adopted(as_user):
 
     eco9 = ok(public.get("/api/v1/measures/ECO-9/"))
     assert eco9["status"] == "adopted" and eco9["initiative"] == iid
-    assert [p["symbol"] for p in eco9["adopted_papers"]] == ["CICA/WP/ECO-9/1"]
+    assert [p["symbol"] for p in eco9["adopted_papers"]] == ["CICA/WP/ECO-9-2/1"]
     assert public.get(eco9["adopted_papers"][0]["download"]).status_code == 200
     listed = ok(public.get("/api/v1/meetings/?body=specialised"))["results"][0]
     assert listed["host"] == "JPN" and listed["working_papers"] == [iid]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0008_participant_initiative_indexes'),
+        ('measures', '0009_initiative_reference_unique_per_measure'),
     ]
 
     operations = [
