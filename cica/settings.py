@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL characters, oversized bodies: refused where input enters (cica/input.py).
+    "cica.input.InputCheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,6 +158,8 @@ LOGOUT_REDIRECT_URL = "catalogue"
 # Uploaded papers: PDF, DOCX or ODT by content, at most this size.
 CICA_MAX_UPLOAD_BYTES = env.int("CICA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A JSON body nested deeper than this is refused (400) before it reaches a serializer.
+CICA_MAX_JSON_DEPTH = env.int("CICA_MAX_JSON_DEPTH", default=32)
 # Uploads live under MEDIA_ROOT, which is never served as such: files go out
 # only through views that check who may read them. Behind nginx or Apache set
 # CICA_SENDFILE_HEADER=X-Accel-Redirect (or X-Sendfile) so the web server sends
@@ -247,6 +251,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["cica.filters.FilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cica.input.JSONParser",
+        "cica.input.FormParser",
+        "cica.input.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
     "DEFAULT_PAGINATION_CLASS": "cica.pagination.PageSizePagination",
     "PAGE_SIZE": 50,

@@ -11,11 +11,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import Forbidden, NotFound
+from cica.input import IsoDateTimeFilter
 from cica.uploads import stored_download
 from members.models import Expert, Participant
 from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
@@ -310,7 +310,7 @@ class InitiativeFilter(filters.FilterSet):
         method="filter_participant",
         help_text=_("States that declared interest in it or coordinate it."),
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=_("Only initiatives changed at or after this time (ISO 8601)."),
@@ -348,7 +348,6 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     filterset_class = InitiativeFilter
     not_found_message = _("No initiative with id %(id)s.")
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if self.action == "list":
