@@ -11,10 +11,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
-from cica.errors import Forbidden, NotFound
+from cica.errors import NotFound
 from cica.input import IsoDateTimeFilter
 from cica.uploads import stored_download
 from members.models import Expert, Participant
@@ -519,17 +520,22 @@ class PaperViewSet(viewsets.GenericViewSet):
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiResponse(description="The file."),
-            403: OpenApiResponse(description="Not visible to you."),
-            404: OpenApiResponse(description="No such paper."),
+            401: OpenApiResponse(description="Not signed in, and the paper is not public."),
+            404: OpenApiResponse(description="No such paper, or not visible to you."),
         }
     )
     @action(detail=True, methods=["get"], url_path="file")
     def file(self, request, pk=None):
+        """A paper one may not see answers as one that does not exist (404):
+        nobody learns that a draft exists. An anonymous client is asked to
+        sign in (401) for every paper that is not public, existing or not."""
         paper = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
-        if paper is None:
+        if paper is None or not selectors.paper_visible_to(request.user, paper):
+            if not request.user.is_authenticated:
+                raise NotAuthenticated(
+                    _("Sign in to download this paper: only adopted papers are public.")
+                )
             raise NotFound(_("No paper with id %(id)s.") % {"id": pk})
-        if not selectors.paper_visible_to(request.user, paper):
-            raise Forbidden(_("This paper is not visible to you."))
         return stored_download(
             paper.file,
             filename=f"{paper.symbol.replace('/', '_')}{_suffix(paper)}",
