@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from django import forms as django_forms
 from django.conf import settings
 from django.core import exceptions as django_exceptions
 from django.http import HttpResponse, JsonResponse
@@ -263,3 +264,33 @@ class IsoDateTimeField(_IsoDateTimeField):
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = IsoDateTimeField
+
+
+# --- ids ----------------------------------------------------------------------------------
+
+# The largest id a database column holds (a signed 64-bit integer): a larger
+# one overflows SQLite's integers and Python's conversions, and is no row.
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A path's or parameter's id as an int, or None if it cannot be one
+    (not digits, too long, zero or beyond any column)."""
+    text = str(value)
+    if not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+class IdField(django_forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter by id: a whole number from 1 to 2^63-1, or a 400 naming it."""
+
+    field_class = IdField

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import NotFound
-from cica.input import IsoDateTimeFilter
+from cica.input import IsoDateTimeFilter, as_id
 from cica.uploads import stored_download
 from members.models import Expert, Participant
 from secretariat.models import DECISION_BODY_CHOICES, Audience, Meeting
@@ -503,7 +503,9 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return self._detail(initiative)
 
     @extend_schema(responses=AvailableActionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="actions")
+    @action(
+        detail=True, methods=["get"], url_path="actions", pagination_class=None, filter_backends=[]
+    )
     def actions(self, request, pk=None):
         """Every action, with whether you may take it now and, if not, why."""
         initiative = self.get_object()
@@ -529,7 +531,8 @@ class PaperViewSet(viewsets.GenericViewSet):
         """A paper one may not see answers as one that does not exist (404):
         nobody learns that a draft exists. An anonymous client is asked to
         sign in (401) for every paper that is not public, existing or not."""
-        paper = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        paper_id = as_id(pk)
+        paper = self.get_queryset().filter(pk=paper_id).first() if paper_id else None
         if paper is None or not selectors.paper_visible_to(request.user, paper):
             if not request.user.is_authenticated:
                 raise NotAuthenticated(
