@@ -177,7 +177,13 @@ def bad_request(request, exception=None):
     too_many = django_exceptions.TooManyFieldsSent | django_exceptions.TooManyFilesSent
     if isinstance(exception, too_many):
         return refusal(request, _("The request has too many fields."))
-    return refusal(request, _("The request could not be understood."), "bad_request")
+    if request.path.startswith("/api/"):
+        return refusal(request, _("The request could not be understood."), "bad_request")
+    # Anything else (a host not allowed, ...): Django's own page, which reads
+    # nothing more of the request.
+    from django.views.defaults import bad_request as django_400
+
+    return django_400(request, exception)
 
 
 # --- the API's parsers ------------------------------------------------------------------

@@ -281,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cica.schema.add_initiative_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ParticipationStatusEnum": "members.models.ParticipationStatus",
         "InitiativeStatusEnum": "measures.workflow.Status",

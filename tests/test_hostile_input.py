@@ -88,6 +88,13 @@ API_CASES = [
         extra={"HTTP_COOKIE": "sessionid=abcdefgh%00ijkl\x00mn"},
     ),
     Hostile(
+        "host-not-allowed",
+        "get",
+        "/api/v1/measures/",
+        extra={"HTTP_HOST": "evil.example"},
+        message="could not be understood",
+    ),
+    Hostile(
         "json-value-anonymous",
         "post",
         "/api/v1/auth/token/",
