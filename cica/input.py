@@ -112,7 +112,8 @@ def refusal(request, message: str, code: str = "invalid_input", status_code: int
         return JsonResponse({"detail": message, "code": code}, status=status_code)
     if bare:
         return HttpResponse(
-            f"<!doctype html><html><title>{status_code}</title><h1>{status_code}</h1>"
+            f'<!doctype html><html><meta charset="utf-8"><title>{status_code}</title>'
+            f"<h1>{status_code}</h1>"
             f"<p>{escape(message)}</p></html>",
             status=status_code,
         )

@@ -26,6 +26,7 @@ READ_ERRORS = {
 WRITE_ERRORS = {
     **READ_ERRORS,
     "409": _("Not possible in the current state (e.g. the initiative's status)."),
+    "413": _("The request body is over the size limit (the message says both sizes)."),
 }
 
 
