@@ -103,6 +103,7 @@ def test_item18_the_paper_page_hides_a_draft_too(people, draft_paper):
     answer = delegate.get(f"/papers/{draft_paper.pk}/")
     missing = delegate.get(f"/papers/{NO_SUCH_PAPER}/")
     assert answer.status_code == missing.status_code == 404
+    assert f"No paper with id {draft_paper.pk}.".encode() in answer.content
     assert draft_paper.symbol.encode() not in answer.content
     anonymous = _page().get(f"/papers/{draft_paper.pk}/")
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
