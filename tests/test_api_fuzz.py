@@ -32,7 +32,7 @@ from schemathesis import checks
 
 from members.services import api_token_issue
 
-IN_CI = bool(os.environ.get("CI"))
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 EXAMPLES = int(os.environ.get("CICA_FUZZ_EXAMPLES", "10"))
 SCENARIOS = int(os.environ.get("CICA_FUZZ_SCENARIOS", "30"))
 STEPS = int(os.environ.get("CICA_FUZZ_STEPS", "25"))
