@@ -141,6 +141,27 @@ API_CASES = [
         },
     ),
     Hostile(
+        "multipart-meeting-found-by-the-fuzzer",
+        "post",
+        "/api/v1/meetings/",
+        user="secretariat",
+        form={"body": "swg", "date": "2027-01-10", "present": "KAZ\u0000"},
+    ),
+    Hostile(
+        "id-filter-beyond-any-column-found-by-the-fuzzer",
+        "get",
+        "/api/v1/circulations/?initiative=-4.061384604565451e%2B296",
+        user="secretariat",
+        message="initiative",
+    ),
+    Hostile(
+        "id-path-beyond-any-column",
+        "get",
+        "/api/v1/initiatives/" + "9" * 30 + "/",
+        status=404,
+        message="No initiative",
+    ),
+    Hostile(
         "deep-json",
         "post",
         "/api/v1/auth/token/",
