@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from .errors import NotFound
+from .input import as_id
 
 
 class CodeChoiceField(forms.ModelChoiceField):
@@ -72,7 +73,8 @@ class IdLookupMixin:
 
     def get_object(self):
         pk = self.kwargs["pk"]
-        obj = self.get_queryset().filter(pk=int(pk)).first() if str(pk).isdigit() else None
+        pk_id = as_id(pk)
+        obj = self.get_queryset().filter(pk=pk_id).first() if pk_id is not None else None
         if obj is None:
             raise NotFound(str(self.not_found_message) % {"id": pk})
         self.check_object_permissions(self.request, obj)

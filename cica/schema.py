@@ -26,6 +26,7 @@ READ_ERRORS = {
 WRITE_ERRORS = {
     **READ_ERRORS,
     "409": _("Not possible in the current state (e.g. the initiative's status)."),
+    "413": _("The request body is over the size limit (the message says both sizes)."),
 }
 
 
@@ -42,3 +43,40 @@ class CicaAutoSchema(AutoSchema):
             elif "content" not in existing:
                 existing["content"] = documented["content"]
         return responses
+
+
+# An initiative's answer (to its creation and to each action) carries its id,
+# which every action on it takes: the schema says so with OpenAPI links, so
+# clients — and the fuzzer's stateful phase — can chain them.
+_INITIATIVE_ID = {"id": "$response.body#/id"}
+
+
+def add_initiative_links(result, generator, request, public):
+    """drf-spectacular post-processing hook: links from POST /initiatives/ and
+    from each POST /initiatives/{id}/<action>/ to every operation on
+    /initiatives/{id}/…, with the id taken from the answer's body."""
+    prefix = "/api/v1/initiatives/{id}/"
+    paths = result.get("paths", {})
+    targets = [
+        (operation["operationId"], path)
+        for path, operations in paths.items()
+        if path.startswith(prefix)
+        for operation in operations.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    sources = [("/api/v1/initiatives/", "post", ("200", "201"))] + [
+        (path, "post", ("200",)) for path in paths if path.startswith(prefix) and path != prefix
+    ]
+    for path, method, codes in sources:
+        operation = paths.get(path, {}).get(method)
+        if operation is None:
+            continue
+        for code in codes:
+            response = operation.get("responses", {}).get(code)
+            if response is None:
+                continue
+            response["links"] = {
+                operation_id: {"operationId": operation_id, "parameters": dict(_INITIATIVE_ID)}
+                for operation_id, _target in targets
+            }
+    return result

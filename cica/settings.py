@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL characters, oversized bodies: refused where input enters (cica/input.py).
+    "cica.input.InputCheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -176,6 +178,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Register imports in the admin (CSV / XLSX): the largest file and the most rows.
 CICA_IMPORT_MAX_BYTES = env.int("CICA_IMPORT_MAX_BYTES", default=1024 * 1024)
 CICA_IMPORT_MAX_ROWS = env.int("CICA_IMPORT_MAX_ROWS", default=1000)
+# A JSON body nested deeper than this is refused (400) before it reaches a serializer.
+CICA_MAX_JSON_DEPTH = env.int("CICA_MAX_JSON_DEPTH", default=32)
 # Uploads live under MEDIA_ROOT, which is never served as such: files go out
 # only through views that check who may read them. Behind nginx or Apache set
 # CICA_SENDFILE_HEADER=X-Accel-Redirect (or X-Sendfile) so the web server sends
@@ -274,6 +278,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["cica.filters.FilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cica.input.JSONParser",
+        "cica.input.FormParser",
+        "cica.input.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
     # Ours use cica.client.client_address; this keeps any DRF throttle on the
     # same rule (unset, DRF keys on the whole X-Forwarded-For: issue 13 item 14).
@@ -302,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cica.schema.add_initiative_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ParticipationStatusEnum": "members.models.ParticipationStatus",
         "InitiativeStatusEnum": "measures.workflow.Status",

@@ -109,6 +109,7 @@ urlpatterns = [
     path("search/", cica_views.search, name="search"),
 ]
 
+handler400 = "cica.input.bad_request"
 handler404 = "cica.errors.page_not_found"
 handler500 = "cica.errors.server_error"
 

@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from cica.api import CodeChoiceFilter, CodeLookupViewSet
+from cica.input import IsoDateTimeFilter
 from members.api import TranslatedNamesField
 from members.models import Participant
 
@@ -169,7 +170,7 @@ class MeasureFilter(filters.FilterSet):
         method="filter_status",
         help_text=_("Measures with an initiative at this status."),
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
         help_text=_("Only measures whose initiatives changed at or after this time (ISO 8601)."),
     )

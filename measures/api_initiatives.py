@@ -11,11 +11,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
-from cica.errors import Forbidden, NotFound
+from cica.errors import NotFound
+from cica.input import IsoDateTimeFilter, as_id
 from cica.uploads import stored_download
 from members.models import Expert, Participant
 from secretariat.models import (
@@ -350,7 +351,7 @@ class InitiativeFilter(filters.FilterSet):
         method="filter_participant",
         help_text=_("States that declared interest in it or coordinate it."),
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=_("Only initiatives changed at or after this time (ISO 8601)."),
@@ -388,7 +389,6 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     filterset_class = InitiativeFilter
     not_found_message = _("No initiative with id %(id)s.")
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if self.action == "list":
@@ -543,8 +543,10 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return self._detail(initiative)
 
     @extend_schema(responses=AvailableActionSerializer(many=True))
-    # One initiative's actions, never paginated (the schema said they were).
-    @action(detail=True, methods=["get"], url_path="actions", pagination_class=None)
+    # One initiative's actions, never paginated nor filtered (the schema said they were).
+    @action(
+        detail=True, methods=["get"], url_path="actions", pagination_class=None, filter_backends=[]
+    )
     def actions(self, request, pk=None):
         """Every action, with whether you may take it now and, if not, why."""
         initiative = self.get_object()
@@ -561,17 +563,23 @@ class PaperViewSet(viewsets.GenericViewSet):
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiResponse(description="The file."),
-            403: OpenApiResponse(description="Not visible to you."),
-            404: OpenApiResponse(description="No such paper."),
+            401: OpenApiResponse(description="Not signed in, and the paper is not public."),
+            404: OpenApiResponse(description="No such paper, or not visible to you."),
         }
     )
     @action(detail=True, methods=["get"], url_path="file")
     def file(self, request, pk=None):
-        paper = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
-        if paper is None:
+        """A paper one may not see answers as one that does not exist (404):
+        nobody learns that a draft exists. An anonymous client is asked to
+        sign in (401) for every paper that is not public, existing or not."""
+        paper_id = as_id(pk)
+        paper = self.get_queryset().filter(pk=paper_id).first() if paper_id else None
+        if paper is None or not selectors.paper_visible_to(request.user, paper):
+            if not request.user.is_authenticated:
+                raise NotAuthenticated(
+                    _("Sign in to download this paper: only adopted papers are public.")
+                )
             raise NotFound(_("No paper with id %(id)s.") % {"id": pk})
-        if not selectors.paper_visible_to(request.user, paper):
-            raise Forbidden(_("This paper is not visible to you."))
         return stored_download(
             paper.file,
             filename=f"{paper.symbol.replace('/', '_')}{_suffix(paper)}",

@@ -2,6 +2,7 @@
 the selectors, every action from ``measures.services``."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -126,13 +127,16 @@ def paper_download(request, pk: int):
     """A paper's file, for those who may read it, as a download (never inline)."""
     from .models import Paper
 
-    paper = get_object_or_404(Paper.objects.select_related("initiative"), pk=pk)
-    if not selectors.paper_visible_to(request.user, paper):
+    paper = Paper.objects.select_related("initiative").filter(pk=pk).first()
+    if paper is None or not selectors.paper_visible_to(request.user, paper):
+        # As if it did not exist: nobody learns that a draft does.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         return render(
             request,
             "cica/refused.html",
-            {"reason": _("This paper is not visible to you.")},
-            status=403,
+            {"reason": _("No paper with id %(id)s.") % {"id": pk}},
+            status=404,
         )
     try:
         return stored_download(

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
+from cica.input import IdFilter
 from cica.pagination import GrowingListPagination
 from measures.api_initiatives import SilenceCirculationSerializer
 from measures.models import Measure
@@ -178,7 +179,7 @@ class DecisionFilter(filters.FilterSet):
     body = filters.ChoiceFilter(choices=DECISION_BODY_CHOICES)
     outcome = filters.ChoiceFilter(choices=Outcome.choices)
     measure = filters.CharFilter(field_name="initiative__measure__code", lookup_expr="iexact")
-    initiative = filters.NumberFilter(field_name="initiative_id")
+    initiative = IdFilter(field_name="initiative_id")
 
     class Meta:
         model = Decision

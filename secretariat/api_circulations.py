@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cica.api import IdLookupMixin
+from cica.input import IdFilter
 from cica.pagination import GrowingListPagination
 
 from . import selectors, services
@@ -92,7 +93,7 @@ class AnswerInput(serializers.Serializer):
 
 
 class CirculationFilter(filters.FilterSet):
-    initiative = filters.NumberFilter(field_name="initiative_id")
+    initiative = IdFilter(field_name="initiative_id")
     measure = filters.CharFilter(field_name="initiative__measure__code", lookup_expr="iexact")
     open = filters.BooleanFilter(method="filter_open", help_text=_("Deadline not yet passed."))
 

@@ -11,7 +11,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, CodeRelatedField, IdLookupMixin
@@ -212,7 +211,6 @@ class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
     serializer_class = InformationSerializer
     filterset_class = InformationFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     not_found_message = _("No information %(id)s visible to you.")
 
     def get_queryset(self):

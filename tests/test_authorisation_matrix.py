@@ -330,14 +330,16 @@ API: dict[tuple[str, str], list[Case]] = {
     ],
     # Paper files: a draft for the coordinator state and staff; a circulated
     # paper for the states it was circulated to (members here) and staff.
+    # One who may not see it is told there is no such paper (404, issue 13
+    # item 18); an anonymous client is asked to sign in (401).
     ("/api/v1/papers/{id}/file/", "get"): [
         Case(
-            "anon,obs,other,concerned=403 coord,chair,sec=200",
+            "anon=401 obs,other,concerned=404 coord,chair,sec=200",
             lambda s: f"/api/v1/papers/{s.draft_paper.pk}/file/",
             label="draft",
         ),
         Case(
-            "anon,obs=403 *=200",
+            "anon=401 obs=404 *=200",
             lambda s: f"/api/v1/papers/{s.circulated_paper.pk}/file/",
             label="circulated-to-members",
         ),
@@ -624,12 +626,12 @@ PAGES: dict[tuple[str, str], list[Case]] = {
     ],
     ("papers/<int:pk>/", "get"): [
         Case(
-            "anon,obs,other,concerned=403 coord,chair,sec=200",
+            "anon=login obs,other,concerned=404 coord,chair,sec=200",
             lambda s: f"/papers/{s.draft_paper.pk}/",
             label="draft",
         ),
         Case(
-            "anon,obs=403 *=200",
+            "anon=login obs=404 *=200",
             lambda s: f"/papers/{s.circulated_paper.pk}/",
             label="circulated-to-members",
         ),

@@ -78,8 +78,8 @@ def test_tajikistan_kazakhstan_iran(page, shoot, people, tmp_path):
     assert "CICA/CP/ECO-4/1" not in page.locator("main").inner_text()
     shoot(page, "06-iran-sees-no-draft")
     response = page.goto(f"/papers/{paper.pk}/")
-    assert response.status == 403
-    assert "not visible to you" in page.locator("main").inner_text()
+    assert response.status == 404  # as if there were no draft (issue 13 item 18)
+    assert f"No paper with id {paper.pk}" in page.locator("main").inner_text()
     shoot(page, "07-iran-refused-download")
 
     # The secretariat circulates; Kazakhstan answers with an objection.

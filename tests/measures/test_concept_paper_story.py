@@ -155,6 +155,6 @@ def test_eco4_from_interest_to_soc_adoption(as_user):
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    assert public.get(papers["CICA/CP/ECO-4/1"]["download"]).status_code == 403
+    assert public.get(papers["CICA/CP/ECO-4/1"]["download"]).status_code == 401
     # A member state saw both circulated versions.
     assert len(ok(irn.get(f"{url}/"))["papers"]) == 2

@@ -107,16 +107,17 @@ def test_drafts_are_downloadable_only_by_those_allowed(as_user, people, drafting
         ("delegate-mng", 200),
         ("secretariat", 200),
         ("chair", 200),
-        ("delegate-chn", 403),
-        ("delegate-usa", 403),
-        ("", 403),
+        ("delegate-chn", 404),  # as if there were no draft (issue 13 item 18)
+        ("delegate-usa", 404),
+        ("", 401),
     ]:
         response = as_user(username).get(url)
         assert response.status_code == code, username
         if code == 200:
             assert response["Content-Disposition"].startswith("attachment")
             assert response["X-Content-Type-Options"] == "nosniff"
-    assert as_user("").get("/api/v1/papers/999999/file/").status_code == 404
+    assert as_user("").get("/api/v1/papers/999999/file/").status_code == 401
+    assert as_user("delegate-chn").get("/api/v1/papers/999999/file/").status_code == 404
     detail = as_user("delegate-chn").get(f"/api/v1/initiatives/{drafting.pk}/").json()
     assert detail["papers"] == []
 
@@ -165,7 +166,7 @@ def test_downloads_can_be_handed_to_the_web_server_after_the_check(
     )
     paper = Paper.objects.get()
     url = f"/api/v1/papers/{paper.pk}/file/"
-    assert as_user("delegate-chn").get(url).status_code == 403  # the check still runs
+    assert as_user("delegate-chn").get(url).status_code == 404  # the check still runs
     response = as_user("delegate-mng").get(url)
     assert response.status_code == 200 and response.content == b""
     expected = (
