@@ -1206,11 +1206,5 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
         pass
     else:
         report.applied = True
-    for line in report.rows:
-        if line.outcome == "refused":
-            report.errors.append((line.number, line.message))
-        elif line.outcome == "unchanged":
-            report.unchanged.append(line.number)
-        else:
-            report.accepted.append(line.number)
+    report.tally()
     return report

@@ -407,6 +407,16 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def tally(self) -> None:
+        """Sort the rows, by their outcome, into refused, unchanged and accepted."""
+        for line in self.rows:
+            if line.outcome == "refused":
+                self.errors.append((line.number, line.message))
+            elif line.outcome == "unchanged":
+                self.unchanged.append(line.number)
+            else:
+                self.accepted.append(line.number)
+
 
 PARTICIPANT_COLUMNS = ("code", "kind", "name_en", "name_fr", "name_ru", "status", "from")
 
@@ -499,13 +509,7 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
             pass
         else:
             report.applied = True
-    for line in report.rows:
-        if line.outcome == "refused":
-            report.errors.append((line.number, line.message))
-        elif line.outcome == "unchanged":
-            report.unchanged.append(line.number)
-        else:
-            report.accepted.append(line.number)
+    report.tally()
     return report
 
 
