@@ -20,7 +20,7 @@ def test_item2_members_commands_are_only_the_registers_own():
 
 
 def test_item2_ops_commands_are_served_by_the_ops_app():
-    """issue 14 item 2: manage.py bench/bench_data/backup/restore keep their names and come from ops."""
+    """issue 14 item 2: bench, bench_data, backup, restore keep their names, served by ops."""
     assert apps.is_installed("ops")
     commands = get_commands()
     for name in OPS_COMMANDS:
