@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "members",
     "measures",
     "secretariat",
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -114,7 +114,7 @@ handler404 = "cica.errors.page_not_found"
 handler500 = "cica.errors.server_error"
 
 if settings.CICA_BENCH_VIEWS:  # benchmark references only, never in production
-    from . import bench_views
+    from ops import bench_views
 
     urlpatterns += [
         path("bench/floor/measures/", bench_views.floor_measures),

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cica.backup import BackupError, backup_create
+from ops.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):

@@ -24,13 +24,30 @@ import sys
 import time
 from pathlib import Path
 
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+
+from cica.celery import app
+from measures.models import (
+    CoordinatorDesignation,
+    Initiative,
+    InitiativeEvent,
+    Measure,
+    Paper,
+    PriorityArea,
+)
+from measures.services import initiative_circulate
+from members.models import Delegate, Participant, Participation
+from secretariat.models import Notification, Receipt
+from secretariat.tasks import send_notification_email
 
 # The page size the targets name (issue 8: "at page size 100"), for the
 # endpoints and the two references alike.
@@ -80,8 +97,6 @@ class Command(BaseCommand):
         return anonymous, delegate, staff
 
     def query_counts(self):
-        from measures.models import Initiative, Measure
-
         anonymous, delegate, staff = self._clients()
         initiative = Initiative.objects.order_by("-pk").first()
         measure = Measure.objects.order_by("-pk").first()
@@ -124,14 +139,9 @@ class Command(BaseCommand):
     # --- 2. latency ---------------------------------------------------------------
 
     def latencies(self, repeat: int = 40):
-        from measures.models import PriorityArea
-        from members.models import Participant
-
         anonymous, delegate, _staff = self._clients()
         area = PriorityArea.objects.order_by("-order").first().code
         participant = Participant.objects.order_by("-pk").first().code
-        from measures.models import Measure
-
         code = Measure.objects.order_by("-pk").first().code
         reads = [
             (
@@ -173,11 +183,6 @@ class Command(BaseCommand):
         Django's WSGI handler (the test client skips the connection
         housekeeping of each request), checks on and off in turn on the same
         persistent connection."""
-        from django.core.handlers.wsgi import WSGIHandler
-        from django.test import RequestFactory
-
-        from measures.models import Measure
-
         code = Measure.objects.order_by("-pk").first().code
         url = f"/api/v1/measures/{code}/"
         handler = WSGIHandler()
@@ -359,10 +364,6 @@ class Command(BaseCommand):
     # --- 4. fan-out and drain -----------------------------------------------------
 
     def fan_out(self):
-        from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
-        from measures.services import initiative_circulate
-        from members.models import Delegate, Participant, Participation
-
         User = get_user_model()
         self.out("## 4. Circulation fan-out to 28 states x 20 delegates")
         self.out("")
@@ -421,8 +422,6 @@ class Command(BaseCommand):
                 )
             elapsed = (time.perf_counter() - t0) * 1000
             receipts = initiative.circulations.get().receipts.count()
-            from secretariat.models import Notification
-
             written = Notification.objects.filter(
                 kind="circulation", url__contains="/circulations/"
             ).count()
@@ -440,17 +439,9 @@ class Command(BaseCommand):
             self.out("REDIS_URL is not set: skipped.")
             self.out("")
             return
-        from celery.contrib.testing.worker import start_worker
-
-        from cica.celery import app
-        from secretariat.models import Notification
-        from secretariat.tasks import send_notification_email
-
         User = get_user_model()
         user = User.objects.get(username="delegate-kaz")
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            from django.core import mail
-
             mail.outbox = []
             stamp = f"drain:{time.time_ns()}:"
             rows = Notification.objects.bulk_create(
@@ -499,9 +490,6 @@ class Command(BaseCommand):
     # --- the machine ------------------------------------------------------------
 
     def machine(self, seconds: float, output: str):
-        from measures.models import Initiative, InitiativeEvent
-        from secretariat.models import Notification, Receipt
-
         cpu = "unknown"
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):

@@ -177,7 +177,7 @@ class Command(BaseCommand):
                         self.now,
                     )
                 )
-                delegate_rows.append((first_d + 2 * i + k, uid, pid, "delegate", True, ""))
+                delegate_rows.append((first_d + 2 * i + k, uid, pid, "delegate", True, "", ""))
         self.copy(
             "auth_user",
             [
@@ -196,7 +196,7 @@ class Command(BaseCommand):
         )
         self.copy(
             "members_delegate",
-            ["id", "user_id", "participant_id", "role", "is_active", "phone"],
+            ["id", "user_id", "participant_id", "role", "is_active", "phone", "language"],
             delegate_rows,
         )
         return users

@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 
 PG_DUMP_FILE = "database.dump"
@@ -108,8 +109,6 @@ def backup_restore(*, src: Path, using: str = "default") -> dict:
         source.close()
     _restore_media(src / MEDIA_DIR)
     # Content types are cached per process; their ids come from the backup now.
-    from django.contrib.contenttypes.models import ContentType
-
     ContentType.objects.clear_cache()
     return manifest
 
