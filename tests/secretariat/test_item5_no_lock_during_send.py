@@ -96,9 +96,7 @@ def test_item5_email_is_sent_without_holding_the_notification_row_lock(people, b
     try:
         assert SENDING.wait(20)
         # Another connection can lock the row at once: no lock is held while sending.
-        assert _lock_elsewhere(Notification._meta.db_table, notification.pk) == [
-            (notification.pk,)
-        ]
+        assert _lock_elsewhere(Notification._meta.db_table, notification.pk) == [(notification.pk,)]
         # A second worker given the same id sees the claim and does not send.
         with pytest.raises(services.OutboxClaimed):
             services.notification_send_email(notification_id=notification.pk)
@@ -144,7 +142,9 @@ def test_item5_requeue_skips_fresh_claims_and_takes_stale_ones(people, settings,
     settings.CICA_OUTBOX_CLAIM_SECONDS = 60
     handed = []
     monkeypatch.setattr(
-        services, "notifications_enqueue", lambda *, notification_ids: handed.extend(notification_ids) or len(notification_ids)
+        services,
+        "notifications_enqueue",
+        lambda *, notification_ids: handed.extend(notification_ids) or len(notification_ids),
     )
     fresh, stale = _notification(people["delegate-kaz"]), _notification(people["chair"])
     Notification.objects.filter(pk=fresh.pk).update(claimed_at=timezone.now())
