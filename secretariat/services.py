@@ -722,9 +722,7 @@ def notification_send_email(*, notification_id: int) -> str:
         failure = exc
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .filter(pk=notification_id)
-            .first()
+            Notification.objects.select_for_update(of=("self",)).filter(pk=notification_id).first()
         )
         if notification is None:
             return "missing"

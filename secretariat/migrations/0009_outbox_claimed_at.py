@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('secretariat', '0008_decision_per_paper_silence_notice'),
+        ("secretariat", "0008_decision_per_paper_silence_notice"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed at'),
+            model_name="notification",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
         ),
         migrations.AddField(
-            model_name='webhookdelivery',
-            name='claimed_at',
+            model_name="webhookdelivery",
+            name="claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
