@@ -214,3 +214,22 @@ def test_item5_timeouts_are_set(settings):
     """issue 14 item 5: the mail and webhook timeouts exist."""
     assert settings.EMAIL_TIMEOUT == 30
     assert settings.CICA_WEBHOOK_TIMEOUT == 5
+
+
+@pytest.mark.django_db
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+def test_item5_the_task_does_not_send_a_row_another_worker_has_claimed(people, settings):
+    """issue 14 item 5: the Celery task given a row claimed by another worker
+    sends nothing and leaves the row pending for that worker (or the re-queue)."""
+    from django.core import mail
+
+    from secretariat.tasks import send_notification_email
+
+    mail.outbox.clear()
+    notification = _notification(people["delegate-kaz"])
+    Notification.objects.filter(pk=notification.pk).update(claimed_at=timezone.now())
+    result = send_notification_email.apply(kwargs={"notification_id": notification.pk}).get()
+    assert result.startswith("claimed")
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert (notification.email_status, notification.attempts) == (EmailStatus.PENDING, 0)
