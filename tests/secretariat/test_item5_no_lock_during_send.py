@@ -233,3 +233,42 @@ def test_item5_the_task_does_not_send_a_row_another_worker_has_claimed(people, s
     assert mail.outbox == []
     notification.refresh_from_db()
     assert (notification.email_status, notification.attempts) == (EmailStatus.PENDING, 0)
+
+
+@pytest.mark.django_db
+def test_item9_one_give_up_and_one_requeue_serve_both_outboxes(people, monkeypatch):
+    """issue 14 item 9: e-mails and webhook deliveries share one give-up and
+    one re-queue; each marks or hands over only its own pending rows."""
+    subscription = WebhookSubscription.objects.create(
+        name="Tracker", url="http://127.0.0.1:9/hook", secret="s", events=["x"]
+    )
+    pending, sent = (
+        WebhookDelivery.objects.create(
+            subscription=subscription, event="x", event_key=key, payload={}, status=status
+        )
+        for key, status in (("k1", DeliveryStatus.PENDING), ("k2", DeliveryStatus.DELIVERED))
+    )
+    notification = _notification(people["delegate-kaz"])
+    services.webhook_give_up(delivery_id=pending.pk)
+    services.webhook_give_up(delivery_id=sent.pk)
+    services.notification_give_up(notification_id=notification.pk)
+    assert set(WebhookDelivery.objects.values_list("event_key", "status")) == {
+        ("k1", DeliveryStatus.FAILED),
+        ("k2", DeliveryStatus.DELIVERED),
+    }
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.FAILED
+
+    handed = []
+    monkeypatch.setattr(
+        services, "webhooks_enqueue", lambda *, delivery_ids: handed.extend(delivery_ids) or 0
+    )
+    again = WebhookDelivery.objects.create(
+        subscription=subscription, event="x", event_key="k3", payload={}
+    )
+    services.webhooks_requeue(older_than=datetime.timedelta(0))
+    assert handed == [again.pk]
+    handed.clear()
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+    services.webhooks_requeue(older_than=datetime.timedelta(0))
+    assert handed == []
