@@ -194,6 +194,11 @@ CICA_REMINDER_DAYS_BEFORE = env.int("CICA_REMINDER_DAYS_BEFORE", default=3)
 CICA_CO_SUBMISSION_DAYS = env.int("CICA_CO_SUBMISSION_DAYS", default=14)
 CICA_REQUEUE_AFTER_MINUTES = env.int("CICA_REQUEUE_AFTER_MINUTES", default=5)
 CICA_WEBHOOK_TIMEOUT = env.int("CICA_WEBHOOK_TIMEOUT", default=5)
+# A worker claims an e-mail or a webhook delivery before sending it (outside
+# any transaction); a claim older than this was left by a worker that died
+# mid-send, and the row counts as pending again. Keep it well above
+# EMAIL_TIMEOUT and CICA_WEBHOOK_TIMEOUT.
+CICA_OUTBOX_CLAIM_SECONDS = env.int("CICA_OUTBOX_CLAIM_SECONDS", default=300)
 CICA_BENCH_VIEWS = env.bool("CICA_BENCH_VIEWS", default=False)
 
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
@@ -201,6 +206,8 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds a mail server may take to answer before the send fails (and is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="CICA secretariat <noreply@cica.example>"
 )

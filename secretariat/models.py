@@ -427,6 +427,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    # Set while a worker sends the e-mail (outside any transaction); a claim
+    # older than CICA_OUTBOX_CLAIM_SECONDS is taken as left by a dead worker.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
@@ -704,6 +707,8 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     response_code = models.PositiveSmallIntegerField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker posts it (see Notification.claimed_at).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 

@@ -580,20 +580,63 @@ def _hand_over(*, ids: list[int], model, task, argument: str) -> int:
     return handed
 
 
-def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> int:
-    """Re-queue e-mails still pending: never queued (broker was down) or
-    queued long ago without being sent (a lost task). The send task is
-    idempotent, so a row queued twice is still sent once."""
+def _outbox_requeue(*, model, status_field: str, pending: str, older_than, enqueue, **extra) -> int:
+    """Hand an outbox's pending rows (e-mails or webhook deliveries) to Celery
+    again: never queued (broker was down) or queued long ago without being
+    sent (a lost task). A row a worker is sending now (claimed less than
+    ``CICA_OUTBOX_CLAIM_SECONDS`` ago) is left alone; an older claim was left
+    by a worker that died mid-send and counts as pending again. The send task
+    is idempotent, so a row queued twice is still sent once."""
     if older_than is None:
         older_than = datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    cutoff = now - older_than
+    claim_cutoff = now - datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
     ids = list(
-        Notification.objects.filter(email_status=EmailStatus.PENDING)
+        model.objects.filter(**{status_field: pending}, **extra)
         .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claim_cutoff))
         .order_by("pk")
         .values_list("pk", flat=True)[:5000]
     )
-    return notifications_enqueue(notification_ids=ids)
+    return enqueue(ids)
+
+
+def _outbox_give_up(*, model, pk: int, status_field: str, pending: str, failed: str) -> None:
+    """Mark a pending outbox row failed, for the secretariat to look at."""
+    model.objects.filter(pk=pk, **{status_field: pending}).update(
+        **{status_field: failed, "claimed_at": None}
+    )
+
+
+class OutboxClaimed(Exception):
+    """Another worker is sending this row now (its claim is younger than
+    ``CICA_OUTBOX_CLAIM_SECONDS``): try again once the claim may have lapsed."""
+
+    def __init__(self, retry_in: int):
+        super().__init__(f"claimed by another worker; try again in {retry_in} s")
+        self.retry_in = retry_in
+
+
+def _outbox_claim(row, *, now) -> None:
+    """Inside the claiming transaction (row locked): refuse a live claim, else
+    take it. Committed before anything is sent, so a second worker sees it."""
+    lease = datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
+    if row.claimed_at is not None and row.claimed_at > now - lease:
+        raise OutboxClaimed(max(1, int((row.claimed_at + lease - now).total_seconds()) + 1))
+    row.claimed_at = now
+    row.save(update_fields=["claimed_at"])
+
+
+def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> int:
+    """Re-queue e-mails still pending (see :func:`_outbox_requeue`)."""
+    return _outbox_requeue(
+        model=Notification,
+        status_field="email_status",
+        pending=EmailStatus.PENDING,
+        older_than=older_than,
+        enqueue=lambda ids: notifications_enqueue(notification_ids=ids),
+    )
 
 
 # Tries at one notification's e-mail before it is marked failed: the first
@@ -630,13 +673,18 @@ def email_failure_is_permanent(exc: BaseException) -> bool:
 
 
 def notification_send_email(*, notification_id: int) -> str:
-    """Send one notification's e-mail, once.
+    """Send one notification's e-mail, once, holding no lock while it is sent.
 
-    The row is locked while it is sent, so two workers given the same id (a
-    task queued twice, a task redelivered after a worker died) send it once:
-    the second finds it sent and stops. A permanent failure (see
-    :func:`email_failure_is_permanent`) or the last of
-    ``NOTIFICATION_MAX_ATTEMPTS`` tries marks it failed, with the reason in
+    Three steps: claim the row (a short transaction that locks it, checks it
+    is still pending and not claimed, and marks it claimed), send outside any
+    transaction (``EMAIL_TIMEOUT`` bounds the mail server), record the result
+    in a second short transaction. A second worker given the same id (a task
+    queued twice, redelivered after a worker died) finds it claimed
+    (:class:`OutboxClaimed`) or sent, and does not send. A claim left by a
+    worker killed mid-send lapses after ``CICA_OUTBOX_CLAIM_SECONDS``.
+
+    A permanent failure (see :func:`email_failure_is_permanent`) or the last
+    of ``NOTIFICATION_MAX_ATTEMPTS`` tries marks it failed, with the reason in
     ``last_error``, for the secretariat to see in the admin; a passing
     failure raises :class:`EmailDeliveryError` for the caller to retry.
     """
@@ -658,32 +706,37 @@ def notification_send_email(*, notification_id: int) -> str:
             notification.email_status = EmailStatus.SKIPPED
             notification.save(update_fields=["email_status"])
             return "skipped"
-        try:
-            send_mail(
-                # Rows written before subjects were made single-line go out too.
-                single_line(notification.subject),
-                notification.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [address],
-                fail_silently=False,
-            )
-        except Exception as exc:
-            notification.attempts += 1
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            fields = ["attempts", "last_error"]
-            if (
-                email_failure_is_permanent(exc)
-                or notification.attempts >= NOTIFICATION_MAX_ATTEMPTS
-            ):
-                notification.email_status = EmailStatus.FAILED
-                fields.append("email_status")
-            notification.save(update_fields=fields)
-        else:
+        _outbox_claim(notification, now=timezone.now())
+    # Committed: the claim is visible; nothing is locked while the server answers.
+    failure = None
+    try:
+        send_mail(
+            # Rows written before subjects were made single-line go out too.
+            single_line(notification.subject),
+            notification.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            fail_silently=False,
+        )
+    except Exception as exc:
+        failure = exc
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",)).filter(pk=notification_id).first()
+        )
+        if notification is None:
+            return "missing"
+        if notification.email_status != EmailStatus.PENDING:
+            return f"already {notification.email_status}"
+        notification.attempts += 1
+        notification.claimed_at = None
+        if failure is None:
             notification.email_status = EmailStatus.SENT
             notification.sent_at = timezone.now()
-            notification.attempts += 1
             notification.last_error = ""
-            notification.save(update_fields=["email_status", "sent_at", "attempts", "last_error"])
+            notification.save(
+                update_fields=["email_status", "sent_at", "attempts", "last_error", "claimed_at"]
+            )
             if notification.target_type == "receipt" and notification.target_id:
                 receipt = (
                     Receipt.objects.select_for_update()
@@ -695,6 +748,15 @@ def notification_send_email(*, notification_id: int) -> str:
                     receipt.delivered_at = notification.sent_at
                     receipt.save(update_fields=["delivered_at"])
             return "sent"
+        notification.last_error = f"{type(failure).__name__}: {failure}"[:2000]
+        fields = ["attempts", "last_error", "claimed_at"]
+        if (
+            email_failure_is_permanent(failure)
+            or notification.attempts >= NOTIFICATION_MAX_ATTEMPTS
+        ):
+            notification.email_status = EmailStatus.FAILED
+            fields.append("email_status")
+        notification.save(update_fields=fields)
     if notification.email_status == EmailStatus.FAILED:
         logger.warning(
             "E-mail of notification %s given up after %s attempt(s): %s",
@@ -717,8 +779,12 @@ def notification_retry_at(*, notification_id: int, countdown: int) -> None:
 
 def notification_give_up(*, notification_id: int) -> None:
     """Mark failed, for the secretariat to look at."""
-    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
-        email_status=EmailStatus.FAILED
+    _outbox_give_up(
+        model=Notification,
+        pk=notification_id,
+        status_field="email_status",
+        pending=EmailStatus.PENDING,
+        failed=EmailStatus.FAILED,
     )
 
 
@@ -1833,16 +1899,14 @@ def webhooks_enqueue(*, delivery_ids: list[int]) -> int:
 
 def webhooks_requeue(*, older_than: datetime.timedelta | None = None) -> int:
     """Periodic: hand pending deliveries to Celery again (after a failure or an outage)."""
-    if older_than is None:
-        older_than = datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
-    cutoff = timezone.now() - older_than
-    ids = list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, subscription__is_active=True)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:5000]
+    return _outbox_requeue(
+        model=WebhookDelivery,
+        status_field="status",
+        pending=DeliveryStatus.PENDING,
+        older_than=older_than,
+        enqueue=lambda ids: webhooks_enqueue(delivery_ids=ids),
+        subscription__is_active=True,
     )
-    return webhooks_enqueue(delivery_ids=ids)
 
 
 def webhook_signature(secret: str, body: bytes) -> str:
@@ -1855,12 +1919,15 @@ class WebhookDeliveryError(Exception):
 
 
 def webhook_deliver(*, delivery_id: int) -> str:
-    """POST one delivery, signed, once. The row is locked while it is sent, so
-    a task run twice delivers once; a receiver's failure is recorded, counts
-    against the subscription, and disables it after too many in a row."""
+    """POST one delivery, signed, once, holding no lock while it is posted:
+    claim the row (short transaction), POST outside any transaction
+    (``CICA_WEBHOOK_TIMEOUT``), record the result (second short transaction),
+    as :func:`notification_send_email` does. A receiver's failure is
+    recorded, counts against the subscription, and disables it after too many
+    in a row."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update()
+            WebhookDelivery.objects.select_for_update(of=("self",))
             .select_related("subscription")
             .filter(pk=delivery_id)
             .first()
@@ -1872,42 +1939,55 @@ def webhook_deliver(*, delivery_id: int) -> str:
         subscription = delivery.subscription
         if not subscription.is_active:
             return "subscription disabled"
-        body = json.dumps(
-            {"event": delivery.event, "delivery": delivery.pk, "data": delivery.payload},
-            sort_keys=True,
-        ).encode()
-        request = urllib.request.Request(
-            subscription.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "cica-webhooks/1",
-                "X-CICA-Event": delivery.event,
-                "X-CICA-Delivery": str(delivery.pk),
-                "X-CICA-Signature": webhook_signature(subscription.secret, body),
-            },
-        )
+        _outbox_claim(delivery, now=timezone.now())
+    body = json.dumps(
+        {"event": delivery.event, "delivery": delivery.pk, "data": delivery.payload},
+        sort_keys=True,
+    ).encode()
+    request = urllib.request.Request(
+        subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "cica-webhooks/1",
+            "X-CICA-Event": delivery.event,
+            "X-CICA-Delivery": str(delivery.pk),
+            "X-CICA-Signature": webhook_signature(subscription.secret, body),
+        },
+    )
+    error, response_code = "", None
+    try:
+        with urllib.request.urlopen(request, timeout=settings.CICA_WEBHOOK_TIMEOUT) as answer:
+            response_code = answer.status
+    except urllib.error.HTTPError as exc:
+        error, response_code = f"HTTP {exc.code}", exc.code
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return "missing"
+        if delivery.status != DeliveryStatus.PENDING:
+            return f"already {delivery.status}"
         delivery.attempts += 1
-        try:
-            with urllib.request.urlopen(request, timeout=settings.CICA_WEBHOOK_TIMEOUT) as answer:
-                delivery.response_code = answer.status
-        except urllib.error.HTTPError as exc:
-            error, delivery.response_code = f"HTTP {exc.code}", exc.code
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        else:
+        delivery.claimed_at = None
+        if response_code is not None:
+            delivery.response_code = response_code
+        if not error:
             delivery.status = DeliveryStatus.DELIVERED
             delivery.delivered_at = timezone.now()
             delivery.last_error = ""
             delivery.save()
-            if subscription.consecutive_failures:
-                WebhookSubscription.objects.filter(pk=subscription.pk).update(
-                    consecutive_failures=0
-                )
+            WebhookSubscription.objects.filter(
+                pk=delivery.subscription_id, consecutive_failures__gt=0
+            ).update(consecutive_failures=0)
             return "delivered"
         delivery.last_error = error[:2000]
         delivery.save()
+        subscription = WebhookSubscription.objects.select_for_update().get(
+            pk=delivery.subscription_id
+        )
         failures = subscription.consecutive_failures + 1
         changes = {"consecutive_failures": failures}
         if failures >= WEBHOOK_DISABLE_AFTER:
@@ -1917,6 +1997,11 @@ def webhook_deliver(*, delivery_id: int) -> str:
 
 
 def webhook_give_up(*, delivery_id: int) -> None:
-    WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.FAILED
+    """Mark failed, for the secretariat to look at."""
+    _outbox_give_up(
+        model=WebhookDelivery,
+        pk=delivery_id,
+        status_field="status",
+        pending=DeliveryStatus.PENDING,
+        failed=DeliveryStatus.FAILED,
     )

@@ -1,7 +1,8 @@
 """Celery tasks of the secretariat: they take ids, call a service, own their retries.
 
 Every task is idempotent (STACK.md trap 5: with ``acks_late`` a task may run
-twice): the services lock the row and check whether the work was done.
+twice): the services claim the row (and commit the claim) before sending, and
+check whether the work was done or is being done.
 """
 
 from celery import shared_task
@@ -26,6 +27,12 @@ def send_notification_email(self, notification_id: int) -> str:
     (eager) the periodic re-queue retries instead."""
     try:
         return services.notification_send_email(notification_id=notification_id)
+    except services.OutboxClaimed as exc:
+        # Another worker is sending it: look again once its claim may lapse
+        # (it will be sent by then, or its worker died and it is ours).
+        if self.request.is_eager:
+            return "claimed: the periodic re-queue will look again"
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
     except services.EmailDeliveryError as exc:
         if self.request.is_eager:
             return "pending: the periodic re-queue will try again"
@@ -40,6 +47,14 @@ def _with_backoff(task, run, give_up, error, max_retries: int, **kwargs) -> str:
     In-process (eager) the periodic re-queue retries instead."""
     try:
         return run(**kwargs)
+    except services.OutboxClaimed as exc:
+        # Another worker is sending it: look again once its claim may lapse.
+        if task.request.is_eager:
+            return "claimed: the periodic re-queue will look again"
+        try:
+            raise task.retry(exc=exc, countdown=exc.retry_in, max_retries=max_retries)
+        except MaxRetriesExceededError:
+            return "claimed: the periodic re-queue will look again"
     except error as exc:
         if task.request.is_eager:
             return "pending: the periodic re-queue will try again"
