@@ -26,7 +26,7 @@ class _SettingsRate:
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - a broken cache must not refuse the request
+        except Exception:  # a broken cache must not refuse the request
             log.warning("throttle cache unavailable; request let through", exc_info=True)
             return True
 

@@ -2,7 +2,8 @@
 
 ``measures.<action>`` is granted when one of the user's roles for that
 initiative appears in ``workflow.TRANSITIONS[action].roles``. Deny by default:
-a role the table does not name gets nothing.
+a role the table does not name gets nothing, and neither does an action
+missing from the initiative's modality's table or a modality with no table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from members.rules import (
     is_secretariat,
 )
 
-from .workflow import TABLES, TRANSITIONS, Role
+from .workflow import TABLES, Role
 
 
 def user_roles(user, initiative=None) -> set[str]:
@@ -50,8 +51,10 @@ def user_roles(user, initiative=None) -> set[str]:
 def _may(action: str):
     @rules.predicate(name=f"may_{action}")
     def predicate(user, initiative=None) -> bool:
-        modality = getattr(initiative, "modality", "a")
-        transition = TABLES[modality].get(action) or TRANSITIONS.get(action)
+        # Without an initiative the question is about the action itself: the
+        # default modality's table. An unknown modality has no table: nothing.
+        modality = "a" if initiative is None else getattr(initiative, "modality", None)
+        transition = TABLES.get(modality, {}).get(action)
         if transition is None:
             return False
         return bool(transition.roles & user_roles(user, initiative))

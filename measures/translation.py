@@ -1,4 +1,6 @@
-"""Translated fields, then audit history (after translation: STACK.md trap 1)."""
+"""Translated fields, then audit history: history is registered after the
+translation, because a ``HistoricalRecords()`` field on a translated model
+breaks every save."""
 
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as history

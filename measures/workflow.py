@@ -40,7 +40,6 @@ OPEN_STATUSES = frozenset(
         Status.SOC_REVIEW,
     }
 )
-CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
 # How far an initiative has come: a measure shows its most advanced one.
 PROGRESS = {
@@ -208,11 +207,6 @@ def table(modality: str = "a") -> dict[str, Transition]:
 
 def applies(action: str, modality: str = "a") -> bool:
     return action in TABLES[modality]
-
-
-def allowed_by_role(action: str, roles: set[str] | frozenset[str], modality: str = "a") -> bool:
-    transition = TABLES[modality].get(action)
-    return bool(transition and transition.roles & set(roles))
 
 
 def allowed_from(action: str, status: str, modality: str = "a") -> bool:

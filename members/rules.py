@@ -69,12 +69,6 @@ def is_observer_delegate(user) -> bool:
     return delegate_status(user) == ParticipationStatus.OBSERVER
 
 
-def forget(user) -> None:
-    """Drop cached facts, e.g. after the user's delegation changed."""
-    for attr in ("_cica_groups", "_cica_acting_for", "_cica_status"):
-        user.__dict__.pop(attr, None)
-
-
 def can_see_expert_contact(user, expert) -> bool:
     """An expert's contact details: the secretariat and the designating state only."""
     if is_secretariat(user):

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import ApiToken, Chairmanship, Participant, ParticipantAlias, Participation
+from .models import ApiToken, Participant, ParticipantAlias, Participation
 from .text import normalize_name
 
 
@@ -50,17 +50,6 @@ class ParticipantNames:
         """Participants whose names hold ``text`` (the API's participant search),
         for "did you mean" when no name matches whole."""
         return list(Participant.objects.search(text).order_by("code")[:limit])
-
-
-def chair_current(*, on=None) -> Chairmanship | None:
-    on = on or timezone.localdate()
-    return (
-        Chairmanship.objects.select_related("participant")
-        .filter(started_on__lte=on)
-        .exclude(ended_on__lte=on)
-        .order_by("-started_on")
-        .first()
-    )
 
 
 def desk_for(user) -> dict:

@@ -1,8 +1,7 @@
 """Translated fields (modeltranslation), then audit history (simple-history).
 
 History is registered here, after the translation registration, because a
-``HistoricalRecords()`` field on a translated model breaks every save
-(STACK.md trap 1).
+``HistoricalRecords()`` field on a translated model breaks every save.
 """
 
 from modeltranslation.translator import TranslationOptions, register

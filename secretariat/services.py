@@ -1853,7 +1853,6 @@ def circulation_remind_now(*, actor, circulation: Circulation) -> int:
 # --- webhooks: push for REST clients ---------------------------------------------------
 
 WEBHOOK_DISABLE_AFTER = 10
-WEBHOOK_EVENTS = tuple(WebhookEvent.values)
 
 
 def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:

@@ -171,5 +171,5 @@ class SmtpServer:
 
 
 def start_process(command, env, log_path):
-    log = open(log_path, "wb")  # noqa: SIM115 - closed by the caller via the process
+    log = open(log_path, "wb")  # closed by the caller via the process
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -27,7 +27,7 @@ EXPORTS = {
 
 
 @pytest.fixture
-def data(people, drafting):  # noqa: F811
+def data(people, drafting):
     initiative_circulate(
         actor=people.secretariat, initiative=drafting, deadline=timezone.localdate()
     )

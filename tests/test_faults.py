@@ -73,7 +73,7 @@ def test_database_unreachable_answers_503_then_recovers(tmp_path):
         [str(BIN / "gunicorn"), "cica.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
         cwd=ROOT,
         env=server_env(database_url(proxy.port), CONN_MAX_AGE="60"),
-        stdout=open(tmp_path / "gunicorn.log", "wb"),  # noqa: SIM115
+        stdout=open(tmp_path / "gunicorn.log", "wb"),
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -208,7 +208,7 @@ def test_worker_killed_mid_send_delivers_once_after_restart(people, drafting, de
             command,
             cwd=ROOT,
             env=env,
-            stdout=open(tmp_path / f"{name}.log", "wb"),  # noqa: SIM115
+            stdout=open(tmp_path / f"{name}.log", "wb"),
             stderr=subprocess.STDOUT,
         )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django's
-# live_server teardown then needs this (STACK.md trap 3).
+# live_server teardown then fails with SynchronousOnlyOperation without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -24,7 +24,7 @@ def receiver():
     """An HTTP server on 127.0.0.1 that records what it receives and can fail on demand."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):  # http.server's name
             body = self.rfile.read(int(self.headers["Content-Length"]))
             server.received.append((self.headers, body))
             code = server.fail.pop(0) if server.fail else 204
