@@ -165,7 +165,7 @@ def test_item5_webhook_is_posted_without_holding_the_delivery_row_lock(settings)
     arrived, release, received = threading.Event(), threading.Event(), []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):  # the name http.server calls
             received.append(self.rfile.read(int(self.headers["Content-Length"])))
             arrived.set()
             release.wait(30)
