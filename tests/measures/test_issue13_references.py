@@ -111,12 +111,20 @@ def test_item4_migration_renumbers_references_repeated_before_it():
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate([after])
-    sequences = dict(
-        Initiative.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "sequence")
-    )
-    assert [sequences[r.pk] for r in rows] == [1, 3, 2]
-    assert sorted(i.reference for i in Initiative.objects.filter(measure_id=measure_id)) == [
-        "HUM-4",
-        "HUM-4-2",
-        "HUM-4-3",
-    ]
+    try:
+        sequences = dict(
+            Initiative.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "sequence")
+        )
+        assert [sequences[r.pk] for r in rows] == [1, 3, 2]
+        assert sorted(i.reference for i in Initiative.objects.filter(measure_id=measure_id)) == [
+            "HUM-4",
+            "HUM-4-2",
+            "HUM-4-3",
+        ]
+    finally:
+        # Leave the schema whole for the tests after this one: every app's
+        # latest migration, not only the one under test (going back to 0008
+        # also unapplied the migrations of other apps that depend on measures).
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
