@@ -30,6 +30,7 @@ class UploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from .input import too_big_message
         from .uploads import UploadTooLarge, request_limit, too_large_message
 
         try:
@@ -37,7 +38,10 @@ class UploadLimitMiddleware:
         except ValueError:
             declared = 0
         if declared > request_limit():
-            return self.refuse(request, too_large_message(declared))
+            if request.content_type == "multipart/form-data":
+                return self.refuse(request, too_large_message(declared))
+            # Not an upload: its limit is the memory limit, and it is no file.
+            return self.refuse(request, too_big_message(declared))
         if (
             request.method == "POST"
             and request.content_type == "multipart/form-data"

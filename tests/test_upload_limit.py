@@ -193,3 +193,21 @@ def test_item15_a_live_server_answers_before_the_body_is_sent(live_server, peopl
     assert b" 413 " in status_line, answer[:500]
     assert b'"code":"too_large"' in rest.replace(b" ", b"")
     assert "200.0\xa0MB" in rest.decode("unicode_escape")
+
+
+def test_item15_a_huge_json_body_is_not_called_a_file(mng, settings):
+    """issue 13 item 15, from outside: a 200 MB JSON body is refused unread, and
+    the message speaks of the request body (its limit is the memory limit),
+    not of a file."""
+    body = CountingBody(200 * MiB)
+    answer = mng.generic(
+        "POST",
+        "/api/v1/initiatives/",
+        content_type="application/json",
+        **{"wsgi.input": body, "CONTENT_LENGTH": str(body.total)},
+    )
+    assert answer.status_code == 413, answer.content[:300]
+    assert answer.json()["code"] == "too_large"
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / MiB
+    assert detail(answer) == f"The request body is 200.0 MB; the limit is {limit:.1f} MB."
+    assert body.read_bytes == 0
