@@ -1,9 +1,12 @@
 """Checks on uploaded documents, shared by papers and information attachments."""
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import filetype
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -106,6 +109,23 @@ def sha256_of(upload) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def removed_on_failure() -> Iterator[list[str]]:
+    """Delete the files stored inside the block if the block raises.
+
+    A stored file is not part of the database transaction: when the rows that
+    name it roll back, nothing else would ever remove it. Wrap the whole
+    transaction in the block (its notices and its commit included) and append
+    each stored file's name to the list it yields."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
 def open_stored(field):
     """Open a stored upload for reading; a file gone from storage is a clear
     404 ("missing"), not a server error."""
@@ -142,9 +162,7 @@ def stored_download(field, *, filename: str, content_type: str):
             response[header] = field.path
         else:
             response[header] = settings.CICA_SENDFILE_PREFIX + quote(field.name)
-        response["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{quote(filename)}"
-        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     else:
         response = FileResponse(
             open_stored(field), as_attachment=True, filename=filename, content_type=content_type

@@ -9,14 +9,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cica.errors import Conflict, DomainError, Forbidden
-from cica.uploads import document_check, sha256_of
+from cica.uploads import document_check, removed_on_failure, sha256_of
 from members.models import Participant, ParticipationStatus
 from members.rules import acting_for, is_secretariat
 
@@ -54,7 +53,6 @@ def _information_index(submission: InformationSubmission) -> None:
     InformationSubmission.objects.filter(pk=submission.pk).update(search_vector=vector)
 
 
-@transaction.atomic
 def information_submit(
     *,
     actor,
@@ -71,49 +69,51 @@ def information_submit(
     """A member state (or a group of member states) submits information on
     agreed measures to the secretariat for dissemination (seed, introduction
     of the cooperative approach). A delegate submits for their own state;
-    each co-submitting state confirms through its own delegate."""
-    lead = acting_for(actor)
-    if lead is None or lead.status_on() != ParticipationStatus.MEMBER:
-        raise Forbidden(_("Only a member state's delegate submits information, for their state."))
-    if submitted_for is not None and submitted_for != lead:
-        raise Forbidden(
-            _("You act for %(own)s and cannot submit for %(other)s.")
-            % {"own": lead.code, "other": submitted_for.code}
-        )
-    measures = list(measures)
-    if not measures:
-        raise DomainError(_("Name the measures the information concerns."))
-    if not title.strip() or not text.strip():
-        raise DomainError(_("Give a title and a text."))
-    if kind not in InformationKind.values:
-        raise DomainError(_("Unknown kind %(kind)r.") % {"kind": kind})
-    if visibility not in Visibility.values:
-        raise DomainError(_("Unknown visibility %(v)r.") % {"v": visibility})
-    if language not in dict(settings.LANGUAGES):
-        raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
-    co_submitters = [p for p in dict.fromkeys(co_submitters) if p != lead]
-    for state in co_submitters:
-        if state.status_on() != ParticipationStatus.MEMBER:
-            raise DomainError(
-                _("%(code)s is not a member state: only member states submit information.")
-                % {"code": state.code}
+    each co-submitting state confirms through its own delegate. If anything
+    fails, the attachments already stored are removed with the rolled-back rows."""
+    with removed_on_failure() as stored, transaction.atomic():
+        lead = acting_for(actor)
+        if lead is None or lead.status_on() != ParticipationStatus.MEMBER:
+            raise Forbidden(
+                _("Only a member state's delegate submits information, for their state.")
             )
-    checked = [(upload, *document_check(upload)) for upload in attachments]
-    submission = InformationSubmission.objects.create(
-        reference=symbol_next(prefix=f"CICA/INF/{timezone.localdate():%Y}/"),
-        kind=kind,
-        title=title.strip(),
-        text=text,
-        language=language,
-        visibility=visibility,
-        submitted_for=lead,
-        submitted_by=actor,
-    )
-    submission.measures.set(measures)
-    for state in co_submitters:
-        CoSubmitter.objects.create(submission=submission, participant=state)
-    stored = []
-    try:
+        if submitted_for is not None and submitted_for != lead:
+            raise Forbidden(
+                _("You act for %(own)s and cannot submit for %(other)s.")
+                % {"own": lead.code, "other": submitted_for.code}
+            )
+        measures = list(measures)
+        if not measures:
+            raise DomainError(_("Name the measures the information concerns."))
+        if not title.strip() or not text.strip():
+            raise DomainError(_("Give a title and a text."))
+        if kind not in InformationKind.values:
+            raise DomainError(_("Unknown kind %(kind)r.") % {"kind": kind})
+        if visibility not in Visibility.values:
+            raise DomainError(_("Unknown visibility %(v)r.") % {"v": visibility})
+        if language not in dict(settings.LANGUAGES):
+            raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
+        co_submitters = [p for p in dict.fromkeys(co_submitters) if p != lead]
+        for state in co_submitters:
+            if state.status_on() != ParticipationStatus.MEMBER:
+                raise DomainError(
+                    _("%(code)s is not a member state: only member states submit information.")
+                    % {"code": state.code}
+                )
+        checked = [(upload, *document_check(upload)) for upload in attachments]
+        submission = InformationSubmission.objects.create(
+            reference=symbol_next(prefix=f"CICA/INF/{timezone.localdate():%Y}/"),
+            kind=kind,
+            title=title.strip(),
+            text=text,
+            language=language,
+            visibility=visibility,
+            submitted_for=lead,
+            submitted_by=actor,
+        )
+        submission.measures.set(measures)
+        for state in co_submitters:
+            CoSubmitter.objects.create(submission=submission, participant=state)
         for upload, extension, mime in checked:
             attachment = InformationAttachment(
                 submission=submission,
@@ -125,57 +125,56 @@ def information_submit(
             attachment.file.save(f"attachment.{extension}", upload, save=False)
             stored.append(attachment.file.name)
             attachment.save()
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-    _information_index(submission)
-    subject = _("Information submitted: %(ref)s %(title)s") % {
-        "ref": submission.reference,
-        "title": submission.title,
-    }
-    notify(
-        kind=NotificationKind.INFORMATION_SUBMITTED,
-        event_key=f"information-submitted:{submission.pk}",
-        messages=[
-            (u, subject, submission.text[:2000], "information", submission.pk)
-            for u in _secretariat_users()
-        ],
-        url=f"/api/v1/information/{submission.pk}/",
-    )
-    if co_submitters:
-        due = information_confirm_by(submission)
-
-        def ask(_user):
-            values = _co_values(submission, due=due)
-            return (
-                _(
-                    "%(lead)s names your state as co-submitting %(ref)s: "
-                    "please confirm or decline by %(date)s."
-                )
-                % values,
-                _(
-                    "%(lead)s names your state as co-submitting “%(title)s” (%(ref)s) to the "
-                    "CICA secretariat for dissemination. It is disseminated in your state's "
-                    "name only if a delegate of your state confirms. Please confirm, or decline "
-                    "with a reason, by %(date)s on its page: %(page)s"
-                )
-                % values,
-            )
-
+        _information_index(submission)
+        subject = _("Information submitted: %(ref)s %(title)s") % {
+            "ref": submission.reference,
+            "title": submission.title,
+        }
         notify(
-            kind=NotificationKind.CONFIRMATION_REQUESTED,
-            event_key=f"information-confirm:{submission.pk}",
-            messages=_in_their_language(
-                [
-                    (u, "information", submission.pk)
-                    for u, _pid in _active_delegates(participant_ids=[p.pk for p in co_submitters])
-                ],
-                ask,
-            ),
+            kind=NotificationKind.INFORMATION_SUBMITTED,
+            event_key=f"information-submitted:{submission.pk}",
+            messages=[
+                (u, subject, submission.text[:2000], "information", submission.pk)
+                for u in _secretariat_users()
+            ],
             url=f"/api/v1/information/{submission.pk}/",
         )
-    return submission
+        if co_submitters:
+            _co_submitters_ask(submission, co_submitters)
+        return submission
+
+
+def _co_submitters_ask(submission: InformationSubmission, co_submitters: list[Participant]) -> None:
+    """Ask each state named as co-submitting, in its delegates' languages, to
+    confirm or decline by the date :func:`information_confirm_by` gives."""
+    due = information_confirm_by(submission)
+
+    def ask(_user):
+        values = _co_values(submission, due=due)
+        return (
+            _(
+                "%(lead)s names your state as co-submitting %(ref)s: "
+                "please confirm or decline by %(date)s."
+            )
+            % values,
+            _(
+                "%(lead)s names your state as co-submitting “%(title)s” (%(ref)s) to the "
+                "CICA secretariat for dissemination. It is disseminated in your state's "
+                "name only if a delegate of your state confirms. Please confirm, or decline "
+                "with a reason, by %(date)s on its page: %(page)s"
+            )
+            % values,
+        )
+
+    delegates = _active_delegates(participant_ids=[p.pk for p in co_submitters])
+    notify(
+        kind=NotificationKind.CONFIRMATION_REQUESTED,
+        event_key=f"information-confirm:{submission.pk}",
+        messages=_in_their_language(
+            [(u, "information", submission.pk) for u, _pid in delegates], ask
+        ),
+        url=f"/api/v1/information/{submission.pk}/",
+    )
 
 
 def information_confirm_by(submission: InformationSubmission) -> datetime.date:
