@@ -201,8 +201,10 @@ def _co_values(submission: InformationSubmission, **extra) -> dict:
 
 
 def _lock_submitted(submission: InformationSubmission) -> InformationSubmission:
-    """Lock the submission (so that the last two answers, arriving together,
-    still see each other) and check that it is still open to answers."""
+    """Lock the submission and check that it is still submitted: open to the
+    co-submitters' answers and to the secretariat's dissemination or return.
+    The lock makes the last two answers, arriving together, see each other,
+    and a submission disseminated and returned at once take only one."""
     locked = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
     if locked.status != InformationStatus.SUBMITTED:
         raise Conflict(
@@ -219,12 +221,7 @@ def information_disseminate(*, actor, submission: InformationSubmission) -> Circ
     of their delegates. Every co-submitting state must have confirmed."""
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat disseminates information."))
-    submission = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
-    if submission.status != InformationStatus.SUBMITTED:
-        raise Conflict(
-            _("The submission is already at “%(status)s”.")
-            % {"status": submission.get_status_display()}
-        )
+    submission = _lock_submitted(submission)
     waiting = list(
         submission.co_submitters.filter(
             confirmed_at__isnull=True, declined_at__isnull=True
@@ -268,12 +265,7 @@ def information_return(*, actor, submission: InformationSubmission, reason: str)
         raise Forbidden(_("Only the secretariat returns submissions."))
     if not reason.strip():
         raise DomainError(_("Give the reasons for returning it."))
-    submission = InformationSubmission.objects.select_for_update().get(pk=submission.pk)
-    if submission.status != InformationStatus.SUBMITTED:
-        raise Conflict(
-            _("The submission is already at “%(status)s”.")
-            % {"status": submission.get_status_display()}
-        )
+    submission = _lock_submitted(submission)
     submission.status = InformationStatus.RETURNED
     submission.returned_at = timezone.now()
     submission.return_reason = reason

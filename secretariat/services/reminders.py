@@ -37,36 +37,49 @@ def circulations_send_reminders(*, today: datetime.date | None = None) -> int:
     sent = 0
     circulations = Circulation.objects.filter(deadline__gte=today, deadline__lte=horizon)
     for circulation in circulations.select_related("paper", "initiative__measure"):
+        body = _("Your state has not yet answered %(ref)s on %(measure)s.") % {
+            "ref": circulation.reference,
+            "measure": circulation.initiative.measure.code,
+        }
         with transaction.atomic():
-            waiting = Receipt.objects.filter(circulation=circulation, position="").filter(
-                participant__in=Participant.objects.with_status_in(
-                    ParticipationStatus.MEMBER, today
-                )
-            )
-            by_participant = dict(waiting.values_list("participant_id", "pk"))
-            if not by_participant:
-                continue
-            subject = _("Reminder: your position on %(ref)s is due by %(deadline)s") % {
-                "ref": circulation.reference,
-                "deadline": circulation.deadline,
-            }
-            body = _("Your state has not yet answered %(ref)s on %(measure)s.") % {
-                "ref": circulation.reference,
-                "measure": circulation.initiative.measure.code,
-            }
-            messages = [
-                (user, subject, body, "receipt", by_participant[pid])
-                for user, pid in _active_delegates(participant_ids=list(by_participant))
-            ]
-            sent += len(
-                notify(
-                    kind=NotificationKind.REMINDER,
-                    event_key=f"reminder:{circulation.pk}",
-                    messages=messages,
-                    url=f"/api/v1/circulations/{circulation.pk}/",
-                )
+            sent += _remind_waiting(
+                circulation=circulation,
+                today=today,
+                event_key=f"reminder:{circulation.pk}",
+                body=body,
             )
     return sent
+
+
+def _remind_waiting(
+    *, circulation: Circulation, today: datetime.date, event_key: str, body: str
+) -> int:
+    """Remind the delegates of every member state that has not given its
+    position on ``circulation``; once per ``event_key``. The one path of the
+    periodic reminder and the secretariat's "remind now". Returns the
+    notifications written."""
+    waiting = Receipt.objects.filter(circulation=circulation, position="").filter(
+        participant__in=Participant.objects.with_status_in(ParticipationStatus.MEMBER, today)
+    )
+    by_participant = dict(waiting.values_list("participant_id", "pk"))
+    if not by_participant:
+        return 0
+    subject = _("Reminder: your position on %(ref)s is due by %(deadline)s") % {
+        "ref": circulation.reference,
+        "deadline": circulation.deadline,
+    }
+    messages = [
+        (user, subject, body, "receipt", by_participant[pid])
+        for user, pid in _active_delegates(participant_ids=list(by_participant))
+    ]
+    return len(
+        notify(
+            kind=NotificationKind.REMINDER,
+            event_key=event_key,
+            messages=messages,
+            url=f"/api/v1/circulations/{circulation.pk}/",
+        )
+    )
 
 
 def circulation_remind_now(*, actor, circulation: Circulation) -> int:
@@ -79,28 +92,15 @@ def circulation_remind_now(*, actor, circulation: Circulation) -> int:
     today = timezone.localdate()
     if circulation.deadline < today:
         raise Conflict(_("The deadline has passed."))
+    body = _("The secretariat reminds your state that %(ref)s awaits its answer.") % {
+        "ref": circulation.reference
+    }
     with transaction.atomic():
-        waiting = Receipt.objects.filter(circulation=circulation, position="").filter(
-            participant__in=Participant.objects.with_status_in(ParticipationStatus.MEMBER, today)
-        )
-        by_participant = dict(waiting.values_list("participant_id", "pk"))
-        subject = _("Reminder: your position on %(ref)s is due by %(deadline)s") % {
-            "ref": circulation.reference,
-            "deadline": circulation.deadline,
-        }
-        body = _("The secretariat reminds your state that %(ref)s awaits its answer.") % {
-            "ref": circulation.reference
-        }
-        return len(
-            notify(
-                kind=NotificationKind.REMINDER,
-                event_key=f"reminder-now:{circulation.pk}:{today.isoformat()}",
-                messages=[
-                    (user, subject, body, "receipt", by_participant[pid])
-                    for user, pid in _active_delegates(participant_ids=list(by_participant))
-                ],
-                url=f"/api/v1/circulations/{circulation.pk}/",
-            )
+        return _remind_waiting(
+            circulation=circulation,
+            today=today,
+            event_key=f"reminder-now:{circulation.pk}:{today.isoformat()}",
+            body=body,
         )
 
 
