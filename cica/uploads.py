@@ -39,10 +39,12 @@ def sizes(size: int, limit: int) -> dict[str, str]:
     return {"size": shown, "limit": allowed}
 
 
-def too_large_message(size: int) -> str:
-    return _("The file is %(size)s; the limit is %(limit)s.") % sizes(
-        size, settings.CICA_MAX_UPLOAD_BYTES
-    )
+def too_large_message(size: int, limit: int | None = None) -> str:
+    """ "The file is 10.4 MB; the limit is 10.0 MB." The limit is
+    ``CICA_MAX_UPLOAD_BYTES`` unless another is given (the imports' own)."""
+    if limit is None:
+        limit = settings.CICA_MAX_UPLOAD_BYTES
+    return _("The file is %(size)s; the limit is %(limit)s.") % sizes(size, limit)
 
 
 class UploadTooLarge(Exception):
