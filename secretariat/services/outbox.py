@@ -58,6 +58,25 @@ def _secretariat_users():
     )
 
 
+def _in_their_language(recipients: Iterable[tuple], build) -> list[tuple]:
+    """``notify`` messages, each written in its recipient's language (their
+    delegate record's; otherwise the site's). ``recipients`` are ``(user,
+    target_type, target_id)``; ``build(user)`` returns ``(subject, body)`` and
+    runs with that language active. One query for all the languages."""
+    recipients = list(recipients)
+    languages = dict(
+        Delegate.objects.filter(user__in=[user.pk for user, *_target in recipients]).values_list(
+            "user_id", "language"
+        )
+    )
+    messages = []
+    for user, target_type, target_id in recipients:
+        with translation.override(languages.get(user.pk) or settings.LANGUAGE_CODE):
+            subject, body = build(user)
+            messages.append((user, str(subject), str(body), target_type, target_id))
+    return messages
+
+
 def notify(
     *,
     kind: str,
@@ -118,6 +137,7 @@ def notifications_enqueue(*, notification_ids: list[int]) -> int:
     """Hand e-mails to Celery (after commit). If the broker is unreachable the
     rows stay pending with no ``queued_at``; the periodic re-queue sends them
     later. Returns how many were handed over."""
+    # Imported here: secretariat.tasks imports this package (a real cycle).
     from ..tasks import send_notification_email
 
     return _hand_over(
@@ -361,6 +381,9 @@ def notification_mark_read(*, user, notification: Notification | None = None) ->
     return mine.update(read_at=timezone.now())
 
 
+# --- the notices of events -----------------------------------------------------------
+
+
 def notify_paper_submitted(*, paper: Paper) -> None:
     """The secretariat learns of every new paper version."""
     subject = _("Paper submitted: %(symbol)s") % {"symbol": paper.symbol}
@@ -396,22 +419,3 @@ def notify_designation(*, initiative: Initiative, designations: list) -> None:
         messages=messages,
         url=f"/api/v1/initiatives/{initiative.pk}/",
     )
-
-
-def _in_their_language(recipients: Iterable[tuple], build) -> list[tuple]:
-    """``notify`` messages, each written in its recipient's language (their
-    delegate record's; otherwise the site's). ``recipients`` are ``(user,
-    target_type, target_id)``; ``build(user)`` returns ``(subject, body)`` and
-    runs with that language active. One query for all the languages."""
-    recipients = list(recipients)
-    languages = dict(
-        Delegate.objects.filter(user__in=[user.pk for user, *_target in recipients]).values_list(
-            "user_id", "language"
-        )
-    )
-    messages = []
-    for user, target_type, target_id in recipients:
-        with translation.override(languages.get(user.pk) or settings.LANGUAGE_CODE):
-            subject, body = build(user)
-            messages.append((user, str(subject), str(body), target_type, target_id))
-    return messages

@@ -137,6 +137,8 @@ def silence_notice(circulation: Circulation) -> tuple[str, str]:
 def _silence_on_timeline(
     *, circulation: Circulation, kind: str, actor=None, acting_for=None, reason="", details=None
 ) -> None:
+    # Imported here: measures.services imports this package (a real cycle,
+    # to be replaced by the hook of issue 14 item 2).
     from measures.services import initiative_note
 
     initiative_note(
@@ -180,6 +182,8 @@ def silence_procedures_close(*, today: datetime.date | None = None) -> list[str]
     """Periodic: every silence procedure whose deadline has passed with no
     member state objecting is recorded as a decision adopted by consensus.
     Each is closed in its own transaction, under a row lock, once."""
+    # Imported here: measures.services imports this package (a real cycle,
+    # to be replaced by the hook of issue 14 item 2).
     from measures.services import initiative_record_decision
 
     today = today or timezone.localdate()

@@ -61,6 +61,7 @@ def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
 
 
 def webhooks_enqueue(*, delivery_ids: list[int]) -> int:
+    # Imported here: secretariat.tasks imports this package (a real cycle).
     from ..tasks import deliver_webhook
 
     return _hand_over(
