@@ -1,5 +1,6 @@
 """Shared admin pieces."""
 
+from django.contrib import admin
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
@@ -17,6 +18,24 @@ class RecordOnlyAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written only by the services, listed under their parent's page:
+    every field shown is read-only, and nothing is added, changed or deleted
+    here. A subclass names its ``model`` and ``fields``."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return list(self.fields or ())
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

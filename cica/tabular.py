@@ -14,18 +14,14 @@ import io
 import re
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
+from .uploads import too_large_message
 
 SEPARATORS = ",;\t"
-
-
-def _size(size: int) -> str:
-    from django.template.defaultfilters import filesizeformat
-
-    return str(filesizeformat(size)).replace("\xa0", " ")
 
 
 def _decode(data: bytes) -> str:
@@ -65,14 +61,13 @@ def read_rows(upload) -> list[dict[str, str]]:
     (recognised by content: an XLSX is a zip archive)."""
     limit = settings.CICA_IMPORT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise DomainError(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": _size(upload.size), "limit": _size(limit)}
-        )
+        raise DomainError(too_large_message(upload.size, limit))
     data = upload.read(limit + 1)
     upload.seek(0)
     if len(data) > limit:
-        raise DomainError(_("The file is over the limit of %(limit)s.") % {"limit": _size(limit)})
+        raise DomainError(
+            _("The file is over the limit of %(limit)s.") % {"limit": filesizeformat(limit)}
+        )
     max_rows = settings.CICA_IMPORT_MAX_ROWS
     if data[:2] == b"PK":
         import openpyxl

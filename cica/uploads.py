@@ -1,9 +1,12 @@
 """Checks on uploaded documents, shared by papers and information attachments."""
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import filetype
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -36,10 +39,12 @@ def sizes(size: int, limit: int) -> dict[str, str]:
     return {"size": shown, "limit": allowed}
 
 
-def too_large_message(size: int) -> str:
-    return _("The file is %(size)s; the limit is %(limit)s.") % sizes(
-        size, settings.CICA_MAX_UPLOAD_BYTES
-    )
+def too_large_message(size: int, limit: int | None = None) -> str:
+    """ "The file is 10.4 MB; the limit is 10.0 MB." The limit is
+    ``CICA_MAX_UPLOAD_BYTES`` unless another is given (the imports' own)."""
+    if limit is None:
+        limit = settings.CICA_MAX_UPLOAD_BYTES
+    return _("The file is %(size)s; the limit is %(limit)s.") % sizes(size, limit)
 
 
 class UploadTooLarge(Exception):
@@ -106,6 +111,23 @@ def sha256_of(upload) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def removed_on_failure() -> Iterator[list[str]]:
+    """Delete the files stored inside the block if the block raises.
+
+    A stored file is not part of the database transaction: when the rows that
+    name it roll back, nothing else would ever remove it. Wrap the whole
+    transaction in the block (its notices and its commit included) and append
+    each stored file's name to the list it yields."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
 def open_stored(field):
     """Open a stored upload for reading; a file gone from storage is a clear
     404 ("missing"), not a server error."""
@@ -142,9 +164,7 @@ def stored_download(field, *, filename: str, content_type: str):
             response[header] = field.path
         else:
             response[header] = settings.CICA_SENDFILE_PREFIX + quote(field.name)
-        response["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{quote(filename)}"
-        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     else:
         response = FileResponse(
             open_stored(field), as_attachment=True, filename=filename, content_type=content_type

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import RecordOnlyAdmin, SecretariatExportMixin
+from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
 
 from . import services
@@ -96,33 +96,19 @@ class AreaAliasAdmin(SimpleHistoryAdmin):
 # --- initiatives: read-only records, changed only through workflow actions --------
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class DeclarationInline(ReadOnlyInline):
     model = InterestDeclaration
     fields = ["participant", "declared_on", "volunteers_as_coordinator", "statement", "declared_by"]
-    readonly_fields = fields
 
 
 class DesignationInline(ReadOnlyInline):
     model = CoordinatorDesignation
     fields = ["participant", "role", "started_on", "ended_on", "designated_by"]
-    readonly_fields = fields
 
 
 class PaperInline(ReadOnlyInline):
     model = Paper
     fields = ["symbol", "version", "language", "download", "size", "submitted_for", "submitted_at"]
-    readonly_fields = fields
 
     @admin.display(description=_("file"))
     def download(self, obj):
@@ -135,7 +121,6 @@ class EventInline(ReadOnlyInline):
     model = InitiativeEvent
     verbose_name_plural = _("timeline")
     fields = ["created_at", "step", "from_status", "to_status", "actor", "acting_for", "reason"]
-    readonly_fields = fields
     ordering = ["created_at", "pk"]
 
     @admin.display(description=_("action"))

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import RecordOnlyAdmin, SecretariatExportMixin
+from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
 from members.rules import can_see_webhook_secret, is_secretariat
 
@@ -121,10 +121,8 @@ class CirculationAdmin(RecordOnlyAdmin):
     list_select_related = ["paper"]
 
 
-class ReceiptInline(admin.TabularInline):
+class ReceiptInline(ReadOnlyInline):
     model = Receipt
-    extra = 0
-    can_delete = False
     fields = [
         "participant",
         "delivered_at",
@@ -134,10 +132,6 @@ class ReceiptInline(admin.TabularInline):
         "position_text",
         "position_at",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 CirculationAdmin.inlines = [ReceiptInline]
@@ -212,10 +206,8 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(request, f"{handed} e-mail(s) handed to the queue.")
 
 
-class CoSubmitterInline(admin.TabularInline):
+class CoSubmitterInline(ReadOnlyInline):
     model = CoSubmitter
-    extra = 0
-    can_delete = False
     fields = [
         "participant",
         "confirmed_at",
@@ -224,21 +216,11 @@ class CoSubmitterInline(admin.TabularInline):
         "declined_by",
         "decline_reason",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = InformationAttachment
-    extra = 0
-    can_delete = False
     fields = ["original_name", "content_type", "size"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InformationSubmission)
@@ -427,16 +409,10 @@ _with_buttons(CirculationAdmin, CIRCULATION_ACTIONS, _circulation_available)
 _with_buttons(InformationSubmissionAdmin, INFORMATION_ACTIONS, _information_available)
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = WebhookDelivery
-    extra = 0
-    can_delete = False
     fields = ["created_at", "event", "status", "attempts", "response_code", "last_error"]
-    readonly_fields = fields
     ordering = ["-created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class WebhookSubscriptionForm(forms.ModelForm):

@@ -37,3 +37,43 @@ def test_item2_ops_helpers_live_in_ops():
     assert not (ROOT / "cica" / "bench_views.py").exists()
     assert (ROOT / "ops" / "backup.py").is_file()
     assert (ROOT / "ops" / "bench_views.py").is_file()
+
+
+SERVICE_APPS = ("cica", "members", "measures", "secretariat", "ops")
+SERVICE_MODULE_MAX_LINES = 600
+
+
+def test_item3_service_modules_stay_under_600_lines():
+    """issue 14 item 3: every module under an app's ``services/`` package stays
+    within 600 lines, so that a concern too large to read splits again."""
+    too_long = {}
+    for app in SERVICE_APPS:
+        for package in (ROOT / app).rglob("services"):
+            if not (package / "__init__.py").is_file():
+                continue
+            for module in package.rglob("*.py"):
+                lines = len(module.read_text(encoding="utf-8").splitlines())
+                if lines > SERVICE_MODULE_MAX_LINES:
+                    too_long[str(module.relative_to(ROOT))] = lines
+    assert too_long == {}
+
+
+def test_item3_secretariat_services_is_a_package_of_concerns():
+    """issue 14 item 3: the secretariat's services are a package, one module
+    per concern; circulating a paper happens in ``circulations.py``."""
+    package = ROOT / "secretariat" / "services"
+    assert not (ROOT / "secretariat" / "services.py").exists()
+    from secretariat import services
+    from secretariat.services import circulations
+
+    assert services.circulation_create is circulations.circulation_create
+    assert {p.stem for p in package.glob("*.py")} >= {
+        "circulations",
+        "decisions",
+        "meetings",
+        "outbox",
+        "silence",
+        "reminders",
+        "information",
+        "webhooks",
+    }

@@ -150,3 +150,31 @@ def test_return_with_reasons(as_user):
     assert body["status"] == "returned" and body["return_reason"] == "Please add sources."
     assert Notification.objects.filter(kind="information_returned").count() == 1
     assert as_user("secretariat").post(f"{url}disseminate/").status_code == 409
+
+
+def test_item9_a_failing_notice_after_the_upload_leaves_no_file(people, settings, monkeypatch):
+    """issue 14 item 9: when writing the notices fails after the attachments
+    were stored, the submission rolls back and its files are removed from
+    MEDIA_ROOT (the second copy of the rollback helper left them behind)."""
+    from measures.models import Measure
+    from secretariat.services import information, information_submit
+
+    def broken_notify(**_kwargs):
+        raise RuntimeError("the outbox is broken")
+
+    monkeypatch.setattr(information, "notify", broken_notify)
+    with pytest.raises(RuntimeError):
+        information_submit(
+            actor=people["delegate-mng"],
+            title="With an annex",
+            text="See the annex.",
+            kind="views",
+            language="en",
+            visibility="members",
+            measures=[Measure.objects.get(code="ENV-1")],
+            attachments=[pdf("annex.pdf")],
+        )
+    assert not InformationSubmission.objects.exists()
+    root = settings.MEDIA_ROOT
+    stored = [p.name for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    assert stored == []

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from secretariat import services
+from secretariat.services import outbox, webhooks
 from secretariat.models import (
     DeliveryStatus,
     EmailStatus,
@@ -142,7 +143,7 @@ def test_item5_requeue_skips_fresh_claims_and_takes_stale_ones(people, settings,
     settings.CICA_OUTBOX_CLAIM_SECONDS = 60
     handed = []
     monkeypatch.setattr(
-        services,
+        outbox,
         "notifications_enqueue",
         lambda *, notification_ids: handed.extend(notification_ids) or len(notification_ids),
     )
@@ -261,7 +262,7 @@ def test_item9_one_give_up_and_one_requeue_serve_both_outboxes(people, monkeypat
 
     handed = []
     monkeypatch.setattr(
-        services, "webhooks_enqueue", lambda *, delivery_ids: handed.extend(delivery_ids) or 0
+        webhooks, "webhooks_enqueue", lambda *, delivery_ids: handed.extend(delivery_ids) or 0
     )
     again = WebhookDelivery.objects.create(
         subscription=subscription, event="x", event_key="k3", payload={}

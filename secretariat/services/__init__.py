@@ -1,0 +1,150 @@
+"""The secretariat's writes, one module per concern (see each module's
+docstring). This package re-exports their public names, so callers keep
+writing ``from secretariat.services import circulation_create`` or
+``services.receipt_answer``. To replace a name in a test, patch it in the
+module that uses it (``secretariat.services.outbox.notify``), not here.
+
+* ``symbols``        document symbols (running numbers per prefix)
+* ``meetings``       the calendar: meetings and who attended
+* ``decisions``      decisions and the consensus rule
+* ``circulations``   circulating a paper, a draft decision or information
+* ``receipts``       a state's receipt of a circulation: read, acknowledged, its position
+* ``silence``        silence procedures on draft decisions
+* ``reminders``      reminders of deadlines and the summaries after them
+* ``information``    the information exchange: submit, disseminate, return
+* ``co_submission``  co-submitting states confirm, decline, are removed
+* ``outbox``         notifications and their e-mails (the outbox), the notices of events
+* ``webhooks``       webhook deliveries for REST clients
+"""
+
+from .circulations import (
+    circulation_all_answered,
+    circulation_create,
+)
+from .co_submission import (
+    information_confirm,
+    information_decline,
+    information_remove_co_submitter,
+)
+from .decisions import (
+    DECISION_BODIES,
+    decision_check,
+    decision_create,
+    decision_meeting_exists,
+    notify_decision,
+)
+from .information import (
+    SEARCH_CONFIG,
+    information_confirm_by,
+    information_disseminate,
+    information_return,
+    information_submit,
+    information_submitters,
+)
+from .meetings import (
+    meeting_attendance_check,
+    meeting_check,
+    meeting_create,
+    meeting_set_present,
+)
+from .outbox import (
+    NOTIFICATION_MAX_ATTEMPTS,
+    EmailDeliveryError,
+    OutboxClaimed,
+    email_failure_is_permanent,
+    notification_give_up,
+    notification_mark_read,
+    notification_retry_at,
+    notification_send_email,
+    notifications_enqueue,
+    notifications_requeue,
+    notify,
+    notify_designation,
+    notify_paper_submitted,
+)
+from .receipts import (
+    receipt_acknowledge,
+    receipt_answer,
+    receipt_mark_read,
+)
+from .reminders import (
+    circulation_remind_now,
+    circulations_send_reminders,
+    circulations_summarise_deadlines,
+    information_send_co_submission_reminders,
+)
+from .silence import (
+    silence_deadline_zone,
+    silence_notice,
+    silence_procedure_start,
+    silence_procedures_close,
+)
+from .symbols import (
+    symbol_next,
+)
+from .webhooks import (
+    WEBHOOK_DISABLE_AFTER,
+    WebhookDeliveryError,
+    webhook_deliver,
+    webhook_give_up,
+    webhook_signature,
+    webhooks_emit,
+    webhooks_enqueue,
+    webhooks_requeue,
+)
+
+__all__ = [
+    "DECISION_BODIES",
+    "EmailDeliveryError",
+    "NOTIFICATION_MAX_ATTEMPTS",
+    "OutboxClaimed",
+    "SEARCH_CONFIG",
+    "WEBHOOK_DISABLE_AFTER",
+    "WebhookDeliveryError",
+    "circulation_all_answered",
+    "circulation_create",
+    "circulation_remind_now",
+    "circulations_send_reminders",
+    "circulations_summarise_deadlines",
+    "decision_check",
+    "decision_create",
+    "decision_meeting_exists",
+    "email_failure_is_permanent",
+    "information_confirm",
+    "information_confirm_by",
+    "information_decline",
+    "information_disseminate",
+    "information_remove_co_submitter",
+    "information_return",
+    "information_send_co_submission_reminders",
+    "information_submit",
+    "information_submitters",
+    "meeting_attendance_check",
+    "meeting_check",
+    "meeting_create",
+    "meeting_set_present",
+    "notification_give_up",
+    "notification_mark_read",
+    "notification_retry_at",
+    "notification_send_email",
+    "notifications_enqueue",
+    "notifications_requeue",
+    "notify",
+    "notify_decision",
+    "notify_designation",
+    "notify_paper_submitted",
+    "receipt_acknowledge",
+    "receipt_answer",
+    "receipt_mark_read",
+    "silence_deadline_zone",
+    "silence_notice",
+    "silence_procedure_start",
+    "silence_procedures_close",
+    "symbol_next",
+    "webhook_deliver",
+    "webhook_give_up",
+    "webhook_signature",
+    "webhooks_emit",
+    "webhooks_enqueue",
+    "webhooks_requeue",
+]

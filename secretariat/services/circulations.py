@@ -1,0 +1,136 @@
+"""Circulating a paper, a draft decision or disseminated information: one
+receipt per addressed state and one notification per active delegate.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from cica.errors import DomainError
+from measures.models import Initiative, Paper
+from members.models import Participant, ParticipationStatus
+
+from ..models import (
+    Audience,
+    Circulation,
+    CirculationKind,
+    NotificationKind,
+    Receipt,
+    SilenceStatus,
+)
+from .outbox import _active_delegates, _in_their_language, notify
+from .symbols import symbol_next
+
+
+def circulation_create(
+    *,
+    actor,
+    initiative: Initiative,
+    paper: Paper | None,
+    deadline: datetime.date,
+    audience: str,
+    kind: str = CirculationKind.PAPER,
+    body: str = "",
+    draft_text: str = "",
+    silence: bool = False,
+    notice=None,
+) -> Circulation:
+    """Circulate a paper (or a draft decision) with a comment deadline: one
+    receipt per addressed participant and one notification per active
+    delegate of each, written in this transaction in a fixed number of
+    queries whatever the number of states and delegates. The e-mails leave
+    after commit (``notify``). ``notice(circulation)``, when given, returns the
+    notice's ``(subject, text)`` and is called in each recipient's language."""
+    if audience not in Audience.values:
+        raise DomainError(_("Unknown audience %(audience)r.") % {"audience": audience})
+    today = timezone.localdate()
+    if deadline < today:
+        raise DomainError(_("The comment deadline cannot be in the past."))
+    if deadline > today + datetime.timedelta(days=365):
+        raise DomainError(_("The comment deadline must be within a year."))
+    reference = symbol_next(prefix=f"CICA/CIRC/{today:%Y}/")
+    circulation = Circulation(
+        kind=kind,
+        initiative=initiative,
+        paper=paper,
+        reference=reference,
+        audience=audience,
+        deadline=deadline,
+        circulated_by=actor if getattr(actor, "pk", None) else None,
+        body=body,
+        draft_text=draft_text,
+        silence_status=SilenceStatus.PENDING if silence else SilenceStatus.NONE,
+    )
+    circulation.save()
+    what = paper.symbol if paper else _("a draft decision")
+    subject = _("Circulated for comments: %(what)s (%(ref)s), deadline %(deadline)s") % {
+        "what": what,
+        "ref": reference,
+        "deadline": deadline,
+    }
+    text = _(
+        "The secretariat has circulated %(what)s on %(measure)s. Your state's answer is "
+        "awaited by %(deadline)s."
+    ) % {"what": what, "measure": initiative.measure.code, "deadline": deadline}
+    _fan_out(
+        circulation=circulation,
+        actor=actor,
+        kind=NotificationKind.SILENCE if silence else NotificationKind.CIRCULATION,
+        subject=subject,
+        text=text,
+        notice=notice,
+    )
+    return circulation
+
+
+def _fan_out(
+    *, circulation: Circulation, actor, kind: str, subject: str, text: str, notice=None
+) -> None:
+    """One receipt per addressed participant and one notification per active
+    delegate of each, in a fixed number of queries. With ``notice``, each
+    delegate's copy is written in their language."""
+    today = timezone.localdate()
+    statuses = [ParticipationStatus.MEMBER]
+    if circulation.audience == Audience.MEMBERS_AND_OBSERVERS:
+        statuses.append(ParticipationStatus.OBSERVER)
+    addressed = list(
+        Participant.objects.with_status(today).filter(status__in=statuses).order_by("code")
+    )
+    receipts = bulk_create_with_history(
+        [Receipt(circulation=circulation, participant=p) for p in addressed],
+        Receipt,
+        default_user=actor if getattr(actor, "pk", None) else None,
+    )
+    if any(r.pk is None for r in receipts):  # backends that return no ids
+        receipts = list(circulation.receipts.all())
+    by_participant = {r.participant_id: r for r in receipts}
+    delegates = _active_delegates(participant_ids=list(by_participant))
+    targets = [(user, "receipt", by_participant[pid].pk) for user, pid in delegates]
+    if notice is None:
+        messages = [(user, subject, text, *target) for user, *target in targets]
+    else:
+        rendered: dict[str, tuple[str, str]] = {}
+
+        def in_language(_user) -> tuple[str, str]:
+            language = translation.get_language()
+            if language not in rendered:
+                rendered[language] = notice(circulation)
+            return rendered[language]
+
+        messages = _in_their_language(targets, in_language)
+    notify(
+        kind=kind,
+        event_key=f"circulation:{circulation.pk}",
+        messages=messages,
+        url=f"/api/v1/circulations/{circulation.pk}/",
+    )
+
+
+def circulation_all_answered(circulation: Circulation) -> bool:
+    """Every addressed member state has given a position."""
+    members = Participant.objects.with_status_in(ParticipationStatus.MEMBER)
+    return not circulation.receipts.filter(participant__in=members, position="").exists()

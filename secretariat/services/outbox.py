@@ -1,0 +1,421 @@
+"""The notification outbox: notifications written in the event's transaction,
+their e-mails handed to Celery after commit and sent once (claim, send,
+record); the re-queue and give-up shared with webhook deliveries; and the
+notices of events that the secretariat and delegates receive.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cica.errors import NotFound as NotFoundError
+from cica.text import single_line
+from measures.models import DesignationRole, Initiative, Paper
+from members.models import Delegate
+from members.rules import SECRETARIAT_GROUP
+
+from ..models import (
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    Receipt,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _active_delegates(*, participant_ids: Iterable[int]) -> list[tuple]:
+    """``(user, participant_id)`` for every active delegate of these participants."""
+    rows = (
+        Delegate.objects.filter(
+            participant_id__in=list(participant_ids), is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("participant_id", "user_id")
+    )
+    return [(d.user, d.participant_id) for d in rows]
+
+
+def _secretariat_users():
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=SECRETARIAT_GROUP) | Q(is_superuser=True))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _in_their_language(recipients: Iterable[tuple], build) -> list[tuple]:
+    """``notify`` messages, each written in its recipient's language (their
+    delegate record's; otherwise the site's). ``recipients`` are ``(user,
+    target_type, target_id)``; ``build(user)`` returns ``(subject, body)`` and
+    runs with that language active. One query for all the languages."""
+    recipients = list(recipients)
+    languages = dict(
+        Delegate.objects.filter(user__in=[user.pk for user, *_target in recipients]).values_list(
+            "user_id", "language"
+        )
+    )
+    messages = []
+    for user, target_type, target_id in recipients:
+        with translation.override(languages.get(user.pk) or settings.LANGUAGE_CODE):
+            subject, body = build(user)
+            messages.append((user, str(subject), str(body), target_type, target_id))
+    return messages
+
+
+def notify(
+    *,
+    kind: str,
+    event_key: str,
+    messages: list[tuple],
+    url: str = "",
+) -> list[int]:
+    """Write notifications for one event into the outbox and hand their
+    e-mails to Celery once the transaction commits.
+
+    ``messages`` are ``(user, subject, body, target_type, target_id)``. The
+    idempotency key ``<event>:<user>`` is unique: writing the same event twice
+    (a retried task, a repeated call) adds nothing. A rolled-back
+    transaction leaves no row and queues nothing. Returns the ids of the
+    notifications this call wrote. Three queries, whatever the number of
+    recipients.
+    """
+    if not messages:
+        return []
+    rows = []
+    for user, subject, body, target_type, target_id in messages:
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                idempotency_key=f"{event_key}:{user.pk}",
+                subject=single_line(subject)[:300],
+                body=str(body),
+                target_type=target_type or "",
+                target_id=target_id,
+                url=url,
+            )
+        )
+    keys = [r.idempotency_key for r in rows]
+    already = set(
+        Notification.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    fresh = [r for r in rows if r.idempotency_key not in already]
+    if not fresh:
+        return []
+    # ignore_conflicts: a concurrent writer of the same event wins, once.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    ids = list(
+        Notification.objects.filter(
+            idempotency_key__in=[r.idempotency_key for r in fresh],
+            email_status=EmailStatus.PENDING,
+            queued_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(partial(notifications_enqueue, notification_ids=ids), robust=True)
+    return ids
+
+
+def notifications_enqueue(*, notification_ids: list[int]) -> int:
+    """Hand e-mails to Celery (after commit). If the broker is unreachable the
+    rows stay pending with no ``queued_at``; the periodic re-queue sends them
+    later. Returns how many were handed over."""
+    # Imported here: secretariat.tasks imports this package (a real cycle).
+    from ..tasks import send_notification_email
+
+    return _hand_over(
+        ids=notification_ids,
+        model=Notification,
+        task=send_notification_email,
+        argument="notification_id",
+    )
+
+
+def _hand_over(*, ids: list[int], model, task, argument: str) -> int:
+    """Queue one task per outbox row (notification or webhook delivery). On a
+    broker failure the row keeps ``queued_at`` empty and the rest wait too:
+    the periodic re-queue hands them over when the broker is back."""
+    handed = 0
+    for pk in ids:
+        try:
+            model.objects.filter(pk=pk).update(queued_at=timezone.now())
+            task.apply_async(kwargs={argument: pk}, retry=False)
+        except Exception as exc:  # broker down: the outbox keeps the row pending
+            logger.warning("Broker unavailable, %s %s waits: %s", model.__name__, pk, exc)
+            model.objects.filter(pk=pk).update(queued_at=None)
+            break
+        handed += 1
+    return handed
+
+
+def _outbox_requeue(*, model, status_field: str, pending: str, older_than, enqueue, **extra) -> int:
+    """Hand an outbox's pending rows (e-mails or webhook deliveries) to Celery
+    again: never queued (broker was down) or queued long ago without being
+    sent (a lost task). A row a worker is sending now (claimed less than
+    ``CICA_OUTBOX_CLAIM_SECONDS`` ago) is left alone; an older claim was left
+    by a worker that died mid-send and counts as pending again. The send task
+    is idempotent, so a row queued twice is still sent once."""
+    if older_than is None:
+        older_than = datetime.timedelta(minutes=settings.CICA_REQUEUE_AFTER_MINUTES)
+    now = timezone.now()
+    cutoff = now - older_than
+    claim_cutoff = now - datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
+    ids = list(
+        model.objects.filter(**{status_field: pending}, **extra)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claim_cutoff))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    return enqueue(ids)
+
+
+def _outbox_give_up(*, model, pk: int, status_field: str, pending: str, failed: str) -> None:
+    """Mark a pending outbox row failed, for the secretariat to look at."""
+    model.objects.filter(pk=pk, **{status_field: pending}).update(
+        **{status_field: failed, "claimed_at": None}
+    )
+
+
+class OutboxClaimed(Exception):
+    """Another worker is sending this row now (its claim is younger than
+    ``CICA_OUTBOX_CLAIM_SECONDS``): try again once the claim may have lapsed."""
+
+    def __init__(self, retry_in: int):
+        super().__init__(f"claimed by another worker; try again in {retry_in} s")
+        self.retry_in = retry_in
+
+
+def _outbox_claim(row, *, now) -> None:
+    """Inside the claiming transaction (row locked): refuse a live claim, else
+    take it. Committed before anything is sent, so a second worker sees it."""
+    lease = datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
+    if row.claimed_at is not None and row.claimed_at > now - lease:
+        raise OutboxClaimed(max(1, int((row.claimed_at + lease - now).total_seconds()) + 1))
+    row.claimed_at = now
+    row.save(update_fields=["claimed_at"])
+
+
+def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> int:
+    """Re-queue e-mails still pending (see :func:`_outbox_requeue`)."""
+    return _outbox_requeue(
+        model=Notification,
+        status_field="email_status",
+        pending=EmailStatus.PENDING,
+        older_than=older_than,
+        enqueue=lambda ids: notifications_enqueue(notification_ids=ids),
+    )
+
+
+# Tries at one notification's e-mail before it is marked failed: the first
+# and every retry, however it was queued (a Celery retry or the periodic
+# re-queue), counted on the row so that re-queueing never starts over.
+NOTIFICATION_MAX_ATTEMPTS = 9
+
+
+class EmailDeliveryError(Exception):
+    """The mail server failed for now; the row records it and stays pending."""
+
+    def __init__(self, message: str, *, attempts: int = 0):
+        super().__init__(message)
+        self.attempts = attempts
+
+
+def email_failure_is_permanent(exc: BaseException) -> bool:
+    """Whether trying the same e-mail again cannot help: a header or address
+    Django refuses (BadHeaderError and invalid addresses are ValueErrors), or
+    the mail server's 5xx answer for the recipients or the message. A refused
+    log-in (535) is the site's configuration, not the message's: retried."""
+    if isinstance(exc, ValueError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def notification_send_email(*, notification_id: int) -> str:
+    """Send one notification's e-mail, once, holding no lock while it is sent.
+
+    Three steps: claim the row (a short transaction that locks it, checks it
+    is still pending and not claimed, and marks it claimed), send outside any
+    transaction (``EMAIL_TIMEOUT`` bounds the mail server), record the result
+    in a second short transaction. A second worker given the same id (a task
+    queued twice, redelivered after a worker died) finds it claimed
+    (:class:`OutboxClaimed`) or sent, and does not send. A claim left by a
+    worker killed mid-send lapses after ``CICA_OUTBOX_CLAIM_SECONDS``.
+
+    A permanent failure (see :func:`email_failure_is_permanent`) or the last
+    of ``NOTIFICATION_MAX_ATTEMPTS`` tries marks it failed, with the reason in
+    ``last_error``, for the secretariat to see in the admin; a passing
+    failure raises :class:`EmailDeliveryError` for the caller to retry.
+    """
+    with transaction.atomic():
+        # Lock the notification only (of="self"): locking the joined user too
+        # made every e-mail to one person wait for the previous one.
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "missing"
+        if notification.email_status != EmailStatus.PENDING:
+            return f"already {notification.email_status}"
+        address = notification.recipient.email
+        if not address:
+            notification.email_status = EmailStatus.SKIPPED
+            notification.save(update_fields=["email_status"])
+            return "skipped"
+        _outbox_claim(notification, now=timezone.now())
+    # Committed: the claim is visible; nothing is locked while the server answers.
+    failure = None
+    try:
+        send_mail(
+            # Rows written before subjects were made single-line go out too.
+            single_line(notification.subject),
+            notification.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            fail_silently=False,
+        )
+    except Exception as exc:
+        failure = exc
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",)).filter(pk=notification_id).first()
+        )
+        if notification is None:
+            return "missing"
+        if notification.email_status != EmailStatus.PENDING:
+            return f"already {notification.email_status}"
+        notification.attempts += 1
+        notification.claimed_at = None
+        if failure is None:
+            notification.email_status = EmailStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            notification.save(
+                update_fields=["email_status", "sent_at", "attempts", "last_error", "claimed_at"]
+            )
+            if notification.target_type == "receipt" and notification.target_id:
+                receipt = (
+                    Receipt.objects.select_for_update()
+                    .filter(pk=notification.target_id, delivered_at__isnull=True)
+                    .first()
+                )
+                if receipt is not None:
+                    # save(), not update(): receipts are audited (simple-history).
+                    receipt.delivered_at = notification.sent_at
+                    receipt.save(update_fields=["delivered_at"])
+            return "sent"
+        notification.last_error = f"{type(failure).__name__}: {failure}"[:2000]
+        fields = ["attempts", "last_error", "claimed_at"]
+        if (
+            email_failure_is_permanent(failure)
+            or notification.attempts >= NOTIFICATION_MAX_ATTEMPTS
+        ):
+            notification.email_status = EmailStatus.FAILED
+            fields.append("email_status")
+        notification.save(update_fields=fields)
+    if notification.email_status == EmailStatus.FAILED:
+        logger.warning(
+            "E-mail of notification %s given up after %s attempt(s): %s",
+            notification_id,
+            notification.attempts,
+            notification.last_error,
+        )
+        return "failed"
+    # Raised after the transaction: the attempt and its error stay recorded.
+    raise EmailDeliveryError(notification.last_error, attempts=notification.attempts)
+
+
+def notification_retry_at(*, notification_id: int, countdown: int) -> None:
+    """A worker will try again in ``countdown`` seconds: the periodic re-queue
+    leaves the row alone until then (plus its usual delay)."""
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+        queued_at=timezone.now() + datetime.timedelta(seconds=countdown)
+    )
+
+
+def notification_give_up(*, notification_id: int) -> None:
+    """Mark failed, for the secretariat to look at."""
+    _outbox_give_up(
+        model=Notification,
+        pk=notification_id,
+        status_field="email_status",
+        pending=EmailStatus.PENDING,
+        failed=EmailStatus.FAILED,
+    )
+
+
+def notification_mark_read(*, user, notification: Notification | None = None) -> int:
+    """Mark one (or all) of the user's own notifications read."""
+    mine = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification is not None:
+        if notification.recipient_id != user.pk:
+            raise NotFoundError(_("No such notification."))
+        mine = mine.filter(pk=notification.pk)
+    return mine.update(read_at=timezone.now())
+
+
+# --- the notices of events -----------------------------------------------------------
+
+
+def notify_paper_submitted(*, paper: Paper) -> None:
+    """The secretariat learns of every new paper version."""
+    subject = _("Paper submitted: %(symbol)s") % {"symbol": paper.symbol}
+    body = _("%(state)s submitted %(symbol)s (version %(version)s) on %(measure)s.") % {
+        "state": paper.submitted_for.code if paper.submitted_for else "—",
+        "symbol": paper.symbol,
+        "version": paper.version,
+        "measure": paper.initiative.measure.code,
+    }
+    notify(
+        kind=NotificationKind.PAPER_SUBMITTED,
+        event_key=f"paper:{paper.pk}",
+        messages=[(u, subject, body, "paper", paper.pk) for u in _secretariat_users()],
+        url=f"/api/v1/initiatives/{paper.initiative_id}/",
+    )
+
+
+def notify_designation(*, initiative: Initiative, designations: list) -> None:
+    """The designated states' delegates learn of their designation."""
+    roles = {p.pk: role for p, role in designations}
+    messages = []
+    for user, participant_id in _active_delegates(participant_ids=list(roles)):
+        role = DesignationRole(roles[participant_id]).label
+        subject = _("Designated %(role)s of %(ref)s") % {"role": role, "ref": initiative.reference}
+        body = _(
+            "Your state is designated %(role)s of %(ref)s; the Chair asks the "
+            "coordinators to draft a concept paper."
+        ) % {"role": role, "ref": initiative.reference}
+        messages.append((user, subject, body, "initiative", initiative.pk))
+    notify(
+        kind=NotificationKind.DESIGNATION,
+        event_key=f"designation:{initiative.pk}:{initiative.designations.count()}",
+        messages=messages,
+        url=f"/api/v1/initiatives/{initiative.pk}/",
+    )

@@ -1,0 +1,121 @@
+"""A state's receipt of a circulation: read, acknowledged, and (member
+states) its position, which may break a silence procedure.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cica.errors import Conflict, DomainError, Forbidden
+from cica.errors import NotFound as NotFoundError
+from members.models import ParticipationStatus
+from members.rules import acting_for
+
+from ..models import (
+    Circulation,
+    CirculationKind,
+    Position,
+    Receipt,
+    SilenceStatus,
+)
+from .silence import _silence_break
+
+
+def _own_receipt(actor, circulation: Circulation) -> Receipt:
+    """The receipt of the state the actor acts for; a delegate answers for
+    their own state only, and a circulation not addressed to it is not theirs."""
+    participant = acting_for(actor)
+    if participant is None:
+        raise Forbidden(_("Only a delegate answers a circulation, for their own state."))
+    receipt = (
+        Receipt.objects.select_for_update()
+        .select_related("participant")
+        .filter(circulation=circulation, participant=participant)
+        .first()
+    )
+    if receipt is None:
+        raise NotFoundError(
+            _("%(ref)s was not addressed to %(code)s.")
+            % {"ref": circulation.reference, "code": participant.code}
+        )
+    return receipt
+
+
+@transaction.atomic
+def receipt_mark_read(*, actor, circulation: Circulation) -> Receipt | None:
+    """Record the first reading by a delegate of the addressed state (once)."""
+    participant = acting_for(actor)
+    if participant is None:
+        return None
+    receipt = (
+        Receipt.objects.select_for_update()
+        .filter(circulation=circulation, participant=participant, first_read_at__isnull=True)
+        .first()
+    )
+    if receipt is not None:
+        receipt.first_read_at = timezone.now()
+        receipt.first_read_by = actor
+        receipt.save(update_fields=["first_read_at", "first_read_by"])
+    return receipt
+
+
+@transaction.atomic
+def receipt_acknowledge(*, actor, circulation: Circulation) -> Receipt:
+    """A delegate acknowledges receipt for their state (members and observers)."""
+    receipt = _own_receipt(actor, circulation)
+    now = timezone.now()
+    changed = []
+    if receipt.first_read_at is None:
+        receipt.first_read_at, receipt.first_read_by = now, actor
+        changed += ["first_read_at", "first_read_by"]
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by = now, actor
+        changed += ["acknowledged_at", "acknowledged_by"]
+    if changed:
+        receipt.save(update_fields=changed)
+    return receipt
+
+
+@transaction.atomic
+def receipt_answer(*, actor, circulation: Circulation, position: str, text: str = "") -> Receipt:
+    """A member state's position on a circulation, changeable until the
+    deadline; every change is kept in the receipt's history. Observers take
+    no part in decisions: they acknowledge, they do not take positions.
+
+    On a draft decision under silence procedure, an objection breaks the
+    silence and records the state that broke it.
+    """
+    if position not in Position.values:
+        raise DomainError(_("Unknown position %(position)r.") % {"position": position})
+    circulation = Circulation.objects.select_for_update().get(pk=circulation.pk)
+    receipt = _own_receipt(actor, circulation)
+    if circulation.kind == CirculationKind.INFORMATION:
+        raise Conflict(_("Disseminated information is acknowledged, not answered."))
+    if acting_for(actor).status_on() != ParticipationStatus.MEMBER:
+        raise Forbidden(_("Observers acknowledge circulations; only member states take positions."))
+    if circulation.deadline and timezone.localdate() > circulation.deadline:
+        raise Conflict(
+            _("The deadline (%(deadline)s) has passed: positions can no longer change.")
+            % {"deadline": circulation.deadline}
+        )
+    if (
+        position in (Position.COMMENT, Position.OBJECTION, Position.RESERVATION)
+        and not text.strip()
+    ):
+        raise DomainError(
+            _("Give the text that goes with “%(position)s”.")
+            % {"position": Position(position).label}
+        )
+    now = timezone.now()
+    receipt.position, receipt.position_text = position, text
+    receipt.position_at, receipt.position_by = now, actor
+    if receipt.first_read_at is None:
+        receipt.first_read_at, receipt.first_read_by = now, actor
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by = now, actor
+    receipt.save()
+    if position == Position.OBJECTION and circulation.silence_status == SilenceStatus.PENDING:
+        _silence_break(circulation=circulation, receipt=receipt)
+    return receipt
