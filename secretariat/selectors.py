@@ -3,13 +3,16 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from measures.selectors import initiatives_on_desk
 from members.models import ParticipationStatus
 from members.rules import acting_for, is_chair_office, is_secretariat
 
 from .models import (
     Circulation,
     CoSubmitter,
+    Decision,
     InformationStatus,
     InformationSubmission,
     Notification,
@@ -299,3 +302,43 @@ def status_report_rows() -> list[dict]:
             )
         areas.append({"area": area, "rows": rows})
     return areas
+
+
+def desk_for(user) -> dict:
+    """What a delegate's landing page shows, in a fixed number of queries
+    whatever the number of circulations, initiatives or notifications: the
+    papers waiting for the state's answer, its initiatives (read by measures),
+    recent decisions and unread notifications."""
+    participant = acting_for(user)
+    today = timezone.localdate()
+    context = {"participant": participant, "today": today}
+    notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    context["notifications"] = list(notifications.order_by("-created_at")[:10])
+    if participant is None:
+        context.update(waiting=[], initiatives=[], decisions=[])
+        return context
+    waiting = (
+        Receipt.objects.filter(participant=participant, position="")
+        .exclude(circulation__kind="information")
+        .select_related("circulation__initiative__measure", "circulation__paper")
+        .order_by("circulation__deadline")
+    )
+    context["waiting"] = [
+        {"receipt": r, "overdue": bool(r.circulation.deadline and r.circulation.deadline < today)}
+        for r in waiting[:50]
+    ]
+    ours = initiatives_on_desk(participant)
+    context["initiatives"] = [
+        {
+            "initiative": i,
+            "coordinating": any(d.participant_id == participant.pk for d in i.open_designations),
+        }
+        for i in ours[:100]
+    ]
+    decisions = (
+        Decision.objects.filter(Q(initiative__in=ours.values("pk")) | Q(body="soc"))
+        .select_related("initiative__measure")
+        .order_by("-recorded_at")[:10]
+    )
+    context["decisions"] = list(decisions)
+    return context

@@ -8,6 +8,7 @@ from measures.models import (
     AreaAlias,
     CoordinatorDesignation,
     CoordinatorOffer,
+    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
@@ -15,14 +16,7 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
-from members.models import (
-    Chairmanship,
-    Delegate,
-    Expert,
-    Participant,
-    ParticipantAlias,
-    Participation,
-)
+from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
 from secretariat.models import (
     Circulation,
     Decision,
@@ -144,7 +138,7 @@ def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, se
         contact="kim@example.org",
         started_on=timezone.localdate(),
     )
-    url = reverse("admin:members_expert_change", args=[expert.pk])
+    url = reverse("admin:measures_expert_change", args=[expert.pk])
     client.login(username="chair", password="demo-pass-4-cica")
     page = client.get(url)
     assert page.status_code == 200 and "kim@example.org" not in page.content.decode()

@@ -42,8 +42,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from measures.models import Initiative, InterestDeclaration, Measure
-from members.models import ApiToken, Expert
+from measures.models import Expert, Initiative, InterestDeclaration, Measure
+from members.models import ApiToken
 from secretariat.models import InformationSubmission, Notification, Receipt
 from tests import authz_scenario
 from tests.authz_scenario import (
@@ -928,7 +928,6 @@ ADMIN_REGISTERS: dict[str, str] = {
     "members.ParticipantAlias": "chair,sec=200",
     "members.Chairmanship": "chair,sec=200",
     "members.Delegate": "chair,sec=200",
-    "members.Expert": "chair,sec=200",
     "measures.PriorityArea": "chair,sec=200",
     "measures.Measure": "chair,sec=200",
     "measures.CoordinatorOffer": "chair,sec=200",
@@ -938,6 +937,7 @@ ADMIN_REGISTERS: dict[str, str] = {
     "measures.InitiativeEvent": "chair,sec=200",
     "measures.InterestDeclaration": "chair,sec=200",
     "measures.CoordinatorDesignation": "chair,sec=200",
+    "measures.Expert": "chair,sec=200",
     "secretariat.Meeting": "chair,sec=200",
     "secretariat.Decision": "chair,sec=200",
     "secretariat.Circulation": "chair,sec=200",
@@ -949,12 +949,12 @@ ADMIN_REGISTERS: dict[str, str] = {
 }
 # What only some staff may read on a register's pages (contacts, secrets).
 ADMIN_SECRETS: dict[str, tuple[str, str]] = {
-    "members.Expert": (EXPERT_CONTACT, "sec"),
+    "measures.Expert": (EXPERT_CONTACT, "sec"),
     "secretariat.WebhookSubscription": (WEBHOOK_SECRET, "sec"),
 }
 # The record whose page is asked for, where it matters which.
 ADMIN_RECORD: dict[str, Callable[[Any], Any]] = {
-    "members.Expert": lambda s: s.expert,
+    "measures.Expert": lambda s: s.expert,
     "secretariat.WebhookSubscription": lambda s: s.webhook,
     "measures.Initiative": lambda s: s.draft,
     "measures.Paper": lambda s: s.draft_paper,
