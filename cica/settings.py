@@ -374,7 +374,7 @@ CSRF_FAILURE_VIEW = "cica.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): our pages load scripts and styles from
 # our own origin only, no inline code. The API documentation pages, which
-# ship inline styles, relax style-src for themselves only (cica/urls.py).
+# ship inline styles, relax style-src for themselves only (web/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from .models import ApiToken, Participant, ParticipantAlias, Participation
+from .rules import is_secretariat
 from .text import normalize_name
 
 
@@ -54,7 +55,5 @@ class ParticipantNames:
 def api_tokens_visible_to(user) -> QuerySet[ApiToken]:
     """A user's own API tokens; the secretariat's view is everyone's (to
     revoke a lost one). Nobody else learns that another's token exists."""
-    from .rules import is_secretariat
-
     tokens = ApiToken.objects.select_related("user")
     return tokens if is_secretariat(user) else tokens.filter(user=user)
