@@ -146,6 +146,17 @@ def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, se
     assert "kim@example.org" in client.get(url).content.decode()
 
 
+def test_item2_the_rosters_old_admin_address_leads_to_its_new_one(client):
+    """issue 14 item 2: Expert moved from members to measures; a link to its
+    old admin page (/admin/members/expert/...) lands on the new one."""
+    old = client.get("/admin/members/expert/12/change/?_changelist_filters=q%3DKim")
+    assert old.status_code == 302
+    assert old["Location"] == "/admin/measures/expert/12/change/?_changelist_filters=q%3DKim"
+    assert client.get("/admin/members/expert/")["Location"] == reverse(
+        "admin:measures_expert_changelist"
+    )
+
+
 def test_bulk_dissemination_in_the_admin(secretariat, people):
     from secretariat.services import information_submit
 

@@ -813,6 +813,11 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             lambda s: "/admin/import/designations/template.csv",
         )
     ],
+    # The roster's admin moved from members to measures: the old address
+    # redirects, for everyone, to the new one (which then asks who you are).
+    ("^admin/members/expert/(?P<rest>.*)$", "get"): [
+        Case("*=302", lambda s: f"/admin/members/expert/{s.expert.pk}/change/")
+    ],
     ("admin/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/")],
     ("admin/login/", "get"): [
         Case("anon,obs,other,concerned,coord=200 chair,sec=302", lambda s: "/admin/login/")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -52,6 +53,12 @@ urlpatterns = [
         "admin/import/<str:kind>/template.csv",
         admin.site.admin_view(admin_imports.import_template),
         name="register-import-template",
+    ),
+    # The expert roster's admin moved with the model from members to measures;
+    # old links and bookmarks still land on it.
+    re_path(
+        r"^admin/members/expert/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/measures/expert/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
