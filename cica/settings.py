@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "cica.urls"
+ROOT_URLCONF = "web.urls"
 
 TEMPLATES = [
     {
@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cica.context.header",
+                "web.context.header",
             ],
         },
     },
@@ -374,7 +374,7 @@ CSRF_FAILURE_VIEW = "cica.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): our pages load scripts and styles from
 # our own origin only, no inline code. The API documentation pages, which
-# ship inline styles, relax style-src for themselves only (cica/urls.py).
+# ship inline styles, relax style-src for themselves only (web/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

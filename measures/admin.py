@@ -11,6 +11,7 @@ from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
 
 from . import services
+from .admin_experts import ExpertAdmin  # noqa: F401 (registers the expert roster's admin)
 from .forms import form_for
 from .models import (
     AreaAlias,

@@ -11,6 +11,7 @@ from members.api import TranslatedNamesField
 from members.models import Participant
 
 from . import selectors
+from .api_experts import ExpertViewSet
 from .api_initiatives import InitiativeViewSet, PaperViewSet
 from .models import (
     CoordinatorOffer,
@@ -243,6 +244,7 @@ class CoordinatorOfferViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 router = SimpleRouter()
+router.register("experts", ExpertViewSet, basename="expert")
 router.register("areas", AreaViewSet, basename="area")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("coordinator-offers", CoordinatorOfferViewSet, basename="coordinator-offer")

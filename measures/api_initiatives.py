@@ -18,7 +18,7 @@ from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import NotFound
 from cica.input import IsoDateTimeFilter, as_id
 from cica.uploads import stored_download
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import (
     DECISION_BODY_CHOICES,
     Audience,
@@ -29,7 +29,7 @@ from secretariat.models import (
 )
 
 from . import selectors, services
-from .models import DesignationRole, Initiative, Measure, Modality, Paper, PriorityArea
+from .models import DesignationRole, Expert, Initiative, Measure, Modality, Paper, PriorityArea
 from .workflow import EVENT_CHOICES, Action, Outcome, Status, TimelineEvent
 
 # --- read serializers ------------------------------------------------------------

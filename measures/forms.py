@@ -10,9 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Expert, Participant, ParticipationStatus
+from members.models import Participant, ParticipationStatus
 from secretariat.models import Audience, Meeting
 
+from .models import Expert
 from .workflow import Action, Outcome
 
 

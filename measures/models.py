@@ -3,6 +3,8 @@ listed in the annex of the cooperative approach (Bangkok, 14 March 2007)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings as _settings
 from django.db import models
 from django.db.models import Q
@@ -137,6 +139,61 @@ class Measure(models.Model):
         super().save(*args, **kwargs)
 
 
+class Expert(models.Model):
+    """A specialist a member state designates for a measure (modality (b):
+    "Les États membres pourront désigner périodiquement des spécialistes ou
+    experts"). Contact details are for the secretariat and that state only."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="experts",
+        verbose_name=_("designating state"),
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.PROTECT,
+        related_name="experts",
+        verbose_name=_("measure"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(_("contact"), max_length=300, blank=True)
+    expertise = models.TextField(_("expertise"), blank=True)
+    languages = models.CharField(
+        _("languages"), max_length=100, blank=True, help_text=_("e.g. en, ru")
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    designated_by = models.ForeignKey(
+        _settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("designated by"),
+    )
+
+    class Meta:
+        # The model moved here from members (its relations point at the
+        # Catalogue); its rows stay in their first table.
+        db_table = "members_expert"
+        ordering = ["measure", "participant__code", "name"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="expert_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.participant.code})"
+
+    def active_on(self, on: datetime.date) -> bool:
+        return self.started_on <= on and (self.ended_on is None or self.ended_on >= on)
+
+
 class CoordinatorRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     CO_COORDINATOR = "co_coordinator", _("Co-coordinator")
@@ -258,7 +315,7 @@ class Initiative(models.Model):
         _("status"), max_length=24, choices=Status.choices, default=Status.INTEREST_DECLARED
     )
     responsible_experts = models.ManyToManyField(
-        "members.Expert",
+        Expert,
         blank=True,
         related_name="working_papers",
         verbose_name=_("responsible experts"),

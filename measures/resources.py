@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from . import selectors
-from .models import Initiative, Measure
+from .models import Expert, Initiative, Measure
 
 
 class MeasureResource(resources.ModelResource):
@@ -68,4 +68,34 @@ class InitiativeResource(resources.ModelResource):
     def dehydrate_coordinators(self, initiative):
         return ", ".join(
             f"{d.participant.code} ({d.get_role_display()})" for d in initiative.designations.all()
+        )
+
+
+class ExpertResource(resources.ModelResource):
+    measure = fields.Field(attribute="measure__code", column_name=_("Measure"))
+    participant = fields.Field(attribute="participant__code", column_name=_("State"))
+    name = fields.Field(attribute="name", column_name=_("Name"))
+    contact = fields.Field(attribute="contact", column_name=_("Contact"))
+    expertise = fields.Field(attribute="expertise", column_name=_("Expertise"))
+    languages = fields.Field(attribute="languages", column_name=_("Languages"))
+    started_on = fields.Field(attribute="started_on", column_name=_("From"))
+    ended_on = fields.Field(attribute="ended_on", column_name=_("Until"))
+
+    class Meta:
+        model = Expert
+        fields = (
+            "measure",
+            "participant",
+            "name",
+            "contact",
+            "expertise",
+            "languages",
+            "started_on",
+            "ended_on",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return Expert.objects.select_related("measure", "participant").order_by(
+            "measure__area__order", "measure__number", "participant__code", "name"
         )

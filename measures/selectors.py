@@ -15,12 +15,12 @@ from django.db.models import (
 )
 
 from cica.lookups import AnyOf
-from members.models import Expert
 from members.rules import acting_for, is_chair_office, is_secretariat
 
 from .models import (
     CoordinatorDesignation,
     CoordinatorOffer,
+    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
@@ -29,6 +29,16 @@ from .models import (
     PriorityArea,
 )
 from .workflow import PROGRESS, Outcome
+
+
+def _reverse_model(model, name: str):
+    """The model behind a reverse relation that an app above measures declares
+    on ours: secretariat's Decision and Circulation point at initiatives and
+    papers (``Initiative.decisions``, ``Paper.circulations``...). Measures reads
+    them through the ORM's relations and never imports secretariat, so the apps'
+    order holds (cica <- members <- measures <- secretariat); the queries are
+    the same as with the model imported."""
+    return model._meta.get_field(name).related_model
 
 
 def _offers():
@@ -96,7 +106,7 @@ def measure_list_with_status() -> QuerySet[Measure]:
     services) with its current coordinators, and the initiatives whose paper
     the SOC adopted: a constant number of queries that never load a
     measure's whole history (make bench: loading every initiative cost 30x)."""
-    from secretariat.models import Decision
+    Decision = _reverse_model(Initiative, "decisions")
 
     adoptions = Decision.objects.filter(body="soc", outcome=Outcome.APPROVED).select_related(
         "paper"
@@ -153,7 +163,8 @@ def initiative_list() -> QuerySet[Initiative]:
 
 
 def initiative_detail() -> QuerySet[Initiative]:
-    from secretariat.models import Circulation, Decision
+    Decision = _reverse_model(Initiative, "decisions")
+    Circulation = _reverse_model(Initiative, "circulations")
 
     return initiative_list().prefetch_related(
         Prefetch(
@@ -204,7 +215,8 @@ def papers_visible(user, initiative: Initiative, papers=None) -> list[Paper]:
 
 
 def paper_annotated(queryset):
-    from secretariat.models import Circulation, Decision
+    Decision = _reverse_model(Paper, "decisions")
+    Circulation = _reverse_model(Paper, "circulations")
 
     return queryset.annotate(
         was_circulated=Exists(Circulation.objects.filter(paper=OuterRef("pk"))),
@@ -264,6 +276,27 @@ MEASURE_ROW_FIELDS = (
     "lead_initiative__status",
     *(f"{name}_{lang}" for name in ("title", "text") for lang in ("en", "fr", "ru")),
 )
+
+
+def initiatives_on_desk(participant) -> QuerySet[Initiative]:
+    """The initiatives a state's desk lists: those it declared interest in or
+    coordinates now, each with its open designations (``open_designations``)."""
+    return (
+        Initiative.objects.filter(
+            Q(declarations__participant=participant)
+            | Q(designations__participant=participant, designations__ended_on__isnull=True)
+        )
+        .distinct()
+        .select_related("measure")
+        .prefetch_related(
+            Prefetch(
+                "designations",
+                queryset=CoordinatorDesignation.objects.filter(ended_on__isnull=True),
+                to_attr="open_designations",
+            )
+        )
+        .order_by("measure__area__order", "measure__number")
+    )
 
 
 def measure_list_base() -> QuerySet[Measure]:
@@ -365,7 +398,7 @@ def offers_by_measure(measures: list[dict]) -> dict[int, list[dict]]:
 def adopted_papers_by_measure(measure_ids: list[int]) -> dict[int, list[dict]]:
     """Papers the SOC adopted on these measures (the rule of
     :func:`measure_adopted_papers`): by initiative, then latest decision first."""
-    from secretariat.models import Decision
+    Decision = _reverse_model(Initiative, "decisions")
 
     grouped: dict[int, list[dict]] = {}
     rows = (

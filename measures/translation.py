@@ -9,6 +9,7 @@ from .models import (
     AreaAlias,
     CoordinatorDesignation,
     CoordinatorOffer,
+    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
@@ -48,3 +49,5 @@ for model in (
 ):
     history(model)
 history(Initiative, m2m_fields=["responsible_experts"])
+# Expert moved here from members; its history keeps its first table.
+history(Expert, table_name="members_historicalexpert")

@@ -3,21 +3,16 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import SecretariatExportMixin
-
 from . import services
 from .models import (
     ApiToken,
     Chairmanship,
     Delegate,
-    Expert,
     Participant,
     ParticipantAlias,
     Participation,
     ParticipationStatus,
 )
-from .resources import ExpertResource
-from .rules import is_secretariat
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -104,19 +99,6 @@ class DelegateAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__email", "participant__code", "participant__name_en"]
     list_select_related = ["user", "participant"]
     raw_id_fields = ["user"]
-
-
-@admin.register(Expert)
-class ExpertAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
-    resource_classes = [ExpertResource]
-    list_display = ["name", "participant", "measure", "languages", "started_on", "ended_on"]
-    list_filter = ["participant", "measure__area"]
-    search_fields = ["name", "expertise", "participant__code", "measure__code"]
-    list_select_related = ["participant", "measure"]
-
-    def get_exclude(self, request, obj=None):
-        # Contact details are for the secretariat and the designating state only.
-        return [] if is_secretariat(request.user) else ["contact"]
 
 
 @admin.register(ApiToken)

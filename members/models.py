@@ -276,58 +276,6 @@ class Delegate(models.Model):
         return f"{self.user.get_username()} ({self.participant.code}, {self.get_role_display()})"
 
 
-class Expert(models.Model):
-    """A specialist a member state designates for a measure (modality (b):
-    "Les États membres pourront désigner périodiquement des spécialistes ou
-    experts"). Contact details are for the secretariat and that state only."""
-
-    participant = models.ForeignKey(
-        Participant,
-        on_delete=models.PROTECT,
-        related_name="experts",
-        verbose_name=_("designating state"),
-    )
-    measure = models.ForeignKey(
-        "measures.Measure",
-        on_delete=models.PROTECT,
-        related_name="experts",
-        verbose_name=_("measure"),
-    )
-    name = models.CharField(_("name"), max_length=200)
-    contact = models.CharField(_("contact"), max_length=300, blank=True)
-    expertise = models.TextField(_("expertise"), blank=True)
-    languages = models.CharField(
-        _("languages"), max_length=100, blank=True, help_text=_("e.g. en, ru")
-    )
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
-    designated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("designated by"),
-    )
-
-    class Meta:
-        ordering = ["measure", "participant__code", "name"]
-        verbose_name = _("expert")
-        verbose_name_plural = _("experts")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="expert_ends_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.participant.code})"
-
-    def active_on(self, on: datetime.date) -> bool:
-        return self.started_on <= on and (self.ended_on is None or self.ended_on >= on)
-
-
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self, now=None):
         """Tokens that are neither revoked nor expired."""

@@ -1,9 +1,9 @@
 """Reads of the participant registers, shaped for the API and the admin."""
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from .models import ApiToken, Participant, ParticipantAlias, Participation
+from .rules import is_secretariat
 from .text import normalize_name
 
 
@@ -52,70 +52,8 @@ class ParticipantNames:
         return list(Participant.objects.search(text).order_by("code")[:limit])
 
 
-def desk_for(user) -> dict:
-    """What a delegate's landing page shows, in a fixed number of queries
-    whatever the number of circulations, initiatives or notifications."""
-    from django.db.models import Prefetch, Q
-
-    from measures.models import CoordinatorDesignation, Initiative
-    from secretariat.models import Decision, Notification, Receipt
-
-    from .rules import acting_for
-
-    participant = acting_for(user)
-    today = timezone.localdate()
-    context = {"participant": participant, "today": today}
-    notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    context["notifications"] = list(notifications.order_by("-created_at")[:10])
-    if participant is None:
-        context.update(waiting=[], initiatives=[], decisions=[])
-        return context
-    waiting = (
-        Receipt.objects.filter(participant=participant, position="")
-        .exclude(circulation__kind="information")
-        .select_related("circulation__initiative__measure", "circulation__paper")
-        .order_by("circulation__deadline")
-    )
-    context["waiting"] = [
-        {"receipt": r, "overdue": bool(r.circulation.deadline and r.circulation.deadline < today)}
-        for r in waiting[:50]
-    ]
-    ours = (
-        Initiative.objects.filter(
-            Q(declarations__participant=participant)
-            | Q(designations__participant=participant, designations__ended_on__isnull=True)
-        )
-        .distinct()
-        .select_related("measure")
-        .prefetch_related(
-            Prefetch(
-                "designations",
-                queryset=CoordinatorDesignation.objects.filter(ended_on__isnull=True),
-                to_attr="open_designations",
-            )
-        )
-        .order_by("measure__area__order", "measure__number")
-    )
-    context["initiatives"] = [
-        {
-            "initiative": i,
-            "coordinating": any(d.participant_id == participant.pk for d in i.open_designations),
-        }
-        for i in ours[:100]
-    ]
-    decisions = (
-        Decision.objects.filter(Q(initiative__in=ours.values("pk")) | Q(body="soc"))
-        .select_related("initiative__measure")
-        .order_by("-recorded_at")[:10]
-    )
-    context["decisions"] = list(decisions)
-    return context
-
-
 def api_tokens_visible_to(user) -> QuerySet[ApiToken]:
     """A user's own API tokens; the secretariat's view is everyone's (to
     revoke a lost one). Nobody else learns that another's token exists."""
-    from .rules import is_secretariat
-
     tokens = ApiToken.objects.select_related("user")
     return tokens if is_secretariat(user) else tokens.filter(user=user)

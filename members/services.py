@@ -26,7 +26,6 @@ from .models import (
     Chairmanship,
     Delegate,
     DelegateRole,
-    Expert,
     Participant,
     ParticipantAlias,
     ParticipantKind,
@@ -319,63 +318,6 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, bool]]:
         delegate_assign(user=user, participant=participant, role=DelegateRole.HEAD)
         rows.append((username, participant.name_en, created))
     return rows
-
-
-# --- experts (modality (b)) -----------------------------------------------------
-
-
-@transaction.atomic
-def expert_designate(
-    *,
-    actor,
-    measure,
-    name: str,
-    contact: str = "",
-    expertise: str = "",
-    languages: str = "",
-    started_on: datetime.date | None = None,
-    ended_on: datetime.date | None = None,
-) -> Expert:
-    """A member state designates a specialist or expert for a measure
-    (seed, modality (b): "Les États membres pourront désigner périodiquement
-    des spécialistes ou experts"). A delegate designates for their own state."""
-    from .rules import acting_for
-
-    participant = acting_for(actor)
-    if participant is None or participant.status_on() != ParticipationStatus.MEMBER:
-        raise Forbidden(_("Only a member state's delegate designates experts, for their state."))
-    if not name.strip():
-        raise DomainError(_("Give the expert's name."))
-    started_on = started_on or timezone.localdate()
-    if ended_on and ended_on < started_on:
-        raise DomainError(_("A designation must end after it starts."))
-    return Expert.objects.create(
-        participant=participant,
-        measure=measure,
-        name=name.strip(),
-        contact=contact,
-        expertise=expertise,
-        languages=languages,
-        started_on=started_on,
-        ended_on=ended_on,
-        designated_by=actor,
-    )
-
-
-@transaction.atomic
-def expert_end(*, actor, expert: Expert, ended_on: datetime.date | None = None) -> Expert:
-    """End an expert's designation: the designating state or the secretariat."""
-    from .rules import acting_for, is_secretariat
-
-    if not (is_secretariat(actor) or acting_for(actor) == expert.participant):
-        raise Forbidden(_("Only the designating state or the secretariat ends a designation."))
-    expert = Expert.objects.select_for_update().get(pk=expert.pk)
-    ended_on = ended_on or timezone.localdate()
-    if ended_on < expert.started_on:
-        raise DomainError(_("A designation must end after it starts."))
-    expert.ended_on = ended_on
-    expert.save(update_fields=["ended_on"])
-    return expert
 
 
 # --- imports (CSV / XLSX) ---------------------------------------------------------

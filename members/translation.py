@@ -10,7 +10,6 @@ from simple_history import register as history
 from .models import (
     Chairmanship,
     Delegate,
-    Expert,
     Participant,
     ParticipantAlias,
     Participation,
@@ -23,5 +22,5 @@ class ParticipantTranslation(TranslationOptions):
     required_languages = ("en", "fr", "ru")
 
 
-for model in (Participant, ParticipantAlias, Participation, Chairmanship, Delegate, Expert):
+for model in (Participant, ParticipantAlias, Participation, Chairmanship, Delegate):
     history(model)

@@ -12,10 +12,10 @@ from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.input import IdFilter
 from cica.pagination import GrowingListPagination
 from measures.api_initiatives import SilenceCirculationSerializer
-from measures.models import Measure
+from measures.models import Expert, Measure
 from measures.selectors import can_see_internals
 from measures.workflow import Outcome
-from members.models import Expert, Participant
+from members.models import Participant
 
 from . import services
 from .api_circulations import CirculationViewSet, NotificationViewSet

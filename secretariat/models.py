@@ -47,7 +47,7 @@ class Meeting(models.Model):
         help_text=_("For a specialised meeting: the measure it examines."),
     )
     experts = models.ManyToManyField(
-        "members.Expert",
+        "measures.Expert",
         related_name="meetings",
         blank=True,
         verbose_name=_("attending experts"),

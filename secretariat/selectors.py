@@ -2,16 +2,23 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from members.models import ParticipationStatus
+from measures import selectors as measure_selectors
+from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, PriorityArea
+from measures.selectors import initiatives_on_desk
+from measures.workflow import Status
+from members.models import Participant, ParticipationStatus
 from members.rules import acting_for, is_chair_office, is_secretariat
 
 from .models import (
     Circulation,
     CoSubmitter,
+    Decision,
     InformationStatus,
     InformationSubmission,
+    Meeting,
     Notification,
     Receipt,
     Visibility,
@@ -124,8 +131,6 @@ def information_search(queryset, text: str):
 
 
 def meetings_for_calendar(*, participant=None):
-    from .models import Meeting
-
     meetings = Meeting.objects.select_related("host", "measure").prefetch_related("present")
     if participant is not None:
         meetings = meetings.filter(Q(host=participant) | Q(present=participant)).distinct()
@@ -137,15 +142,6 @@ def meetings_for_calendar(*, participant=None):
 
 def dashboard_figures(*, today=None) -> dict:
     """Everything the dashboard shows, each figure from one aggregate query."""
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration
-    from measures.workflow import Status
-    from members.models import Participant
-
-    from .models import Decision
-
     today = today or timezone.localdate()
     by_area_status = {}
     rows = Initiative.objects.values("measure__area__code", "status").annotate(n=Count("pk"))
@@ -227,8 +223,6 @@ STATUS_COLOURS = {
 def dashboard_chart(figures: dict) -> dict:
     """A horizontal stacked bar per priority area (initiatives by status), laid
     out here so the template only draws rectangles: an SVG readable in print."""
-    from measures.models import PriorityArea
-
     areas = list(PriorityArea.objects.order_by("order"))
     counts = figures["by_area_status"]
     largest = max([sum(counts.get(a.code, {}).values()) for a in areas] + [1])
@@ -276,9 +270,6 @@ def dashboard_chart(figures: dict) -> dict:
 def status_report_rows() -> list[dict]:
     """Per area, each measure with its lead initiative's status, coordinators
     and last decision (the printable report)."""
-    from measures import selectors as measure_selectors
-    from measures.models import PriorityArea
-
     measures = list(
         measure_selectors.measure_list_with_status().prefetch_related("initiatives__decisions")
     )
@@ -299,3 +290,43 @@ def status_report_rows() -> list[dict]:
             )
         areas.append({"area": area, "rows": rows})
     return areas
+
+
+def desk_for(user) -> dict:
+    """What a delegate's landing page shows, in a fixed number of queries
+    whatever the number of circulations, initiatives or notifications: the
+    papers waiting for the state's answer, its initiatives (read by measures),
+    recent decisions and unread notifications."""
+    participant = acting_for(user)
+    today = timezone.localdate()
+    context = {"participant": participant, "today": today}
+    notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    context["notifications"] = list(notifications.order_by("-created_at")[:10])
+    if participant is None:
+        context.update(waiting=[], initiatives=[], decisions=[])
+        return context
+    waiting = (
+        Receipt.objects.filter(participant=participant, position="")
+        .exclude(circulation__kind="information")
+        .select_related("circulation__initiative__measure", "circulation__paper")
+        .order_by("circulation__deadline")
+    )
+    context["waiting"] = [
+        {"receipt": r, "overdue": bool(r.circulation.deadline and r.circulation.deadline < today)}
+        for r in waiting[:50]
+    ]
+    ours = initiatives_on_desk(participant)
+    context["initiatives"] = [
+        {
+            "initiative": i,
+            "coordinating": any(d.participant_id == participant.pk for d in i.open_designations),
+        }
+        for i in ours[:100]
+    ]
+    decisions = (
+        Decision.objects.filter(Q(initiative__in=ours.values("pk")) | Q(body="soc"))
+        .select_related("initiative__measure")
+        .order_by("-recorded_at")[:10]
+    )
+    context["decisions"] = list(decisions)
+    return context

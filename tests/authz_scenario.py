@@ -41,9 +41,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from measures import services as measure_services
-from measures.models import CoordinatorOffer, Initiative, Measure, Paper
-from members import services as member_services
-from members.models import ApiToken, Chairmanship, Expert, Participant
+from measures import services_experts
+from measures.models import CoordinatorOffer, Expert, Initiative, Measure, Paper
+from members.models import ApiToken, Chairmanship, Participant
 from secretariat import services as secretariat_services
 from secretariat.models import (
     Circulation,
@@ -222,7 +222,7 @@ def build() -> Scenario:
 
     # Modality (b): Tajikistan's expert at a specialised meeting on ECO-1.
     s.initiatives["b"] = declared("ECO-1", modality="b")
-    s.expert = member_services.expert_designate(
+    s.expert = services_experts.expert_designate(
         actor=tjk,
         measure=Measure.objects.get(code="ECO-1"),
         name="Dr Matrix",

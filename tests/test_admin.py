@@ -8,6 +8,7 @@ from measures.models import (
     AreaAlias,
     CoordinatorDesignation,
     CoordinatorOffer,
+    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
@@ -15,14 +16,7 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
-from members.models import (
-    Chairmanship,
-    Delegate,
-    Expert,
-    Participant,
-    ParticipantAlias,
-    Participation,
-)
+from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
 from secretariat.models import (
     Circulation,
     Decision,
@@ -144,12 +138,23 @@ def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, se
         contact="kim@example.org",
         started_on=timezone.localdate(),
     )
-    url = reverse("admin:members_expert_change", args=[expert.pk])
+    url = reverse("admin:measures_expert_change", args=[expert.pk])
     client.login(username="chair", password="demo-pass-4-cica")
     page = client.get(url)
     assert page.status_code == 200 and "kim@example.org" not in page.content.decode()
     client.login(username="secretariat", password="demo-pass-4-cica")
     assert "kim@example.org" in client.get(url).content.decode()
+
+
+def test_item2_the_rosters_old_admin_address_leads_to_its_new_one(client):
+    """issue 14 item 2: Expert moved from members to measures; a link to its
+    old admin page (/admin/members/expert/...) lands on the new one."""
+    old = client.get("/admin/members/expert/12/change/?_changelist_filters=q%3DKim")
+    assert old.status_code == 302
+    assert old["Location"] == "/admin/measures/expert/12/change/?_changelist_filters=q%3DKim"
+    assert client.get("/admin/members/expert/")["Location"] == reverse(
+        "admin:measures_expert_changelist"
+    )
 
 
 def test_bulk_dissemination_in_the_admin(secretariat, people):

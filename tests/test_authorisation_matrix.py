@@ -42,8 +42,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from measures.models import Initiative, InterestDeclaration, Measure
-from members.models import ApiToken, Expert
+from measures.models import Expert, Initiative, InterestDeclaration, Measure
+from members.models import ApiToken
 from secretariat.models import InformationSubmission, Notification, Receipt
 from tests import authz_scenario
 from tests.authz_scenario import (
@@ -813,6 +813,11 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             lambda s: "/admin/import/designations/template.csv",
         )
     ],
+    # The roster's admin moved from members to measures: the old address
+    # redirects, for everyone, to the new one (which then asks who you are).
+    ("^admin/members/expert/(?P<rest>.*)$", "get"): [
+        Case("*=302", lambda s: f"/admin/members/expert/{s.expert.pk}/change/")
+    ],
     ("admin/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/")],
     ("admin/login/", "get"): [
         Case("anon,obs,other,concerned,coord=200 chair,sec=302", lambda s: "/admin/login/")
@@ -928,7 +933,6 @@ ADMIN_REGISTERS: dict[str, str] = {
     "members.ParticipantAlias": "chair,sec=200",
     "members.Chairmanship": "chair,sec=200",
     "members.Delegate": "chair,sec=200",
-    "members.Expert": "chair,sec=200",
     "measures.PriorityArea": "chair,sec=200",
     "measures.Measure": "chair,sec=200",
     "measures.CoordinatorOffer": "chair,sec=200",
@@ -938,6 +942,7 @@ ADMIN_REGISTERS: dict[str, str] = {
     "measures.InitiativeEvent": "chair,sec=200",
     "measures.InterestDeclaration": "chair,sec=200",
     "measures.CoordinatorDesignation": "chair,sec=200",
+    "measures.Expert": "chair,sec=200",
     "secretariat.Meeting": "chair,sec=200",
     "secretariat.Decision": "chair,sec=200",
     "secretariat.Circulation": "chair,sec=200",
@@ -949,12 +954,12 @@ ADMIN_REGISTERS: dict[str, str] = {
 }
 # What only some staff may read on a register's pages (contacts, secrets).
 ADMIN_SECRETS: dict[str, tuple[str, str]] = {
-    "members.Expert": (EXPERT_CONTACT, "sec"),
+    "measures.Expert": (EXPERT_CONTACT, "sec"),
     "secretariat.WebhookSubscription": (WEBHOOK_SECRET, "sec"),
 }
 # The record whose page is asked for, where it matters which.
 ADMIN_RECORD: dict[str, Callable[[Any], Any]] = {
-    "members.Expert": lambda s: s.expert,
+    "measures.Expert": lambda s: s.expert,
     "secretariat.WebhookSubscription": lambda s: s.webhook,
     "measures.Initiative": lambda s: s.draft,
     "measures.Paper": lambda s: s.draft_paper,

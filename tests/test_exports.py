@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from measures.models import Initiative, Measure
+from measures.models import Expert, Initiative, Measure
 from measures.services import initiative_circulate
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Receipt
 from tests.conftest import DEMO_PASSWORD
 
@@ -22,7 +22,7 @@ EXPORTS = {
         i.reference for i in Initiative.objects.select_related("measure")
     },
     "secretariat/receipt": lambda: set(Receipt.objects.values_list("participant__code", flat=True)),
-    "members/expert": lambda: set(Expert.objects.values_list("name", flat=True)),
+    "measures/expert": lambda: set(Expert.objects.values_list("name", flat=True)),
 }
 
 
@@ -63,7 +63,7 @@ def test_csv_and_xlsx_exports_hold_exactly_the_rows(client, data, path):
     assert response.status_code == 200, response.content[:500]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    key = 2 if path == "secretariat/receipt" else (2 if path == "members/expert" else 0)
+    key = 2 if path == "secretariat/receipt" else (2 if path == "measures/expert" else 0)
     assert len(body) == {"secretariat/receipt": Receipt.objects.count()}.get(path, len(expected))
     assert {row[key] for row in body} == expected, header
     response = export(client, path, "1")

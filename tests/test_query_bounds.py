@@ -11,9 +11,9 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from measures.models import CoordinatorDesignation, Initiative, Measure
+from measures.models import CoordinatorDesignation, Expert, Initiative, Measure
 from measures.services import initiative_circulate, initiative_submit_paper
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Meeting
 from secretariat.services import information_disseminate, information_submit, meeting_create
 from tests.conftest import DEMO_PASSWORD

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures.forms import form_for
-from measures.models import InitiativeEvent
+from measures.models import Expert, InitiativeEvent
 from measures.workflow import TABLES, Action, Role
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Meeting
 from tests.conftest import DEMO_PASSWORD
 from tests.measures.test_issue13_available_actions import build

@@ -17,13 +17,14 @@ from rest_framework.test import APIClient
 
 from measures.models import (
     CoordinatorDesignation,
+    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
     Measure,
     Paper,
 )
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Circulation, Meeting
 from tests.files import PDF, pdf
 

@@ -18,6 +18,7 @@ from cica.errors import Conflict, Forbidden
 from measures import services
 from measures.models import (
     CoordinatorDesignation,
+    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
@@ -25,7 +26,7 @@ from measures.models import (
     Paper,
 )
 from measures.workflow import OPEN_STATUSES, TABLES, TRANSITIONS, Action, Role, Status
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Circulation, Decision, Meeting
 from tests.files import PDF, pdf
 

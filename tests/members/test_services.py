@@ -147,8 +147,7 @@ def test_normalize_name(raw, key):
 
 
 def test_expert_contact_rule():
-    from measures.models import Measure
-    from members.models import Expert
+    from measures.models import Expert, Measure
     from members.rules import can_see_expert_contact
 
     expert = Expert.objects.create(

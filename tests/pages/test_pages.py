@@ -7,9 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, Measure, Paper
+from measures.models import (
+    CoordinatorDesignation,
+    Expert,
+    Initiative,
+    InterestDeclaration,
+    Measure,
+    Paper,
+)
 from measures.services import initiative_circulate, initiative_submit_paper
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Circulation, InformationSubmission, Notification, Receipt
 from tests.conftest import DEMO_PASSWORD
 from tests.files import not_a_paper, pdf

@@ -1,3 +1,7 @@
+"""``manage.py load_cica``: the seed's registers and Catalogue. It lives in
+measures, the lowest app that may import both loaders (members' registers and
+measures' Catalogue and offers)."""
+
 import json
 from pathlib import Path
 

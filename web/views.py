@@ -1,10 +1,20 @@
-"""Search across the Catalogue, the papers one may read and the information exchange."""
+"""The pages that read several apps: the delegate's desk and the search
+across the Catalogue, the papers one may read and the information exchange."""
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from measures import selectors as measure_selectors
 from measures.models import Initiative, Measure, Paper
 from secretariat import selectors as secretariat_selectors
+
+
+@login_required
+def desk(request):
+    """My state's desk: what waits for our answer, our initiatives, recent
+    decisions and unread notifications, in a fixed number of queries."""
+    context = secretariat_selectors.desk_for(request.user)
+    return render(request, "cica/desk.html", context)
 
 
 def search(request):

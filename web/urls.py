@@ -4,25 +4,26 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
+from cica import health
 from cica.errors import page_not_found
 from measures import api as measures_api
 from measures import views as measure_views
+from measures import views_experts
 from members import api as members_api
 from members import api_tokens
-from members import views as member_views
 from secretariat import admin_imports, admin_views
 from secretariat import api as secretariat_api
 from secretariat import views as secretariat_views
 from secretariat.views import meetings_ics
 
-from . import health
-from . import views as cica_views
+from . import views as web_views
 
 admin.site.site_header = _("CICA secretariat")
 admin.site.site_title = _("CICA secretariat")
@@ -53,6 +54,12 @@ urlpatterns = [
         admin.site.admin_view(admin_imports.import_template),
         name="register-import-template",
     ),
+    # The expert roster's admin moved with the model from members to measures;
+    # old links and bookmarks still land on it.
+    re_path(
+        r"^admin/members/expert/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/measures/expert/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -74,7 +81,7 @@ urlpatterns = [
     # Unknown API paths answer JSON, whatever DEBUG says.
     re_path(r"^api/", csrf_exempt(page_not_found)),
     # Delegate pages
-    path("", member_views.desk, name="desk"),
+    path("", web_views.desk, name="desk"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalogue/", measure_views.catalogue, name="catalogue"),
     path("catalogue/<str:code>/", measure_views.measure_page, name="measure"),
@@ -102,11 +109,11 @@ urlpatterns = [
         secretariat_views.information_remove_co_submitter,
         name="information-remove-co-submitter",
     ),
-    path("experts/", member_views.expert_list, name="expert-list"),
-    path("experts/new/", member_views.expert_new, name="expert-new"),
+    path("experts/", views_experts.expert_list, name="expert-list"),
+    path("experts/new/", views_experts.expert_new, name="expert-new"),
     path("notifications/", secretariat_views.notification_list, name="notification-list"),
     path("notifications/read/", secretariat_views.notifications_read, name="notifications-read"),
-    path("search/", cica_views.search, name="search"),
+    path("search/", web_views.search, name="search"),
 ]
 
 handler400 = "cica.input.bad_request"

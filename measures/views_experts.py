@@ -1,4 +1,5 @@
-"""The delegate's desk and the expert roster pages."""
+"""The expert roster pages (modality (b)): the roster, and a member state's
+delegate designating an expert for their state."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -9,19 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cica.pages import form_page
-from measures.models import Measure
+from members.rules import acting_for, can_see_expert_contact
 
-from . import selectors, services
-from .models import Expert
-from .rules import acting_for, can_see_expert_contact
-
-
-@login_required
-def desk(request):
-    """My state's desk: what waits for our answer, our initiatives, recent
-    decisions and unread notifications, in a fixed number of queries."""
-    context = selectors.desk_for(request.user)
-    return render(request, "cica/desk.html", context)
+from . import services_experts
+from .models import Expert, Measure
 
 
 def expert_list(request):
@@ -65,7 +57,7 @@ def expert_new(request):
         request,
         form=form,
         title=_("Designate an expert"),
-        on_valid=lambda f: services.expert_designate(actor=request.user, **f.cleaned_data),
+        on_valid=lambda f: services_experts.expert_designate(actor=request.user, **f.cleaned_data),
         success_url=reverse("expert-list"),
         success_message=_("The expert is designated."),
         back_url=reverse("expert-list"),
