@@ -11,17 +11,10 @@ from cica.errors import DomainError
 from cica.pages import form_page
 from cica.uploads import stored_download
 
-from . import selectors, services
-from .forms import DeclareInterestForm, SubmitPaperForm, WithdrawForm
+from . import actions, selectors, services
+from .forms import DeclareInterestForm
 from .models import Initiative, PriorityArea
-from .workflow import Action, action_label
-
-# The actions a delegate takes on these pages (staff act in the admin).
-DELEGATE_ACTIONS = {
-    Action.DECLARE_INTEREST: DeclareInterestForm,
-    Action.SUBMIT_PAPER: SubmitPaperForm,
-    Action.WITHDRAW: WithdrawForm,
-}
+from .workflow import action_label
 
 
 def catalogue(request):
@@ -63,7 +56,7 @@ def initiative_page(request, pk: int):
     actions = [
         row
         for row in services.initiative_available_actions(user=request.user, initiative=initiative)
-        if row["available"] and row["action"] in DELEGATE_ACTIONS
+        if row["available"] and row["action"] in actions.DELEGATE_ACTIONS
     ]
     context = {
         "initiative": initiative,
@@ -78,15 +71,16 @@ def initiative_page(request, pk: int):
 def initiative_act(request, pk: int, action: str):
     """One delegate action on an initiative: its form, the service, the outcome."""
     initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)
-    form_class = DELEGATE_ACTIONS.get(action)
-    if form_class is None:
+    if action not in actions.DELEGATE_ACTIONS:
         return render(
             request,
             "cica/refused.html",
             {"reason": _("This action is not taken on these pages.")},
             status=404,
         )
-    form = form_class(request.POST or None, request.FILES or None)
+    form = actions.form_for(
+        action, request.POST or None, request.FILES or None, initiative=initiative
+    )
     url = reverse("initiative", args=[pk])
     return form_page(
         request,
