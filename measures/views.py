@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cica.errors import DomainError
-from cica.pages import form_page
+from cica.pages import form_page, refused
 from cica.uploads import stored_download
 
 from . import actions, selectors, services
@@ -72,12 +72,7 @@ def initiative_act(request, pk: int, action: str):
     """One delegate action on an initiative: its form, the service, the outcome."""
     initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)
     if action not in actions.DELEGATE_ACTIONS:
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("This action is not taken on these pages.")},
-            status=404,
-        )
+        return refused(request, _("This action is not taken on these pages."), 404)
     form = actions.form_for(
         action, request.POST or None, request.FILES or None, initiative=initiative
     )
@@ -126,19 +121,12 @@ def paper_download(request, pk: int):
         # As if it did not exist: nobody learns that a draft does.
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("No paper with id %(id)s.") % {"id": pk}},
-            status=404,
-        )
+        return refused(request, _("No paper with id %(id)s.") % {"id": pk}, 404)
     try:
         return stored_download(
             paper.file,
             filename=paper.symbol.replace("/", "_") + "." + paper.file.name.rsplit(".", 1)[-1],
             content_type=paper.content_type,
         )
-    except DomainError as refused:
-        return render(
-            request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
-        )
+    except DomainError as refusal:
+        return refused(request, refusal.message, refusal.status_code)
