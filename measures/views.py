@@ -53,7 +53,7 @@ def measure_page(request, code: str):
 
 def initiative_page(request, pk: int):
     initiative = get_object_or_404(selectors.initiative_detail(), pk=pk)
-    actions = [
+    offered = [
         row
         for row in services.initiative_available_actions(user=request.user, initiative=initiative)
         if row["available"] and row["action"] in actions.DELEGATE_ACTIONS
@@ -62,7 +62,7 @@ def initiative_page(request, pk: int):
         "initiative": initiative,
         "papers": selectors.papers_visible(request.user, initiative, initiative.papers.all()),
         "internals": selectors.can_see_internals(request.user),
-        "actions": actions,
+        "actions": offered,
     }
     return render(request, "cica/initiative.html", context)
 
