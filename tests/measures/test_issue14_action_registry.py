@@ -20,6 +20,8 @@ from measures import actions, services
 from measures.forms import ActionForm
 from measures.models import Initiative, InitiativeEvent
 from measures.workflow import TABLES, Action
+from members.models import Expert
+from secretariat.models import Meeting
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
 from tests.measures.test_issue13_admin_actions import CASES
@@ -224,3 +226,49 @@ def test_item1_an_unknown_action_is_refused_at_the_single_door(people):
         )
     with pytest.raises(LookupError):
         actions.form_for("fly_to_the_moon")
+
+
+def _api_input(action: str) -> dict:
+    """What an API client sends for ``action`` (as issue 13 item 5's tests do)."""
+    if action == Action.SUBMIT_PAPER:
+        return {"file": pdf(), "language": "en"}
+    meeting = {
+        body: Meeting.objects.filter(body=body).order_by("-pk").values_list("pk", flat=True).first()
+        for body in ("specialised", "swg", "soc")
+    }
+    return {
+        Action.DECLARE_INTEREST: {},
+        Action.OPEN_CONSULTATION: {},
+        Action.DESIGNATE_COORDINATORS: {
+            "designations": [{"participant": "KAZ", "role": "coordinator"}]
+        },
+        Action.CHARGE_EXPERTS: {
+            "meeting": meeting["specialised"],
+            "experts": list(Expert.objects.values_list("pk", flat=True)),
+        },
+        Action.CIRCULATE: {"deadline": "2099-01-31"},
+        Action.REFER_TO_SWG: {},
+        Action.RECORD_SWG_DECISION: {"meeting": meeting["swg"], "outcome": "approved"},
+        Action.RECORD_SOC_DECISION: {"meeting": meeting["soc"], "outcome": "approved"},
+        Action.WITHDRAW: {"reason": "test"},
+    }[action]
+
+
+@pytest.mark.parametrize("entry", actions.ACTIONS, ids=[e.action for e in actions.ACTIONS])
+def test_item1_the_form_and_the_input_give_the_service_the_same_arguments(entry):
+    """issue 14 item 1: the admin's and the pages' form and the API's input of an
+    action are two shapes of one input: valid, each yields the same service
+    arguments, and the service takes every one of them."""
+    _user, initiative, data, _after = _situation(entry)
+    posted = data()
+    files = {k: v for k, v in posted.items() if hasattr(v, "read")}
+    form = entry.make_form(
+        {k: v for k, v in posted.items() if k not in files}, files, initiative=initiative
+    )
+    assert form.is_valid(), form.errors
+    serializer = entry.input(data=_api_input(entry.action))
+    assert serializer.is_valid(), serializer.errors
+    from_form, from_api = set(form.service_kwargs()), set(serializer.service_kwargs())
+    assert from_form == from_api
+    parameters = set(inspect.signature(entry.service_function()).parameters)
+    assert from_form | set(entry.fixed) <= parameters
