@@ -901,7 +901,9 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
 
     Deny by default: an action is available only when
     :func:`initiative_refusal` — the check the action itself runs — finds no
-    reason to refuse it; the reason given is the refusal's message.
+    reason to refuse it; the reason given is the refusal's message. The
+    actions are the modality's table's, in its order; each one's label comes
+    from its registry entry (the admin's buttons and ``actions/`` show it).
     """
     rows = []
     for action in workflow.table(initiative.modality):
@@ -909,7 +911,7 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
         rows.append(
             {
                 "action": action,
-                "label": workflow.action_label(action, initiative.modality),
+                "label": actions.entry_for(action).label(initiative.modality),
                 "available": refused is None,
                 "reason": refused.message if refused is not None else "",
             }
