@@ -23,7 +23,6 @@ from .models import (
     PriorityArea,
 )
 from .resources import InitiativeResource, MeasureResource
-from .workflow import action_label
 
 
 class MeasureInline(TranslationTabularInline):
@@ -198,7 +197,7 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
         if entry is None:
             messages.error(request, _("Unknown action."))
             return redirect(change_url)
-        label = action_label(action, initiative.modality)
+        label = entry.label(initiative.modality)
         initial = {k: v for k, v in request.GET.items() if k in ("meeting", "outcome")}
         form = entry.make_form(
             request.POST or None,

@@ -14,7 +14,6 @@ from cica.uploads import stored_download
 from . import actions, selectors, services
 from .forms import DeclareInterestForm
 from .models import Initiative, PriorityArea
-from .workflow import action_label
 
 
 def catalogue(request):
@@ -73,21 +72,19 @@ def initiative_act(request, pk: int, action: str):
     initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)
     if action not in actions.DELEGATE_ACTIONS:
         return refused(request, _("This action is not taken on these pages."), 404)
-    form = actions.form_for(
-        action, request.POST or None, request.FILES or None, initiative=initiative
-    )
+    entry = actions.entry_for(action)
+    label = entry.label(initiative.modality)
+    form = entry.make_form(request.POST or None, request.FILES or None, initiative=initiative)
     url = reverse("initiative", args=[pk])
     return form_page(
         request,
         form=form,
-        title=f"{action_label(action, initiative.modality)}: "
-        f"{initiative.measure.code} {initiative.measure.title}",
+        title=f"{label}: {initiative.measure.code} {initiative.measure.title}",
         on_valid=lambda f: services.initiative_act(
             actor=request.user, initiative=initiative, action=action, **f.service_kwargs()
         ),
         success_url=url,
-        success_message=_("%(action)s: done.")
-        % {"action": action_label(action, initiative.modality)},
+        success_message=_("%(action)s: done.") % {"action": label},
         back_url=url,
     )
 
