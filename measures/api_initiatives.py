@@ -243,7 +243,7 @@ class InitiativeDetailSerializer(InitiativeSerializer):
         return PaperSerializer(visible, many=True).data
 
 
-# --- action inputs ----------------------------------------------------------------
+# --- action inputs (the workflow actions' own are in measures.inputs) ------------
 
 
 class SilenceInput(serializers.Serializer):
