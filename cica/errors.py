@@ -123,7 +123,8 @@ def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in: 429 with the wait, as JSON
     under /api/, as a page elsewhere."""
     from django.conf import settings
-    from django.shortcuts import render
+
+    from .pages import refused  # not at the top: cica.pages imports this module
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = _(
@@ -133,7 +134,7 @@ def locked_out(request, original_response=None, credentials=None):
     if _wants_json(request):
         response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
     else:
-        response = render(request, "cica/refused.html", {"reason": message}, status=429)
+        response = refused(request, message, 429)
     response["Retry-After"] = str(minutes * 60)
     return response
 

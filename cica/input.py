@@ -29,7 +29,6 @@ from django import forms as django_forms
 from django.conf import settings
 from django.core import exceptions as django_exceptions
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +38,8 @@ from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import get_encoding
 from rest_framework.utils import json as drf_json
+
+from .pages import refused
 
 NUL = "\x00"
 # PostgreSQL's limit for a time-zone displacement is 15:59:59.
@@ -117,7 +118,7 @@ def refusal(request, message: str, code: str = "invalid_input", status_code: int
             f"<p>{escape(message)}</p></html>",
             status=status_code,
         )
-    return render(request, "cica/refused.html", {"reason": message}, status=status_code)
+    return refused(request, message, status_code)
 
 
 def _form_has_nul(query_dict) -> bool:

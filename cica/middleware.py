@@ -63,11 +63,12 @@ class UploadLimitMiddleware:
     @staticmethod
     def refuse(request, message):
         from django.http import JsonResponse
-        from django.shortcuts import render
+
+        from .pages import refused
 
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "too_large"}, status=413)
-        return render(request, "cica/refused.html", {"reason": message}, status=413)
+        return refused(request, message, 413)
 
 
 class AtomicWritesMiddleware:

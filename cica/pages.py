@@ -4,7 +4,9 @@ a plain-language message on the page (never a stack trace or a bare 403)."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from .errors import DomainError
+# The module, not its names: cica.errors imports DRF, whose settings import
+# cica.input, which imports this module for :func:`refused`.
+from . import errors
 
 
 def form_page(
@@ -28,7 +30,7 @@ def form_page(
     if request.method == "POST" and form.is_valid():
         try:
             on_valid(form)
-        except DomainError as refused:
+        except errors.DomainError as refused:
             refusal, status = refused.message, refused.status_code
         else:
             messages.success(request, success_message)
@@ -44,3 +46,9 @@ def form_page(
         "submit_label": submit_label,
     }
     return render(request, "cica/form.html", context, status=status)
+
+
+def refused(request, reason, status: int):
+    """The page that says why a request was refused, with its status: the one
+    renderer of ``cica/refused.html``."""
+    return render(request, "cica/refused.html", {"reason": reason}, status=status)

@@ -10,9 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
 
-from . import services
+from . import actions, services
 from .admin_experts import ExpertAdmin  # noqa: F401 (registers the expert roster's admin)
-from .forms import form_for
 from .models import (
     AreaAlias,
     CoordinatorDesignation,
@@ -25,7 +24,6 @@ from .models import (
     PriorityArea,
 )
 from .resources import InitiativeResource, MeasureResource
-from .workflow import Action, action_label
 
 
 class MeasureInline(TranslationTabularInline):
@@ -181,13 +179,13 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
         """One form per workflow action; the service decides, refusals become messages."""
         initiative = get_object_or_404(Initiative, pk=pk)
         change_url = reverse("admin:measures_initiative_change", args=[pk])
-        if action not in Action.values:
+        entry = actions.REGISTRY.get(action)
+        if entry is None:
             messages.error(request, _("Unknown action."))
             return redirect(change_url)
-        label = action_label(action, initiative.modality)
+        label = entry.label(initiative.modality)
         initial = {k: v for k, v in request.GET.items() if k in ("meeting", "outcome")}
-        form = form_for(
-            action,
+        form = entry.make_form(
             request.POST or None,
             request.FILES or None,
             initial=initial,

@@ -5,7 +5,6 @@ there (403 not allowed, 409 not now, 400 bad input) reaches the client with
 its message through ``cica.errors.api_exception_handler``.
 """
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,15 +20,14 @@ from cica.uploads import stored_download
 from members.models import Participant
 from secretariat.models import (
     DECISION_BODY_CHOICES,
-    Audience,
     CirculationKind,
     DecisionProcedure,
-    Meeting,
     SilenceStatus,
 )
 
-from . import selectors, services
-from .models import DesignationRole, Expert, Initiative, Measure, Modality, Paper, PriorityArea
+from . import actions, selectors, services
+from .inputs import DeclareInterestInput
+from .models import DesignationRole, Initiative, Measure, Modality, Paper, PriorityArea
 from .workflow import EVENT_CHOICES, Action, Outcome, Status, TimelineEvent
 
 # --- read serializers ------------------------------------------------------------
@@ -245,82 +243,7 @@ class InitiativeDetailSerializer(InitiativeSerializer):
         return PaperSerializer(visible, many=True).data
 
 
-# --- action inputs ----------------------------------------------------------------
-
-
-class DeclareInterestInput(serializers.Serializer):
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
-    modality = serializers.ChoiceField(
-        choices=Modality.choices,
-        default=Modality.CONCEPT_PAPER,
-        help_text=_("a: concept paper; b: exchange of views, experts and a working paper."),
-    )
-    statement = serializers.CharField(required=False, allow_blank=True, default="")
-    volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
-
-    def to_internal_value(self, data):
-        if hasattr(data, "get") and isinstance(data.get("measure"), str):
-            data = data.copy()
-            data["measure"] = data["measure"].strip().upper()
-        return super().to_internal_value(data)
-
-
-class JoinInput(serializers.Serializer):
-    statement = serializers.CharField(required=False, allow_blank=True, default="")
-    volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
-
-
-class ChargeExpertsInput(serializers.Serializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    experts = serializers.PrimaryKeyRelatedField(
-        queryset=Expert.objects.all(), many=True, allow_empty=False
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class WithdrawInput(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class DesignationInput(serializers.Serializer):
-    participant = serializers.SlugRelatedField(
-        slug_field="code", queryset=Participant.objects.all()
-    )
-    role = serializers.ChoiceField(choices=DesignationRole.choices)
-
-
-class DesignateInput(serializers.Serializer):
-    designations = DesignationInput(many=True, allow_empty=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class SubmitPaperInput(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True)
-    language = serializers.ChoiceField(choices=settings.LANGUAGES)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CirculateInput(serializers.Serializer):
-    deadline = serializers.DateField()
-    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.MEMBERS)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class DecisionInput(serializers.Serializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    objecting = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Participant.objects.all(),
-        many=True,
-        required=False,
-        default=list,
-    )
+# --- action inputs (the workflow actions' own are in measures.inputs) ------------
 
 
 class SilenceInput(serializers.Serializer):
@@ -422,7 +345,7 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return serializer
 
     @extend_schema(
         request=DeclareInterestInput,
@@ -430,7 +353,7 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         summary="Declare interest in a measure (creates or joins its open initiative)",
     )
     def create(self, request, *args, **kwargs):
-        data = self._input(DeclareInterestInput)
+        data = self._input(DeclareInterestInput).validated_data
         initiative, created = services.initiative_declare_interest(
             actor=request.user,
             measure=data["measure"],
@@ -440,97 +363,6 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return self._detail(initiative, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @_action_schema(JoinInput, "Declare interest in this initiative's measure")
-    @action(detail=True, methods=["post"], url_path="declare-interest")
-    def declare_interest(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(JoinInput)
-        joined, _created = services.initiative_declare_interest(
-            actor=request.user, measure=initiative.measure, modality=initiative.modality, **data
-        )
-        return self._detail(joined)
-
-    @_action_schema(ReasonInput, "Open the Chair's consultation on coordinators")
-    @action(detail=True, methods=["post"], url_path="open-consultation")
-    def open_consultation(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(ReasonInput)
-        services.initiative_open_consultation(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
-    @_action_schema(DesignateInput, "Designate coordinator and co-coordinator states")
-    @action(detail=True, methods=["post"], url_path="designate-coordinators")
-    def designate_coordinators(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(DesignateInput)
-        services.initiative_designate_coordinators(
-            actor=request.user,
-            initiative=initiative,
-            designations=[(d["participant"], d["role"]) for d in data["designations"]],
-            reason=data["reason"],
-        )
-        return self._detail(initiative)
-
-    @_action_schema(ChargeExpertsInput, "Modality (b): charge experts with the working paper")
-    @action(detail=True, methods=["post"], url_path="charge-experts")
-    def charge_experts(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(ChargeExpertsInput)
-        services.initiative_charge_experts(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
-    @_action_schema(
-        SubmitPaperInput, "Submit a concept or working paper (a new version); multipart"
-    )
-    @action(detail=True, methods=["post"], url_path="submit-paper")
-    def submit_paper(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(SubmitPaperInput)
-        services.initiative_submit_paper(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
-    @_action_schema(CirculateInput, "Circulate the latest paper to the member states")
-    @action(detail=True, methods=["post"], url_path="circulate")
-    def circulate(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(CirculateInput)
-        services.initiative_circulate(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
-    @_action_schema(ReasonInput, "Refer the circulated paper to the Special Working Group")
-    @action(detail=True, methods=["post"], url_path="refer-to-swg")
-    def refer_to_swg(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(ReasonInput)
-        services.initiative_refer_to_swg(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
-    def _decide(self, request, body):
-        initiative = self.get_object()
-        data = self._input(DecisionInput)
-        services.initiative_record_decision(
-            actor=request.user, initiative=initiative, body=body, **data
-        )
-        return self._detail(initiative)
-
-    @_action_schema(DecisionInput, "Record the Special Working Group's decision")
-    @action(detail=True, methods=["post"], url_path="record-swg-decision")
-    def record_swg_decision(self, request, pk=None):
-        return self._decide(request, "swg")
-
-    @_action_schema(DecisionInput, "Record the Senior Officials Committee's decision")
-    @action(detail=True, methods=["post"], url_path="record-soc-decision")
-    def record_soc_decision(self, request, pk=None):
-        return self._decide(request, "soc")
-
-    @_action_schema(WithdrawInput, "Withdraw the initiative")
-    @action(detail=True, methods=["post"], url_path="withdraw")
-    def withdraw(self, request, pk=None):
-        initiative = self.get_object()
-        data = self._input(WithdrawInput)
-        services.initiative_withdraw(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
     @_action_schema(SilenceInput, "Circulate a draft decision under silence procedure")
     @action(detail=True, methods=["post"], url_path="start-silence-procedure")
     def start_silence_procedure(self, request, pk=None):
@@ -538,7 +370,7 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         from secretariat.services import silence_procedure_start
 
         initiative = self.get_object()
-        data = self._input(SilenceInput)
+        data = self._input(SilenceInput).validated_data
         silence_procedure_start(actor=request.user, initiative=initiative, **data)
         return self._detail(initiative)
 
@@ -552,6 +384,30 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         initiative = self.get_object()
         rows = services.initiative_available_actions(user=request.user, initiative=initiative)
         return Response(AvailableActionSerializer(rows, many=True).data)
+
+
+def _action_route(entry: actions.ActionEntry):
+    """``POST /initiatives/{id}/<route>/`` for one registry entry: its input,
+    its service (through :func:`services.initiative_act`), the initiative's
+    detail as the answer (the one joined or started, for a declaration)."""
+
+    def take(self, request, pk=None):
+        initiative = self.get_object()
+        kwargs = self._input(entry.input).service_kwargs()
+        acted_on, _result = services.initiative_act(
+            actor=request.user, initiative=initiative, action=entry.action, **kwargs
+        )
+        return self._detail(acted_on)
+
+    take.__name__ = entry.action
+    take.__qualname__ = f"{InitiativeViewSet.__name__}.{entry.action}"
+    routed = action(detail=True, methods=["post"], url_path=entry.route)(take)
+    return _action_schema(entry.input, entry.summary)(routed)
+
+
+# One route per action of the registry (the router reads them from the class).
+for _entry in actions.ACTIONS:
+    setattr(InitiativeViewSet, _entry.action, _action_route(_entry))
 
 
 class PaperViewSet(viewsets.GenericViewSet):

@@ -1,6 +1,7 @@
-"""Forms for the workflow actions in the admin (and later the delegate pages).
+"""Forms for the workflow actions in the admin and on the delegate pages.
 
-They only shape input; each action's rules are in ``measures.services``.
+They only shape input; each action's rules are in ``measures.services``. The
+action registry (:mod:`measures.actions`) says which form each action takes.
 """
 
 import datetime
@@ -14,7 +15,7 @@ from members.models import Participant, ParticipationStatus
 from secretariat.models import Audience, Meeting
 
 from .models import Expert
-from .workflow import Action, Outcome
+from .workflow import Outcome
 
 
 def _members():
@@ -38,7 +39,19 @@ def document_field_check(upload):
     return upload
 
 
-class ReasonForm(forms.Form):
+class ActionForm(forms.Form):
+    """An action's form: built for one initiative (a form may offer only what
+    concerns it) and turned into the service's keyword arguments."""
+
+    def __init__(self, *args, initiative=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initiative = initiative
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ReasonForm(ActionForm):
     reason = forms.CharField(
         label=_("Reason or note"), widget=forms.Textarea, required=False, max_length=TEXT_LIMIT
     )
@@ -51,16 +64,13 @@ class WithdrawForm(ReasonForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=TEXT_LIMIT)
 
 
-class DeclareInterestForm(forms.Form):
+class DeclareInterestForm(ActionForm):
     statement = forms.CharField(
         label=_("Statement"), widget=forms.Textarea, required=False, max_length=TEXT_LIMIT
     )
     volunteers_as_coordinator = forms.BooleanField(
         label=_("We volunteer as coordinator"), required=False
     )
-
-    def service_kwargs(self):
-        return dict(self.cleaned_data)
 
 
 class DesignateForm(ReasonForm):
@@ -90,7 +100,7 @@ class DesignateForm(ReasonForm):
         }
 
 
-class SubmitPaperForm(forms.Form):
+class SubmitPaperForm(ActionForm):
     file = forms.FileField(label=_("Paper (PDF, DOCX or ODT)"))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     note = forms.CharField(
@@ -99,9 +109,6 @@ class SubmitPaperForm(forms.Form):
 
     def clean_file(self):
         return document_field_check(self.cleaned_data["file"])
-
-    def service_kwargs(self):
-        return dict(self.cleaned_data)
 
 
 class CirculateForm(ReasonForm):
@@ -124,7 +131,10 @@ class CirculateForm(ReasonForm):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ActionForm):
+    """The SWG's or the SOC's decision; ``body`` comes from the action's
+    registry entry, which also gives it to the service."""
+
     meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=Meeting.objects.none())
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     text = forms.CharField(
@@ -143,9 +153,6 @@ class DecisionForm(forms.Form):
         self.fields["meeting"].queryset = Meeting.objects.filter(body=body).order_by("-date")
         self.fields["objecting"].queryset = Participant.objects.order_by("code")
 
-    def service_kwargs(self):
-        return {"body": self.body, **self.cleaned_data}
-
 
 class ChargeExpertsForm(ReasonForm):
     """Modality (b): the specialised meeting on the initiative's measure and the
@@ -160,9 +167,9 @@ class ChargeExpertsForm(ReasonForm):
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 
-    def __init__(self, *args, initiative=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        measure_id = getattr(initiative, "measure_id", None)
+        measure_id = getattr(self.initiative, "measure_id", None)
         self.fields["meeting"].queryset = Meeting.objects.filter(
             body="specialised", measure_id=measure_id
         ).order_by("-date")
@@ -173,29 +180,3 @@ class ChargeExpertsForm(ReasonForm):
     def service_kwargs(self):
         data = self.cleaned_data
         return {"meeting": data["meeting"], "experts": data["experts"], "reason": data["reason"]}
-
-
-def form_for(action: str, *args, initiative=None, **kwargs) -> forms.Form:
-    """The admin's form for one workflow action. Every action has one; an
-    action without a form is a programming error, never a silent fallback to
-    a form that lacks the action's input (issue 13 item 7)."""
-    match action:
-        case Action.OPEN_CONSULTATION | Action.REFER_TO_SWG:
-            return ReasonForm(*args, **kwargs)
-        case Action.CHARGE_EXPERTS:
-            return ChargeExpertsForm(*args, initiative=initiative, **kwargs)
-        case Action.DECLARE_INTEREST:
-            return DeclareInterestForm(*args, **kwargs)
-        case Action.DESIGNATE_COORDINATORS:
-            return DesignateForm(*args, **kwargs)
-        case Action.SUBMIT_PAPER:
-            return SubmitPaperForm(*args, **kwargs)
-        case Action.CIRCULATE:
-            return CirculateForm(*args, **kwargs)
-        case Action.RECORD_SWG_DECISION:
-            return DecisionForm(*args, body="swg", **kwargs)
-        case Action.RECORD_SOC_DECISION:
-            return DecisionForm(*args, body="soc", **kwargs)
-        case Action.WITHDRAW:
-            return WithdrawForm(*args, **kwargs)
-    raise LookupError(f"No form for the workflow action {action!r}.")

@@ -26,7 +26,7 @@ from secretariat.services import (
     webhooks_emit,
 )
 
-from . import workflow
+from . import actions, workflow
 from .models import (
     AreaAlias,
     CoordinatorDesignation,
@@ -208,47 +208,14 @@ def _role_refusal(actor, action: str, initiative: Initiative | None) -> Forbidde
     if actor.has_perm(f"measures.{action}", initiative):
         return None
     modality = getattr(initiative, "modality", Modality.CONCEPT_PAPER)
-    rule = _ROLE_RULE_B.get(action) if modality == Modality.WORKING_PAPER else None
     return Forbidden(
         _("Not allowed: “%(action)s” — %(rule)s")
         % {
             "action": workflow.action_label(action, modality),
-            "rule": rule or _ROLE_RULE[action],
+            "rule": actions.entry_for(action).rule_for(modality),
         }
     )
 
-
-_ROLE_RULE = {
-    Action.DECLARE_INTEREST: gettext_lazy("only a delegate of a member state declares interest."),
-    Action.OPEN_CONSULTATION: gettext_lazy("the Chair or the secretariat opens the consultation."),
-    Action.DESIGNATE_COORDINATORS: gettext_lazy(
-        "the Chair or the secretariat designates coordinators."
-    ),
-    Action.CHARGE_EXPERTS: gettext_lazy(
-        "the secretariat records the experts charged with the paper."
-    ),
-    Action.SUBMIT_PAPER: gettext_lazy(
-        "only a delegate of a coordinator state submits the concept paper."
-    ),
-    Action.CIRCULATE: gettext_lazy("the secretariat circulates papers."),
-    Action.REFER_TO_SWG: gettext_lazy(
-        "the secretariat refers papers to the Special Working Group."
-    ),
-    Action.RECORD_SWG_DECISION: gettext_lazy("the secretariat records the SWG's decisions."),
-    Action.RECORD_SOC_DECISION: gettext_lazy("the secretariat records the SOC's decisions."),
-    Action.WITHDRAW: gettext_lazy("the secretariat or a coordinator state's delegate withdraws."),
-}
-# Modality (b): no coordinators; the states whose experts are responsible for
-# the working paper take their place.
-_ROLE_RULE_B = {
-    Action.SUBMIT_PAPER: gettext_lazy(
-        "only a delegate of a state whose expert is responsible for the working paper submits it."
-    ),
-    Action.WITHDRAW: gettext_lazy(
-        "the secretariat or a delegate of a state whose expert is responsible for the "
-        "working paper withdraws."
-    ),
-}
 
 _PAPER_NAME = {
     Modality.CONCEPT_PAPER: gettext_lazy("concept paper"),
@@ -408,44 +375,63 @@ def _transition(
     outcome: str | None = None,
     reason: str = "",
     by_silence: bool = False,
+    acting_for: Participant | None = None,
+    started: bool = False,
 ) -> tuple[Initiative, InitiativeEvent]:
     """Lock the initiative, check the table, run the action's own writes, set
-    the status and write the timeline event — all or nothing.
+    the status and write the timeline event — all or nothing. The one writer
+    of the timeline: every :class:`InitiativeEvent` is created here.
 
     Refusals: 403 (:class:`Forbidden`) when the user's role may never take this
     action here; 409 (:class:`Conflict`) when it may, but not in this status.
     Of two conflicting transitions at once the second waits for the lock,
     then sees the new status and is refused.
+
+    ``action`` may also be a :class:`workflow.TimelineEvent` (a silence
+    procedure's step): no table row, so no check here (its service checked
+    its own rules) and the status stays. ``acting_for`` is the state the
+    event names when it is not the actor's (the annex's loader, a state whose
+    objection broke a silence). ``started``: the initiative was created in
+    this transaction by this action; its first event has no "from".
     """
+    note = action in workflow.TimelineEvent.values
     with transaction.atomic():
         locked = (
             Initiative.objects.select_for_update()
             .select_related("measure__area")
             .get(pk=initiative.pk)
         )
-        refused = initiative_refusal(
-            actor=actor, initiative=locked, action=action, by_silence=by_silence
-        )
-        if refused is not None:
-            raise refused
+        if not note:
+            refused = initiative_refusal(
+                actor=actor, initiative=locked, action=action, by_silence=by_silence
+            )
+            if refused is not None:
+                raise refused
         from_status = locked.status
         details = effect(locked) if effect else {}
-        to_status = workflow.target_of(action, from_status, outcome, locked.modality)
-        # Saved even when the status stays (a new paper, a no-consensus decision):
-        # ``updated_at`` tells polling clients that something changed.
+        to_status = (
+            from_status
+            if note
+            else workflow.target_of(action, from_status, outcome, locked.modality)
+        )
+        # Saved even when the status stays (a new paper, a no-consensus decision,
+        # a note): ``updated_at`` tells polling clients that something changed.
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
+        if acting_for is None and actor is not None:
+            acting_for = _acting_for(actor)
         event = InitiativeEvent.objects.create(
             initiative=locked,
             action=action,
-            from_status=from_status,
+            from_status="" if started else from_status,
             to_status=to_status,
             actor=actor if getattr(actor, "pk", None) else None,
-            acting_for=_acting_for(actor) if actor is not None else None,
+            acting_for=acting_for,
             reason=reason,
             details=details or {},
         )
-        measure_refresh_lead(measure_id=locked.measure_id)
+        if not note:
+            measure_refresh_lead(measure_id=locked.measure_id)
         _push(locked, event)
     return locked, event
 
@@ -461,24 +447,19 @@ def initiative_note(
 ) -> InitiativeEvent:
     """Write a timeline entry that changes no status (a ``TimelineEvent``:
     a silence procedure started, broken or closed), in the caller's
-    transaction. The status is read under the row lock and left as it is:
-    statuses change only in :func:`_transition`."""
+    transaction, through :func:`_transition` (the row lock, the event, the
+    webhook, which a note does not fire)."""
     if kind not in workflow.TimelineEvent.values:
         raise DomainError(_("Unknown timeline event %(kind)r.") % {"kind": kind})
-    with transaction.atomic():
-        locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-        # ``updated_at`` tells polling clients that something changed.
-        locked.save(update_fields=["updated_at"])
-        return InitiativeEvent.objects.create(
-            initiative=locked,
-            action=kind,
-            from_status=locked.status,
-            to_status=locked.status,
-            actor=actor if getattr(actor, "pk", None) else None,
-            acting_for=acting_for,
-            reason=reason,
-            details=details or {},
-        )
+    _locked, event = _transition(
+        actor=actor,
+        initiative=initiative,
+        action=kind,
+        effect=lambda _locked: details or {},
+        reason=reason,
+        acting_for=acting_for,
+    )
+    return event
 
 
 def measure_refresh_lead(*, measure_id: int) -> None:
@@ -551,7 +532,9 @@ def initiative_declare_interest(
     participant: Participant | None = None,
 ) -> tuple[Initiative, bool]:
     """A member state declares interest in implementing a measure (modality
-    (a), step 1). It creates the measure's initiative or joins the open one.
+    (a), step 1). It creates the measure's initiative or joins the open one:
+    either way a transition of that initiative (its row locked, the table's
+    check, the timeline event and the webhook).
 
     The delegate acts for their own state only. ``participant`` is for the
     loader of the seed's annex (no user): a user's state is never chosen by
@@ -565,12 +548,18 @@ def initiative_declare_interest(
     refused = _declaration_refusal(participant, None)
     if refused is not None:
         raise refused
-    # Lock the measure so two first declarations at once create one initiative.
-    Measure.objects.select_for_update().get(pk=measure.pk)
     initiative = Initiative.objects.filter(
         measure=measure, modality=modality, status__in=sorted(OPEN_STATUSES)
     ).first()
     created = initiative is None
+    if created:
+        # Lock the measure so two first declarations at once create one
+        # initiative, then look again: the other may have created it.
+        Measure.objects.select_for_update().get(pk=measure.pk)
+        initiative = Initiative.objects.filter(
+            measure=measure, modality=modality, status__in=sorted(OPEN_STATUSES)
+        ).first()
+        created = initiative is None
     if created:
         # One numbering per measure across modalities, so that references
         # (ECO-9, ECO-9-2) never repeat; the measure's row lock above keeps
@@ -581,12 +570,15 @@ def initiative_declare_interest(
         initiative = Initiative.objects.create(
             measure=measure, modality=modality, sequence=sequence
         )
-        measure_refresh_lead(measure_id=measure.pk)
-    refused = _declaration_refusal(participant, initiative)
-    if refused is not None:
-        raise refused
 
     def record(locked: Initiative) -> dict:
+        # Checked again under the initiative's lock: it may have closed since
+        # it was read above, or the state declared in the meantime.
+        if not workflow.allowed_from(Action.DECLARE_INTEREST, locked.status, locked.modality):
+            raise Conflict(_("This initiative is closed."))
+        refused = _declaration_refusal(participant, locked)
+        if refused is not None:
+            raise refused
         InterestDeclaration.objects.create(
             initiative=locked,
             participant=participant,
@@ -597,37 +589,30 @@ def initiative_declare_interest(
         )
         return {"participant": participant.code, "volunteers": volunteers_as_coordinator}
 
-    if created:
-        # A new initiative starts at interest_declared: its first event has no "from".
-        record(initiative)
-        event = InitiativeEvent.objects.create(
-            initiative=initiative,
-            action=Action.DECLARE_INTEREST,
-            from_status="",
-            to_status=initiative.status,
-            actor=actor,
-            acting_for=participant,
-            reason=statement,
-            details={"participant": participant.code, "volunteers": volunteers_as_coordinator},
-        )
-        _push(initiative, event)
-        return initiative, True
-    if not workflow.allowed_from(Action.DECLARE_INTEREST, initiative.status):
-        raise Conflict(_("This initiative is closed."))
-    record(initiative)
-    initiative.save(update_fields=["updated_at"])
-    event = InitiativeEvent.objects.create(
+    locked, _event = _transition(
+        actor=actor,
         initiative=initiative,
         action=Action.DECLARE_INTEREST,
-        from_status=initiative.status,
-        to_status=initiative.status,
-        actor=actor,
-        acting_for=participant,
+        effect=record,
         reason=statement,
-        details={"participant": participant.code, "volunteers": volunteers_as_coordinator},
+        acting_for=participant,
+        started=created,
     )
-    _push(initiative, event)
-    return initiative, False
+    return locked, created
+
+
+def initiative_join(
+    *, actor, initiative: Initiative, statement: str = "", volunteers_as_coordinator=False
+) -> tuple[Initiative, bool]:
+    """Declare interest from an initiative: in its measure, for its modality
+    (joins it while it is open, or starts the next one)."""
+    return initiative_declare_interest(
+        actor=actor,
+        measure=initiative.measure,
+        modality=initiative.modality,
+        statement=statement,
+        volunteers_as_coordinator=volunteers_as_coordinator,
+    )
 
 
 def initiative_open_consultation(*, actor, initiative: Initiative, reason: str = ""):
@@ -916,7 +901,9 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
 
     Deny by default: an action is available only when
     :func:`initiative_refusal` — the check the action itself runs — finds no
-    reason to refuse it; the reason given is the refusal's message.
+    reason to refuse it; the reason given is the refusal's message. The
+    actions are the modality's table's, in its order; each one's label comes
+    from its registry entry (the admin's buttons and ``actions/`` show it).
     """
     rows = []
     for action in workflow.table(initiative.modality):
@@ -924,7 +911,7 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
         rows.append(
             {
                 "action": action,
-                "label": workflow.action_label(action, initiative.modality),
+                "label": actions.entry_for(action).label(initiative.modality),
                 "available": refused is None,
                 "reason": refused.message if refused is not None else "",
             }
@@ -966,25 +953,13 @@ ANNEX_DATE = datetime.date(2007, 3, 14)
 
 
 def initiative_act(*, actor, initiative: Initiative, action: str, **kwargs):
-    """Run one workflow action by name (the admin's and the pages' single door)."""
-    if action == Action.DECLARE_INTEREST:
-        return initiative_declare_interest(
-            actor=actor, measure=initiative.measure, modality=initiative.modality, **kwargs
-        )
-    runner = {
-        Action.OPEN_CONSULTATION: initiative_open_consultation,
-        Action.DESIGNATE_COORDINATORS: initiative_designate_coordinators,
-        Action.CHARGE_EXPERTS: initiative_charge_experts,
-        Action.SUBMIT_PAPER: initiative_submit_paper,
-        Action.CIRCULATE: initiative_circulate,
-        Action.REFER_TO_SWG: initiative_refer_to_swg,
-        Action.RECORD_SWG_DECISION: initiative_record_decision,
-        Action.RECORD_SOC_DECISION: initiative_record_decision,
-        Action.WITHDRAW: initiative_withdraw,
-    }.get(action)
-    if runner is None:
-        raise DomainError(_("Unknown action %(action)r.") % {"action": action})
-    return runner(actor=actor, initiative=initiative, **kwargs)
+    """Run one workflow action by name: the service its registry entry names
+    (the admin's, the pages' and the API's single door)."""
+    try:
+        entry = actions.entry_for(action)
+    except LookupError:
+        raise DomainError(_("Unknown action %(action)r.") % {"action": action}) from None
+    return entry.run(actor=actor, initiative=initiative, **kwargs)
 
 
 DESIGNATION_COLUMNS = ("measure", "participant", "role", "from")

@@ -8,20 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cica.errors import DomainError
-from cica.pages import form_page
+from cica.pages import form_page, refused
 from cica.uploads import stored_download
 
-from . import selectors, services
-from .forms import DeclareInterestForm, SubmitPaperForm, WithdrawForm
+from . import actions, selectors, services
+from .forms import DeclareInterestForm
 from .models import Initiative, PriorityArea
-from .workflow import Action, action_label
-
-# The actions a delegate takes on these pages (staff act in the admin).
-DELEGATE_ACTIONS = {
-    Action.DECLARE_INTEREST: DeclareInterestForm,
-    Action.SUBMIT_PAPER: SubmitPaperForm,
-    Action.WITHDRAW: WithdrawForm,
-}
 
 
 def catalogue(request):
@@ -60,16 +52,16 @@ def measure_page(request, code: str):
 
 def initiative_page(request, pk: int):
     initiative = get_object_or_404(selectors.initiative_detail(), pk=pk)
-    actions = [
+    offered = [
         row
         for row in services.initiative_available_actions(user=request.user, initiative=initiative)
-        if row["available"] and row["action"] in DELEGATE_ACTIONS
+        if row["available"] and row["action"] in actions.DELEGATE_ACTIONS
     ]
     context = {
         "initiative": initiative,
         "papers": selectors.papers_visible(request.user, initiative, initiative.papers.all()),
         "internals": selectors.can_see_internals(request.user),
-        "actions": actions,
+        "actions": offered,
     }
     return render(request, "cica/initiative.html", context)
 
@@ -78,27 +70,21 @@ def initiative_page(request, pk: int):
 def initiative_act(request, pk: int, action: str):
     """One delegate action on an initiative: its form, the service, the outcome."""
     initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)
-    form_class = DELEGATE_ACTIONS.get(action)
-    if form_class is None:
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("This action is not taken on these pages.")},
-            status=404,
-        )
-    form = form_class(request.POST or None, request.FILES or None)
+    if action not in actions.DELEGATE_ACTIONS:
+        return refused(request, _("This action is not taken on these pages."), 404)
+    entry = actions.entry_for(action)
+    label = entry.label(initiative.modality)
+    form = entry.make_form(request.POST or None, request.FILES or None, initiative=initiative)
     url = reverse("initiative", args=[pk])
     return form_page(
         request,
         form=form,
-        title=f"{action_label(action, initiative.modality)}: "
-        f"{initiative.measure.code} {initiative.measure.title}",
+        title=f"{label}: {initiative.measure.code} {initiative.measure.title}",
         on_valid=lambda f: services.initiative_act(
             actor=request.user, initiative=initiative, action=action, **f.service_kwargs()
         ),
         success_url=url,
-        success_message=_("%(action)s: done.")
-        % {"action": action_label(action, initiative.modality)},
+        success_message=_("%(action)s: done.") % {"action": label},
         back_url=url,
     )
 
@@ -132,19 +118,12 @@ def paper_download(request, pk: int):
         # As if it did not exist: nobody learns that a draft does.
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("No paper with id %(id)s.") % {"id": pk}},
-            status=404,
-        )
+        return refused(request, _("No paper with id %(id)s.") % {"id": pk}, 404)
     try:
         return stored_download(
             paper.file,
             filename=paper.symbol.replace("/", "_") + "." + paper.file.name.rsplit(".", 1)[-1],
             content_type=paper.content_type,
         )
-    except DomainError as refused:
-        return render(
-            request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
-        )
+    except DomainError as refusal:
+        return refused(request, refusal.message, refusal.status_code)

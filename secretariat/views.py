@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
 from cica.errors import DomainError
-from cica.pages import form_page
+from cica.pages import form_page, refused
 from measures.forms import TEXT_LIMIT, document_field_check
 from measures.models import Measure
 from members.models import Participant
@@ -92,12 +92,7 @@ class AnswerForm(forms.Form):
 def circulation_page(request, pk: int):
     circulation = selectors.circulation_detail(request.user).filter(pk=pk).distinct().first()
     if circulation is None:
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("This circulation was not addressed to your state.")},
-            status=404,
-        )
+        return refused(request, _("This circulation was not addressed to your state."), 404)
     refusal, status = "", 200
     form = AnswerForm(request.POST or None)
     if request.method == "POST":
@@ -113,8 +108,8 @@ def circulation_page(request, pk: int):
                 messages.success(request, _("Your state's position is recorded."))
                 return redirect("circulation", pk=pk)
             status = 400
-        except DomainError as refused:
-            refusal, status = refused.message, refused.status_code
+        except DomainError as error:
+            refusal, status = error.message, error.status_code
     else:
         services.receipt_mark_read(actor=request.user, circulation=circulation)
     own = acting_for(request.user)
@@ -204,12 +199,7 @@ def information_new(request):
 def information_page(request, pk: int):
     submission = selectors.information_visible(request.user).filter(pk=pk).first()
     if submission is None:
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("This information is not visible to you.")},
-            status=404,
-        )
+        return refused(request, _("This information is not visible to you."), 404)
     own = acting_for(request.user)
     rows = list(submission.co_submitters.all())
     mine = next((c for c in rows if own and c.participant_id == own.pk), None)
@@ -235,18 +225,11 @@ def _information_post(request, pk: int, act, done: str):
     a page with the message and its status, success goes back to the page."""
     submission = selectors.information_visible(request.user).filter(pk=pk).first()
     if submission is None:
-        return render(
-            request,
-            "cica/refused.html",
-            {"reason": _("This information is not visible to you.")},
-            status=404,
-        )
+        return refused(request, _("This information is not visible to you."), 404)
     try:
         act(submission)
-    except DomainError as refused:
-        return render(
-            request, "cica/refused.html", {"reason": refused.message}, status=refused.status_code
-        )
+    except DomainError as refusal:
+        return refused(request, refusal.message, refusal.status_code)
     messages.success(request, done)
     return redirect("information", pk=pk)
 
@@ -306,9 +289,7 @@ def notifications_read(request):
     if pk and pk.isdigit():
         notification = selectors.notifications_of(request.user).filter(pk=int(pk)).first()
         if notification is None:
-            return render(
-                request, "cica/refused.html", {"reason": _("No such notification.")}, status=404
-            )
+            return refused(request, _("No such notification."), 404)
     services.notification_mark_read(user=request.user, notification=notification)
     if request.htmx:
         return render(

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from measures.forms import form_for
+from measures.actions import form_for
 from measures.models import Expert, InitiativeEvent
 from measures.workflow import TABLES, Action, Role
 from members.models import Participant

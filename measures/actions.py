@@ -1,0 +1,259 @@
+"""The registry of workflow actions: one entry per action of the table.
+
+:mod:`measures.workflow` says when an action is allowed and where it leads;
+this module says how each action is wired: the service that takes it, the
+input it reads (a form for the admin and the pages, a serializer for the
+API), the rule quoted when a role may not take it, whether delegates take it
+on the pages, and its API route. Everything that offers an action reads it
+from here: the role-refusal text and the dispatch in ``measures.services``,
+the admin's buttons and forms, the delegate pages, the API's routes and
+``actions/``. Adding an action is one entry here plus its service.
+
+A workflow action without an entry, or an entry missing one of its parts, is
+an error when the project starts (the system check :func:`registry_check`).
+
+Services are named by dotted path, not imported: ``measures.services`` reads
+this registry (the refusal text, the dispatch), so importing it here would be
+a cycle. The check resolves every path at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from django.core import checks
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from . import forms, inputs
+from .workflow import Action, action_label
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    action: str
+    # Dotted path of the service; it takes ``actor``, ``initiative`` and the
+    # input's ``service_kwargs()`` (plus ``fixed``).
+    service: str
+    # The admin's and the pages' form; the API's input serializer. Each turns
+    # its valid input into the same service keyword arguments.
+    form: type[forms.ActionForm]
+    input: type[inputs.ActionInput]
+    # Why a role may not take the action, in modality (a) and, where it reads
+    # differently, in modality (b).
+    rule: str
+    rule_b: str = ""
+    # Delegates take it on the initiative's page (staff act in the admin).
+    delegate: bool = False
+    # ``POST /api/v1/initiatives/{id}/<route>/`` and its schema summary.
+    route: str = ""
+    summary: str = ""
+    # Keyword arguments this action always gives its service and its form.
+    fixed: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def label(self, modality: str = "a") -> str:
+        """The workflow's name of the action, as a user of this modality reads it."""
+        return action_label(self.action, modality)
+
+    def rule_for(self, modality: str = "a") -> str:
+        return str(self.rule_b or self.rule) if modality == "b" else str(self.rule)
+
+    def service_function(self):
+        return import_string(self.service)
+
+    def run(self, *, actor, initiative, **kwargs):
+        return self.service_function()(actor=actor, initiative=initiative, **self.fixed, **kwargs)
+
+    def make_form(self, *args, initiative=None, **kwargs) -> forms.ActionForm:
+        return self.form(*args, initiative=initiative, **self.fixed, **kwargs)
+
+
+_SERVICES = "measures.services."
+
+ACTIONS: tuple[ActionEntry, ...] = (
+    ActionEntry(
+        action=Action.DECLARE_INTEREST,
+        service=_SERVICES + "initiative_join",
+        form=forms.DeclareInterestForm,
+        input=inputs.JoinInput,
+        rule=_("only a delegate of a member state declares interest."),
+        delegate=True,
+        route="declare-interest",
+        summary="Declare interest in this initiative's measure",
+    ),
+    ActionEntry(
+        action=Action.OPEN_CONSULTATION,
+        service=_SERVICES + "initiative_open_consultation",
+        form=forms.ReasonForm,
+        input=inputs.ReasonInput,
+        rule=_("the Chair or the secretariat opens the consultation."),
+        route="open-consultation",
+        summary="Open the Chair's consultation on coordinators",
+    ),
+    ActionEntry(
+        action=Action.DESIGNATE_COORDINATORS,
+        service=_SERVICES + "initiative_designate_coordinators",
+        form=forms.DesignateForm,
+        input=inputs.DesignateInput,
+        rule=_("the Chair or the secretariat designates coordinators."),
+        route="designate-coordinators",
+        summary="Designate coordinator and co-coordinator states",
+    ),
+    ActionEntry(
+        action=Action.CHARGE_EXPERTS,
+        service=_SERVICES + "initiative_charge_experts",
+        form=forms.ChargeExpertsForm,
+        input=inputs.ChargeExpertsInput,
+        rule=_("the secretariat records the experts charged with the paper."),
+        route="charge-experts",
+        summary="Modality (b): charge experts with the working paper",
+    ),
+    ActionEntry(
+        action=Action.SUBMIT_PAPER,
+        service=_SERVICES + "initiative_submit_paper",
+        form=forms.SubmitPaperForm,
+        input=inputs.SubmitPaperInput,
+        rule=_("only a delegate of a coordinator state submits the concept paper."),
+        # Modality (b): no coordinators; the states whose experts are
+        # responsible for the working paper take their place.
+        rule_b=_(
+            "only a delegate of a state whose expert is responsible for the working paper "
+            "submits it."
+        ),
+        delegate=True,
+        route="submit-paper",
+        summary="Submit a concept or working paper (a new version); multipart",
+    ),
+    ActionEntry(
+        action=Action.CIRCULATE,
+        service=_SERVICES + "initiative_circulate",
+        form=forms.CirculateForm,
+        input=inputs.CirculateInput,
+        rule=_("the secretariat circulates papers."),
+        route="circulate",
+        summary="Circulate the latest paper to the member states",
+    ),
+    ActionEntry(
+        action=Action.REFER_TO_SWG,
+        service=_SERVICES + "initiative_refer_to_swg",
+        form=forms.ReasonForm,
+        input=inputs.ReasonInput,
+        rule=_("the secretariat refers papers to the Special Working Group."),
+        route="refer-to-swg",
+        summary="Refer the circulated paper to the Special Working Group",
+    ),
+    ActionEntry(
+        action=Action.RECORD_SWG_DECISION,
+        service=_SERVICES + "initiative_record_decision",
+        form=forms.DecisionForm,
+        input=inputs.DecisionInput,
+        rule=_("the secretariat records the SWG's decisions."),
+        route="record-swg-decision",
+        summary="Record the Special Working Group's decision",
+        fixed=MappingProxyType({"body": "swg"}),
+    ),
+    ActionEntry(
+        action=Action.RECORD_SOC_DECISION,
+        service=_SERVICES + "initiative_record_decision",
+        form=forms.DecisionForm,
+        input=inputs.DecisionInput,
+        rule=_("the secretariat records the SOC's decisions."),
+        route="record-soc-decision",
+        summary="Record the Senior Officials Committee's decision",
+        fixed=MappingProxyType({"body": "soc"}),
+    ),
+    ActionEntry(
+        action=Action.WITHDRAW,
+        service=_SERVICES + "initiative_withdraw",
+        form=forms.WithdrawForm,
+        input=inputs.WithdrawInput,
+        rule=_("the secretariat or a coordinator state's delegate withdraws."),
+        rule_b=_(
+            "the secretariat or a delegate of a state whose expert is responsible for the "
+            "working paper withdraws."
+        ),
+        delegate=True,
+        route="withdraw",
+        summary="Withdraw the initiative",
+    ),
+)
+
+REGISTRY: Mapping[str, ActionEntry] = MappingProxyType({e.action: e for e in ACTIONS})
+
+# The actions a delegate takes on the initiative's page.
+DELEGATE_ACTIONS = frozenset(e.action for e in ACTIONS if e.delegate)
+
+
+def entry_for(action: str) -> ActionEntry:
+    """The registry's entry, or :class:`LookupError` for an action it does not know."""
+    try:
+        return REGISTRY[action]
+    except KeyError:
+        raise LookupError(f"No registry entry for the workflow action {action!r}.") from None
+
+
+def form_for(action: str, *args, initiative=None, **kwargs) -> forms.ActionForm:
+    """The admin's form for one workflow action. An action without an entry is
+    a programming error, never a silent fallback to a form that lacks the
+    action's input (issue 13 item 7)."""
+    return entry_for(action).make_form(*args, initiative=initiative, **kwargs)
+
+
+def registry_errors(registry: Mapping[str, ActionEntry]) -> list[checks.CheckMessage]:
+    """What is missing from ``registry`` for the workflow to run: an entry for
+    every workflow action, and in each its service, form, input, label and
+    role rule."""
+    errors: list[checks.CheckMessage] = []
+    for action in Action.values:
+        entry = registry.get(action)
+        if entry is None:
+            errors.append(
+                checks.Error(
+                    f"The workflow action {action!r} has no entry in the action registry.",
+                    hint="Add an ActionEntry for it to measures.actions.ACTIONS.",
+                    obj=action,
+                    id="measures.E001",
+                )
+            )
+            continue
+        missing = []
+        try:
+            if not callable(entry.service_function()):
+                missing.append("service")
+        except ImportError:
+            missing.append("service")
+        if not (isinstance(entry.form, type) and issubclass(entry.form, forms.ActionForm)):
+            missing.append("form")
+        if not (isinstance(entry.input, type) and issubclass(entry.input, serializers.Serializer)):
+            missing.append("input")
+        if not all(entry.label(modality) for modality in ("a", "b")):
+            missing.append("label")
+        if not all(entry.rule_for(modality) for modality in ("a", "b")):
+            missing.append("rule")
+        if not (entry.route and entry.summary):
+            missing.append("route")
+        if missing:
+            errors.append(
+                checks.Error(
+                    f"The action registry's entry for {action!r} lacks: {', '.join(missing)}.",
+                    obj=action,
+                    id="measures.E002",
+                )
+            )
+    for action in set(registry) - set(Action.values):
+        errors.append(
+            checks.Error(
+                f"The action registry has an entry for {action!r}, which is no workflow action.",
+                obj=action,
+                id="measures.E003",
+            )
+        )
+    return errors
+
+
+@checks.register()
+def registry_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return registry_errors(REGISTRY)

@@ -1,0 +1,111 @@
+"""The API's input for each workflow action: one serializer per action.
+
+The action registry (:mod:`measures.actions`) names each of them; the API's
+action routes and their request bodies in the schema come from there. Each
+turns its validated data into the keyword arguments of the action's service
+(:meth:`ActionInput.service_kwargs`), as the action's form does for the admin
+and the pages.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from members.models import Expert, Participant
+from secretariat.models import Audience, Meeting
+
+from .models import DesignationRole, Measure, Modality
+from .workflow import Outcome
+
+
+class ActionInput(serializers.Serializer):
+    # No class docstring: the schema would give it to every action's input.
+
+    def service_kwargs(self) -> dict:
+        """The service's keyword arguments (besides the actor and the initiative)."""
+        return dict(self.validated_data)
+
+
+# ``POST /initiatives/``: declare interest in a measure; not an action on an
+# initiative (it may create one). No docstring on these classes: the schema
+# would show it as the request body's description.
+class DeclareInterestInput(serializers.Serializer):
+    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    modality = serializers.ChoiceField(
+        choices=Modality.choices,
+        default=Modality.CONCEPT_PAPER,
+        help_text=_("a: concept paper; b: exchange of views, experts and a working paper."),
+    )
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and isinstance(data.get("measure"), str):
+            data = data.copy()
+            data["measure"] = data["measure"].strip().upper()
+        return super().to_internal_value(data)
+
+
+class JoinInput(ActionInput):
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
+
+
+class ChargeExpertsInput(ActionInput):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    experts = serializers.PrimaryKeyRelatedField(
+        queryset=Expert.objects.all(), many=True, allow_empty=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonInput(ActionInput):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WithdrawInput(ActionInput):
+    reason = serializers.CharField()
+
+
+class DesignationInput(serializers.Serializer):
+    participant = serializers.SlugRelatedField(
+        slug_field="code", queryset=Participant.objects.all()
+    )
+    role = serializers.ChoiceField(choices=DesignationRole.choices)
+
+
+class DesignateInput(ActionInput):
+    designations = DesignationInput(many=True, allow_empty=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def service_kwargs(self) -> dict:
+        data = self.validated_data
+        return {
+            "designations": [(d["participant"], d["role"]) for d in data["designations"]],
+            "reason": data["reason"],
+        }
+
+
+class SubmitPaperInput(ActionInput):
+    file = serializers.FileField(allow_empty_file=True)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CirculateInput(ActionInput):
+    deadline = serializers.DateField()
+    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.MEMBERS)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecisionInput(ActionInput):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    objecting = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Participant.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+    )

@@ -1,0 +1,274 @@
+"""Issue 14 item 1: one registry of actions (``measures.actions``).
+
+The test below walks the registry and proves every action is wired all the
+way: a service, an input class, a label, a role rule, an admin form that
+posts successfully for a user allowed to act, an API route in the URLconf and
+the schema, and — for the actions delegates take — a page form that works.
+A new action without its situation below fails here, by name.
+"""
+
+import dataclasses
+import inspect
+from types import MappingProxyType
+
+import pytest
+from django.core import checks
+from django.urls import reverse
+from rest_framework import serializers
+
+from measures import actions, services
+from measures.forms import ActionForm
+from measures.models import Initiative, InitiativeEvent
+from measures.workflow import TABLES, Action
+from members.models import Expert
+from secretariat.models import Meeting
+from tests.conftest import DEMO_PASSWORD
+from tests.files import pdf
+from tests.measures.test_issue13_admin_actions import CASES
+from tests.measures.test_issue13_admin_actions import _data as staff_data
+from tests.measures.test_issue13_available_actions import build
+
+pytestmark = pytest.mark.django_db
+
+# For each action: (user allowed to act, modality, status, what the initiative
+# has, the form's input, the status after). Staff actions reuse the first
+# admin case of issue 13 item 7; delegates' actions are below.
+SITUATIONS = {
+    **{
+        action: (user, modality, status, has, lambda action=action: staff_data(action), after)
+        for user, action, modality, status, has, after in reversed(CASES)
+    },
+    Action.DECLARE_INTEREST: (
+        "delegate-kaz",
+        "a",
+        "drafting",
+        set(),
+        lambda: {"statement": "Kazakhstan joins.", "volunteers_as_coordinator": ""},
+        "drafting",
+    ),
+    Action.SUBMIT_PAPER: (
+        "delegate-tjk",
+        "a",
+        "drafting",
+        set(),
+        lambda: {"file": pdf(), "language": "en", "note": ""},
+        "drafting",
+    ),
+    Action.WITHDRAW: (
+        "delegate-tjk",
+        "a",
+        "drafting",
+        set(),
+        lambda: {"reason": "Our experts moved on."},
+        "withdrawn",
+    ),
+}
+
+
+def _situation(entry):
+    assert entry.action in SITUATIONS, f"give {entry.action!r} a situation in SITUATIONS"
+    user, modality, status, has, data, after = SITUATIONS[entry.action]
+    return user, build(modality, status, has), data, after
+
+
+def _events(initiative):
+    return InitiativeEvent.objects.filter(initiative=initiative)
+
+
+def test_item1_the_registry_holds_exactly_the_workflow_actions():
+    """issue 14 item 1: one entry per workflow action, every table's action included."""
+    assert [e.action for e in actions.ACTIONS] == list(Action.values)
+    assert set(actions.REGISTRY) == set(Action.values)
+    assert {a for table in TABLES.values() for a in table} <= set(actions.REGISTRY)
+
+
+@pytest.mark.parametrize("entry", actions.ACTIONS, ids=[e.action for e in actions.ACTIONS])
+def test_item1_every_action_is_wired_everywhere(client, people, entry):
+    """issue 14 item 1: service, input, label, rule, admin form, API route, page form."""
+    # Its parts.
+    service = entry.service_function()
+    assert callable(service)
+    assert {"actor", "initiative"} <= set(inspect.signature(service).parameters)
+    assert issubclass(entry.input, serializers.Serializer)
+    assert issubclass(entry.form, ActionForm)
+    for modality in ("a", "b"):
+        assert entry.label(modality) and entry.label(modality) != entry.action
+        assert entry.rule_for(modality).endswith(".")
+
+    # The admin's form posts successfully for a user allowed to act.
+    username, initiative, data, after = _situation(entry)
+    user = people[username]
+    if not user.is_staff:  # a delegate who is also an officer of the secretariat
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    act = reverse("admin:measures_initiative_act", args=[initiative.pk, entry.action])
+    assert client.get(act).status_code == 200
+    before = _events(initiative).count()
+    response = client.post(act, data())
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    initiative.refresh_from_db()
+    assert initiative.status == after
+    assert _events(initiative).count() == before + 1
+    assert _events(initiative).latest("pk").action == entry.action
+
+    # The API route is in the URLconf and in the schema, with the entry's input
+    # (split into a request component by COMPONENT_SPLIT_REQUEST).
+    path = f"/api/v1/initiatives/{initiative.pk}/{entry.route}/"
+    route_name = f"api:initiative-{entry.action.replace('_', '-')}"
+    assert reverse(route_name, args=[initiative.pk]) == path
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"][f"/api/v1/initiatives/{{id}}/{entry.route}/"]["post"]
+    assert operation["summary"] == entry.summary
+    bodies = operation["requestBody"]["content"].values()
+    assert {b["schema"]["$ref"].rsplit("/", 1)[-1] for b in bodies} == {
+        f"{entry.input.__name__}Request"
+    }
+
+    # A page form where delegates act; no page for the others.
+    page = reverse("initiative-act", args=[initiative.pk, entry.action])
+    if not entry.delegate:
+        assert client.get(page).status_code == 404
+        return
+    client.logout()
+    # A fresh initiative, the only open one on its measure (a declaration joins that one).
+    Initiative.objects.filter(pk=initiative.pk).update(status="withdrawn")
+    fresh_user, fresh, data, after = _situation(entry)
+    assert client.login(username=fresh_user, password=DEMO_PASSWORD)
+    form = client.get(reverse("initiative-act", args=[fresh.pk, entry.action]))
+    assert form.status_code == 200 and b"<form" in form.content
+    before = _events(fresh).count()
+    response = client.post(reverse("initiative-act", args=[fresh.pk, entry.action]), data())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    fresh.refresh_from_db()
+    assert fresh.status == after and _events(fresh).count() == before + 1
+
+
+def test_item1_the_delegate_pages_take_the_registrys_delegate_actions():
+    """issue 14 item 1: the pages' action set is derived from the registry."""
+    assert actions.DELEGATE_ACTIONS == {
+        Action.DECLARE_INTEREST,
+        Action.SUBMIT_PAPER,
+        Action.WITHDRAW,
+    }
+
+
+def test_item1_the_role_refusal_quotes_the_registrys_rule(people):
+    """issue 14 item 1: the refusal's text is the entry's rule, per modality."""
+    entry = actions.REGISTRY[Action.SUBMIT_PAPER]
+    for modality in ("a", "b"):
+        initiative = build(modality, "drafting", {"charged"} if modality == "b" else set())
+        refused = services.initiative_refusal(
+            actor=people["delegate-chn"], initiative=initiative, action=Action.SUBMIT_PAPER
+        )
+        assert refused is not None and refused.status_code == 403
+        assert refused.message.endswith(entry.rule_for(modality))
+    assert entry.rule_for("a") != entry.rule_for("b")
+
+
+def test_item1_the_system_check_passes_on_the_registry():
+    """issue 14 item 1: the project starts: no registry error."""
+    found = [m for m in checks.run_checks() if m.id and m.id.startswith("measures.E")]
+    assert found == []
+
+
+def _broken(**changes):
+    registry = dict(actions.REGISTRY)
+    for action, change in changes.items():
+        if change is None:
+            del registry[action]
+        else:
+            registry[action] = dataclasses.replace(actions.REGISTRY.get(action, change), **change)
+    return MappingProxyType(registry)
+
+
+def test_item1_the_system_check_fails_on_an_unwired_action():
+    """issue 14 item 1: a workflow action without an entry is an error at start-up."""
+    errors = actions.registry_errors(_broken(circulate=None))
+    assert [(e.id, e.obj) for e in errors] == [("measures.E001", "circulate")]
+    assert isinstance(errors[0], checks.Error)
+
+
+@pytest.mark.parametrize(
+    ("change", "lacks"),
+    [
+        ({"service": "measures.services.initiative_fly_to_the_moon"}, "service"),
+        ({"form": None}, "form"),
+        ({"input": None}, "input"),
+        ({"rule": ""}, "rule"),
+        ({"route": ""}, "route"),
+    ],
+)
+def test_item1_the_system_check_fails_on_an_incomplete_entry(change, lacks):
+    """issue 14 item 1: an entry missing a part is an error at start-up."""
+    errors = actions.registry_errors(_broken(withdraw=change))
+    assert [(e.id, e.obj) for e in errors] == [("measures.E002", "withdraw")]
+    assert errors[0].msg.endswith(f"lacks: {lacks}.")
+
+
+def test_item1_the_system_check_fails_on_an_entry_for_no_action():
+    """issue 14 item 1: an entry for an action the workflow does not know is an error."""
+    stray = dataclasses.replace(actions.REGISTRY[Action.WITHDRAW], action="fly_to_the_moon")
+    registry = MappingProxyType({**actions.REGISTRY, "fly_to_the_moon": stray})
+    assert [(e.id, e.obj) for e in actions.registry_errors(registry)] == [
+        ("measures.E003", "fly_to_the_moon")
+    ]
+
+
+def test_item1_an_unknown_action_is_refused_at_the_single_door(people):
+    """issue 14 item 1: the dispatch knows only the registry's actions."""
+    from cica.errors import DomainError
+
+    initiative = build("a", "drafting", set())
+    with pytest.raises(DomainError):
+        services.initiative_act(
+            actor=people["secretariat"], initiative=initiative, action="fly_to_the_moon"
+        )
+    with pytest.raises(LookupError):
+        actions.form_for("fly_to_the_moon")
+
+
+def _api_input(action: str) -> dict:
+    """What an API client sends for ``action`` (as issue 13 item 5's tests do)."""
+    if action == Action.SUBMIT_PAPER:
+        return {"file": pdf(), "language": "en"}
+    meeting = {
+        body: Meeting.objects.filter(body=body).order_by("-pk").values_list("pk", flat=True).first()
+        for body in ("specialised", "swg", "soc")
+    }
+    return {
+        Action.DECLARE_INTEREST: {},
+        Action.OPEN_CONSULTATION: {},
+        Action.DESIGNATE_COORDINATORS: {
+            "designations": [{"participant": "KAZ", "role": "coordinator"}]
+        },
+        Action.CHARGE_EXPERTS: {
+            "meeting": meeting["specialised"],
+            "experts": list(Expert.objects.values_list("pk", flat=True)),
+        },
+        Action.CIRCULATE: {"deadline": "2099-01-31"},
+        Action.REFER_TO_SWG: {},
+        Action.RECORD_SWG_DECISION: {"meeting": meeting["swg"], "outcome": "approved"},
+        Action.RECORD_SOC_DECISION: {"meeting": meeting["soc"], "outcome": "approved"},
+        Action.WITHDRAW: {"reason": "test"},
+    }[action]
+
+
+@pytest.mark.parametrize("entry", actions.ACTIONS, ids=[e.action for e in actions.ACTIONS])
+def test_item1_the_form_and_the_input_give_the_service_the_same_arguments(entry):
+    """issue 14 item 1: the admin's and the pages' form and the API's input of an
+    action are two shapes of one input: valid, each yields the same service
+    arguments, and the service takes every one of them."""
+    _user, initiative, data, _after = _situation(entry)
+    posted = data()
+    files = {k: v for k, v in posted.items() if hasattr(v, "read")}
+    form = entry.make_form(
+        {k: v for k, v in posted.items() if k not in files}, files, initiative=initiative
+    )
+    assert form.is_valid(), form.errors
+    serializer = entry.input(data=_api_input(entry.action))
+    assert serializer.is_valid(), serializer.errors
+    from_form, from_api = set(form.service_kwargs()), set(serializer.service_kwargs())
+    assert from_form == from_api
+    parameters = set(inspect.signature(entry.service_function()).parameters)
+    assert from_form | set(entry.fixed) <= parameters
