@@ -11,10 +11,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from members.models import Expert, Participant
+from members.models import Participant
 from secretariat.models import Audience, Meeting
 
-from .models import DesignationRole, Measure, Modality
+from .models import DesignationRole, Expert, Measure, Modality
 from .workflow import Outcome
 
 

@@ -18,9 +18,8 @@ from rest_framework import serializers
 
 from measures import actions, services
 from measures.forms import ActionForm
-from measures.models import Initiative, InitiativeEvent
+from measures.models import Expert, Initiative, InitiativeEvent
 from measures.workflow import TABLES, Action
-from members.models import Expert
 from secretariat.models import Meeting
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
