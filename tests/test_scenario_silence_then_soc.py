@@ -129,6 +129,9 @@ def declare_to_drafting(c, code):
 
 
 def circulate_and_refer(c, iid, url, start, *, version):
+    # ``start`` must not be before the steps already taken: a bare date is
+    # midnight, which is earlier than a declaration made today, and the
+    # timeline (in time order) would put the circulation first.
     with time_machine.travel(start, tick=False):
         deadline = timezone.localdate() + datetime.timedelta(days=3)
         ok(c["sec"].post(f"{url}/circulate/", {"deadline": deadline.isoformat()}))
@@ -154,7 +157,8 @@ def test_item21_one_initiative_through_silence_procedure_then_soc_decision(as_us
     endpoint read after each step."""
     c = Clients(as_user)
     iid, url = declare_to_drafting(c, "HUM-2")
-    at_swg = circulate_and_refer(c, iid, url, timezone.localdate(), version=1)
+    soon = timezone.now() + datetime.timedelta(seconds=1)
+    at_swg = circulate_and_refer(c, iid, url, soon, version=1)
 
     with time_machine.travel(at_swg, tick=False):
         deadline = at_swg + datetime.timedelta(days=2)
@@ -222,7 +226,8 @@ def test_item21_revision_after_no_consensus_then_soc(as_user):
     circulation → consensus at the SWG → SOC, every endpoint read after each step."""
     c = Clients(as_user)
     iid, url = declare_to_drafting(c, "HUM-3")
-    at_swg = circulate_and_refer(c, iid, url, timezone.localdate(), version=1)
+    soon = timezone.now() + datetime.timedelta(seconds=1)
+    at_swg = circulate_and_refer(c, iid, url, soon, version=1)
 
     with time_machine.travel(at_swg, tick=False):
         swg = meeting(c["sec"], "swg", ["KAZ", "IND", "CHN", "USA"])
