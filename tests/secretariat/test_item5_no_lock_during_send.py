@@ -13,7 +13,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from secretariat import services
-from secretariat.services import outbox, webhooks
 from secretariat.models import (
     DeliveryStatus,
     EmailStatus,
@@ -21,6 +20,7 @@ from secretariat.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from secretariat.services import outbox, webhooks
 
 SENDING = threading.Event()
 RELEASE = threading.Event()
