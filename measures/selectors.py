@@ -194,11 +194,11 @@ def papers_visible(user, initiative: Initiative, papers=None) -> list[Paper]:
     status = participant.status_on() if participant else None
     visible = []
     for paper in papers:
-        if paper.was_adopted:
-            visible.append(paper)
-        elif status == "member" and paper.was_circulated:
-            visible.append(paper)
-        elif status == "observer" and paper.circulated_to_observers:
+        if (
+            paper.was_adopted
+            or (status == "member" and paper.was_circulated)
+            or (status == "observer" and paper.circulated_to_observers)
+        ):
             visible.append(paper)
     return visible
 

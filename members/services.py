@@ -481,12 +481,11 @@ def participants_import(*, actor, rows: list[dict], dry_run: bool = True) -> Imp
                 line.shown["from"] = started.isoformat()
         if code and not problems:
             current = statuses.get(code)
-            if current is not None:
-                if current != status and started is None:
-                    problems.append(
-                        _("%(code)s is %(current)s: a change of status needs its date")
-                        % {"code": code, "current": current}
-                    )
+            if current is not None and current != status and started is None:
+                problems.append(
+                    _("%(code)s is %(current)s: a change of status needs its date")
+                    % {"code": code, "current": current}
+                )
         if problems:
             line.outcome, line.message = "refused", "; ".join(problems)
         else:

@@ -114,7 +114,8 @@ def test_translated_fields_are_editable_in_three_languages(secretariat):
     url = reverse("admin:measures_measure_change", args=[eco2.pk])
     form = secretariat.get(url).context["adminform"].form
     for lang in ("en", "fr", "ru"):
-        assert f"title_{lang}" in form.fields and f"text_{lang}" in form.fields
+        assert f"title_{lang}" in form.fields
+        assert f"text_{lang}" in form.fields
 
 
 def test_participant_page_shows_history_inline(secretariat):
@@ -129,7 +130,8 @@ def test_delegates_have_no_admin(client, settings):
     call_command("create_demo_users", verbosity=0)
     client.login(username="delegate-kaz", password="demo-pass-4-cica")
     response = client.get(_changelist(Participant))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
 
 
 def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, settings):
@@ -147,7 +149,8 @@ def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, se
     url = reverse("admin:members_expert_change", args=[expert.pk])
     client.login(username="chair", password="demo-pass-4-cica")
     page = client.get(url)
-    assert page.status_code == 200 and "kim@example.org" not in page.content.decode()
+    assert page.status_code == 200
+    assert "kim@example.org" not in page.content.decode()
     client.login(username="secretariat", password="demo-pass-4-cica")
     assert "kim@example.org" in client.get(url).content.decode()
 
@@ -175,7 +178,8 @@ def test_bulk_dissemination_in_the_admin(secretariat, people):
         follow=True,
     )
     html = response.content.decode()
-    assert "1 submission(s) disseminated" in html and "Waiting for KAZ" in html
+    assert "1 submission(s) disseminated" in html
+    assert "Waiting for KAZ" in html
     ready.refresh_from_db()
     waiting.refresh_from_db()
     assert (ready.status, waiting.status) == ("disseminated", "submitted")
@@ -228,7 +232,8 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
         _changelist(InformationSubmission),
         {"action": "return_submissions", "_selected_action": [submission.pk]},
     )
-    assert ask.status_code == 200 and b'name="reason"' in ask.content
+    assert ask.status_code == 200
+    assert b'name="reason"' in ask.content
     secretariat.post(
         _changelist(InformationSubmission),
         {
@@ -238,7 +243,8 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
         },
     )
     submission.refresh_from_db()
-    assert submission.status == "returned" and submission.return_reason == "Sources missing."
+    assert submission.status == "returned"
+    assert submission.return_reason == "Sources missing."
 
 
 def test_a_meeting_page_offers_its_decisions(secretariat, people):
@@ -272,9 +278,11 @@ def test_circulation_and_submission_pages_offer_their_actions(secretariat, peopl
     change = reverse("admin:secretariat_informationsubmission_change", args=[submission.pk])
     do = reverse("admin:secretariat_informationsubmission_do", args=[submission.pk, "return"])
     html = secretariat.get(change).content.decode()
-    assert do in html and "Disseminate" in html
+    assert do in html
+    assert "Disseminate" in html
     empty = secretariat.post(do, {"reason": ""})
-    assert empty.status_code == 200 and b"errorlist" in empty.content
+    assert empty.status_code == 200
+    assert b"errorlist" in empty.content
     secretariat.post(do, {"reason": "Out of scope."})
     submission.refresh_from_db()
     assert submission.status == "returned"

@@ -1111,10 +1111,7 @@ def _check(s, case: Case, role: str, response):
         f"{response.get('Location', '')} {body[:300]!r}"
     )
     if case.secret is not None and response.status_code == 200:
-        if callable(case.secret):
-            shown = case.secret(s, response)
-        else:
-            shown = case.secret.encode() in body
+        shown = case.secret(s, response) if callable(case.secret) else case.secret.encode() in body
         expected = role in roles_in(case.seen_by)
         assert shown == expected, f"{role} {'sees' if shown else 'does not see'} {case.secret!r}"
     if case.effect is not None:
@@ -1122,7 +1119,7 @@ def _check(s, case: Case, role: str, response):
         assert done == (role in roles_in(case.effect_by)), f"{role}: written={done}"
 
 
-@pytest.mark.parametrize("case,role", list(_ids(API)))
+@pytest.mark.parametrize(("case", "role"), list(_ids(API)))
 def test_api(scenario, case, role):
     client = APIClient()
     user = _user(role)
@@ -1139,7 +1136,7 @@ def test_api(scenario, case, role):
     _check(scenario, case, role, response)
 
 
-@pytest.mark.parametrize("case,role", list(_ids(PAGES)))
+@pytest.mark.parametrize(("case", "role"), list(_ids(PAGES)))
 def test_page(scenario, client, case, role):
     _sign_in(client, scenario, role)
     url = case.url(scenario)
@@ -1152,7 +1149,7 @@ def test_page(scenario, client, case, role):
 
 
 @pytest.mark.parametrize(
-    "case,role",
+    ("case", "role"),
     [
         pytest.param(case, role, id=f"{label} {page} as {role}")
         for (label, page), case in admin_cases().items()

@@ -66,7 +66,8 @@ def test_item14_lock_out_ignores_a_forged_forwarded_for(settings, people):
         )
     assert wrong.status_code == 429
     locked = sign_in(client, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forged())
-    assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
     assert not ApiToken.objects.exists()
     from axes.models import AccessAttempt
 
@@ -112,7 +113,7 @@ def test_item14_behind_one_trusted_proxy_the_right_most_address_counts(settings,
 
 
 @pytest.mark.parametrize(
-    "proxies, forwarded, expected",
+    ("proxies", "forwarded", "expected"),
     [
         (0, "1.2.3.4", "10.0.0.1"),
         (0, "", "10.0.0.1"),

@@ -77,7 +77,8 @@ def test_exports_follow_the_chosen_language(client, data):
     client.login(username="secretariat", password=DEMO_PASSWORD)
     client.cookies["django_language"] = "fr"
     body = export(client, "measures/measure", "0").content.decode("utf-8-sig")
-    assert "Couloirs de transport" in body and "Statut" in body.splitlines()[0]
+    assert "Couloirs de transport" in body
+    assert "Statut" in body.splitlines()[0]
 
 
 def test_measures_export_carries_status_and_coordinators(client, data):
@@ -88,7 +89,8 @@ def test_measures_export_carries_status_and_coordinators(client, data):
         )
     )
     hum5 = next(r for r in rows if r["Code"] == "HUM-5")
-    assert hum5["Status"] == "Circulated" and hum5["Coordinators"] == "MNG (Coordinator)"
+    assert hum5["Status"] == "Circulated"
+    assert hum5["Coordinators"] == "MNG (Coordinator)"
 
 
 @pytest.mark.parametrize("username", ["chair", "delegate-kaz"])

@@ -61,7 +61,8 @@ def test_registers_hold_the_seed():
     }
     assert Participant.objects.count() == 27
     chair = Chairmanship.objects.get()
-    assert chair.participant.code == "KAZ" and chair.ended_on is None
+    assert chair.participant.code == "KAZ"
+    assert chair.ended_on is None
     counts = {a.code: a.measures.count() for a in PriorityArea.objects.all()}
     assert counts == {"ECO": 10, "ENV": 5, "HUM": 6, "NCT": 5}
     assert Measure.objects.count() == 26
@@ -114,7 +115,8 @@ def test_load_into_an_empty_database():
         model.objects.all().delete()
     out = _load()
     assert "0 updated, 0 unchanged" in out
-    assert Participant.objects.count() == 27 and Measure.objects.count() == 26
+    assert Participant.objects.count() == 27
+    assert Measure.objects.count() == 26
     assert Participant.objects.get(code="KAZ").status_on() == "member"
 
 

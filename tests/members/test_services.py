@@ -104,9 +104,11 @@ def test_participant_upsert_is_idempotent_and_audited():
     names = {"en": "Atlantis", "fr": "Atlantide", "ru": "Атлантида"}
     aliases = [{"name": "Atlantica", "language": "en"}]
     p, counts = participant_upsert(code="atl", kind="state", names=names, aliases=aliases)
-    assert p.code == "ATL" and counts["participant_created"] == 1
+    assert p.code == "ATL"
+    assert counts["participant_created"] == 1
     _p, counts = participant_upsert(code="ATL", kind="state", names=names, aliases=aliases)
-    assert counts["participant_unchanged"] == 1 and counts["alias_unchanged"] == 1
+    assert counts["participant_unchanged"] == 1
+    assert counts["alias_unchanged"] == 1
     assert p.history.count() == 1
     assert list(Participant.objects.search("atlantica")) == [p]
 
@@ -119,7 +121,8 @@ def test_chairmanships_do_not_overlap():
     # The seed's chair is open-ended; close it, then a successor may follow.
     chairmanship_record(participant=kaz, started_on=D(1999, 9, 14), ended_on=D(2010, 6, 8))
     row, outcome = chairmanship_record(participant=tur, started_on=D(2010, 6, 8))
-    assert outcome == "created" and row.participant == tur
+    assert outcome == "created"
+    assert row.participant == tur
 
 
 def test_a_user_acts_for_one_participant_only():
@@ -130,7 +133,8 @@ def test_a_user_acts_for_one_participant_only():
     with pytest.raises(Conflict, match="already acts for KAZ"):
         delegate_assign(user=user, participant=Participant.objects.get(code="CHN"))
     delegate = Delegate.objects.get(user=user)
-    assert delegate.participant == kaz and delegate.role == "head"
+    assert delegate.participant == kaz
+    assert delegate.role == "head"
 
 
 @pytest.mark.parametrize(

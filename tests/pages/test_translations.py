@@ -73,7 +73,8 @@ def test_every_message_is_translated_and_compiled(lang):
     assert po.pop("__fuzzy__") == []
     missing = [msgid for msgid, msgstr in po.items() if not msgstr]
     assert missing == []
-    catalog = gettext.GNUTranslations(open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb"))
+    with open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        catalog = gettext.GNUTranslations(mo)
     stale = [m for m, s in po.items() if catalog._catalog.get(m, catalog._catalog.get((m, 0))) != s]
     assert stale == [], "the .mo is older than the .po: run compilemessages"
 

@@ -104,13 +104,13 @@ def test_item5_email_is_sent_without_holding_the_notification_row_lock(people, b
         RELEASE.set()
         thread.join(30)
     assert outcome == {"result": "sent"}
-    assert SENT == [people["delegate-kaz"].email]
+    assert [people["delegate-kaz"].email] == SENT
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.SENT
     assert notification.attempts == 1
     assert notification.claimed_at is None
     assert services.notification_send_email(notification_id=notification.pk) == "already sent"
-    assert SENT == [people["delegate-kaz"].email]
+    assert [people["delegate-kaz"].email] == SENT
 
 
 @pytest.mark.django_db
