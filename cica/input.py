@@ -37,7 +37,7 @@ from django_filters import filters as django_filters
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import get_encoding
+from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]  # not in the stubs
 from rest_framework.utils import json as drf_json
 
 NUL = "\x00"
