@@ -5,10 +5,15 @@ action; the API exception handler (and later the delegate views) turn them
 into a 400/403/404/409 with the message, so no rule violation reaches a 500.
 """
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.views import exception_handler
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class DomainError(Exception):
@@ -17,7 +22,7 @@ class DomainError(Exception):
     status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None):
+    def __init__(self, message: "str | StrPromise", *, code: str | None = None):
         super().__init__(message)
         self.message = message
         if code:

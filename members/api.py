@@ -1,5 +1,7 @@
 """Read API of the participant registers (anonymous read allowed)."""
 
+from __future__ import annotations
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,13 @@ from .models import (
 from .rules import can_see_expert_contact
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {lang: {"type": "string"} for lang in ("en", "fr", "ru")},
+        "required": ["en", "fr", "ru"],
+    }
+)
 class TranslatedNamesField(serializers.Field):
     """``{"en": ..., "fr": ..., "ru": ...}`` for a translated field."""
 
@@ -37,15 +46,6 @@ class TranslatedNamesField(serializers.Field):
 
     def to_representation(self, obj):
         return {lang: getattr(obj, f"{self.field_name_base}_{lang}") for lang in ("en", "fr", "ru")}
-
-
-TranslatedNamesField = extend_schema_field(
-    {
-        "type": "object",
-        "properties": {lang: {"type": "string"} for lang in ("en", "fr", "ru")},
-        "required": ["en", "fr", "ru"],
-    }
-)(TranslatedNamesField)
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -112,7 +112,9 @@ class ParticipantViewSet(CodeLookupViewSet):
 
 
 class ChairmanshipSerializer(serializers.ModelSerializer):
-    participant = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    participant: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Chairmanship
@@ -138,7 +140,9 @@ urlpatterns = router.urls
 
 class ExpertSerializer(serializers.ModelSerializer):
     participant = serializers.CharField(source="participant.code", read_only=True)
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all()
+    )
     contact = serializers.SerializerMethodField(
         help_text=_("Shown to the secretariat and the designating state only.")
     )
@@ -163,7 +167,9 @@ class ExpertSerializer(serializers.ModelSerializer):
 
 
 class ExpertInput(serializers.Serializer):
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all()
+    )
     name = serializers.CharField(max_length=200)
     contact = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     expertise = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,6 +1,8 @@
 """API of the information exchange: submit, confirm, browse and search,
 disseminate or return, download attachments."""
 
+from __future__ import annotations
+
 import datetime
 
 from django import forms
@@ -68,7 +70,9 @@ class InformationSerializer(serializers.ModelSerializer):
     submitters = serializers.SerializerMethodField(
         help_text=_("The lead state and the co-submitting states that confirmed.")
     )
-    measures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    measures: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     co_submitters = CoSubmitterSerializer(many=True)
     confirm_by = serializers.SerializerMethodField(
         help_text=_("The date by which the states named as co-submitting should answer.")

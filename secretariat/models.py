@@ -583,11 +583,13 @@ class CoSubmitter(models.Model):
         return "declined" if self.declined_at is not None else "awaited"
 
     def get_answer_display(self) -> str:
-        return {
-            "confirmed": _("confirmed"),
-            "declined": _("declined"),
-            "awaited": _("awaited"),
-        }[self.answer]
+        return str(
+            {
+                "confirmed": _("confirmed"),
+                "declined": _("declined"),
+                "awaited": _("awaited"),
+            }[self.answer]
+        )
 
 
 def attachment_upload_to(instance, filename: str) -> str:
