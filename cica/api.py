@@ -48,7 +48,7 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class CodeChoiceFilter(filters.ModelChoiceFilter):
-    field_class = CodeChoiceField
+    field_class = CodeChoiceField  # type: ignore[assignment]  # the stubs allow only the parent's field class
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")

@@ -300,4 +300,4 @@ class IdField(django_forms.IntegerField):
 class IdFilter(django_filters.NumberFilter):
     """A filter by id: a whole number from 1 to 2^63-1, or a 400 naming it."""
 
-    field_class = IdField
+    field_class = IdField  # type: ignore[assignment]  # the stubs allow only the parent's field class

@@ -1,20 +1,22 @@
 """Export of the expert roster (secretariat only: it holds contact details)."""
 
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import resources
+
+from cica.admin import export_column
 
 from .models import Expert
 
 
 class ExpertResource(resources.ModelResource):
-    measure = fields.Field(attribute="measure__code", column_name=_("Measure"))
-    participant = fields.Field(attribute="participant__code", column_name=_("State"))
-    name = fields.Field(attribute="name", column_name=_("Name"))
-    contact = fields.Field(attribute="contact", column_name=_("Contact"))
-    expertise = fields.Field(attribute="expertise", column_name=_("Expertise"))
-    languages = fields.Field(attribute="languages", column_name=_("Languages"))
-    started_on = fields.Field(attribute="started_on", column_name=_("From"))
-    ended_on = fields.Field(attribute="ended_on", column_name=_("Until"))
+    measure = export_column(_("Measure"), "measure__code")
+    participant = export_column(_("State"), "participant__code")
+    name = export_column(_("Name"), "name")
+    contact = export_column(_("Contact"), "contact")
+    expertise = export_column(_("Expertise"), "expertise")
+    languages = export_column(_("Languages"), "languages")
+    started_on = export_column(_("From"), "started_on")
+    ended_on = export_column(_("Until"), "ended_on")
 
     class Meta:
         model = Expert

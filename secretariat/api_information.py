@@ -158,7 +158,7 @@ class RemoveCoSubmitterInput(serializers.Serializer):
 
 
 class YearFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = forms.IntegerField  # type: ignore[assignment]  # the stubs allow only the parent's field class
 
 
 class InformationFilter(filters.FilterSet):
