@@ -3,6 +3,9 @@ one's own notifications."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -221,7 +224,8 @@ class NotificationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Notification.objects.none()
-        return selectors.notifications_of(self.request.user)
+        # IsAuthenticated above: the user is signed in.
+        return selectors.notifications_of(cast(User, self.request.user))
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

@@ -51,10 +51,12 @@ def meetings_ics(request, code: str | None = None):
         summary = meeting.get_body_display()
         if meeting.title:
             summary = f"{summary}: {meeting.title}"
-        if meeting.measure_id:
+        if meeting.measure is not None:
             summary = f"{summary} ({meeting.measure.code})"
         event.add("summary", summary)
-        where = ", ".join(filter(None, [meeting.place, meeting.host and meeting.host.name]))
+        where = ", ".join(
+            filter(None, [meeting.place, meeting.host.name if meeting.host else None])
+        )
         if where:
             event.add("location", where)
         present = ", ".join(p.code for p in meeting.present.all())
