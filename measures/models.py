@@ -3,6 +3,8 @@ listed in the annex of the cooperative approach (Bangkok, 14 March 2007)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings as _settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,9 @@ from members.text import normalize_name
 
 from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, action_label
 
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
+
 # MANAGERS_NOTE: modeltranslation replaces the managers of the translated
 # models at run time, so django-stubs' plugin cannot resolve them (nor the
 # related managers that point at those models): their lines say so to mypy.
@@ -21,6 +26,11 @@ from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, action_label
 class PriorityArea(models.Model):  # type: ignore[django-manager-missing]  # see MANAGERS_NOTE
     """A heading of the cooperative approach (Economy, Environment, Human
     dimension, New challenges and threats). Areas are data: more can be added."""
+
+    if TYPE_CHECKING:  # added at run time by modeltranslation
+        name_en: str
+        name_fr: str
+        name_ru: str
 
     code = models.CharField(_("code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -95,6 +105,15 @@ class MeasureQuerySet(models.QuerySet):
 
 class Measure(models.Model):  # type: ignore[django-manager-missing]  # see MANAGERS_NOTE
     """A numbered confidence-building measure of the Catalogue (e.g. ECO-2)."""
+
+    if TYPE_CHECKING:  # added at run time by modeltranslation and simple_history
+        title_en: str
+        title_fr: str
+        title_ru: str
+        text_en: str
+        text_fr: str
+        text_ru: str
+        history: HistoryManager
 
     area = models.ForeignKey(
         PriorityArea, on_delete=models.PROTECT, related_name="measures", verbose_name=_("area")
@@ -249,6 +268,9 @@ class Initiative(models.Model):
     ``measures.workflow``; every change leaves an :class:`InitiativeEvent`.
     """
 
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
+
     measure = models.ForeignKey(
         Measure, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("measure")
     )
@@ -316,6 +338,9 @@ class Initiative(models.Model):
 
 class InterestDeclaration(models.Model):
     """A member state's declaration of interest in implementing a measure."""
+
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
 
     initiative = models.ForeignKey(
         Initiative,
