@@ -30,6 +30,9 @@ DECISION_BODY_CHOICES = [(Body.SWG.value, Body.SWG.label), (Body.SOC.value, Body
 
 
 class Meeting(models.Model):
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
+
     body = models.CharField(_("body"), max_length=16, choices=Body.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"))

@@ -35,7 +35,7 @@ class TcpProxy:
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self.port = free_port()
-        self.listener = None
+        self.listener: socket.socket | None = None
         self.sockets: list[socket.socket] = []
         self.lock = threading.Lock()
 

@@ -1,5 +1,7 @@
 """The secretariat's admin over the registers."""
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -158,7 +160,7 @@ def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, se
 def test_bulk_dissemination_in_the_admin(secretariat, people):
     from secretariat.services import information_submit
 
-    kinds = dict(
+    kinds: dict[str, Any] = dict(
         kind="views",
         language="en",
         visibility="members",

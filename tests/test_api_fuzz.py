@@ -144,7 +144,7 @@ def test_linked_operations_keep_to_the_schema(headers):
     as each of the three people. Each sequence runs in a savepoint rolled back
     at its end, so every sequence starts from the same registers."""
 
-    class Workflow(schema.as_state_machine()):
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # a class built at run time
         def setup(self):
             FIGURES["scenarios"] += 1
             self.savepoint = transaction.savepoint()

@@ -975,6 +975,14 @@ GENERIC_ADMIN_ROUTES = {
 }
 
 
+def _admin_changelist_url(app_label: str, model_name: str) -> Callable[[Any], str]:
+    return lambda s: f"/admin/{app_label}/{model_name}/"
+
+
+def _admin_change_url(app_label: str, model_name: str, label: str) -> Callable[[Any], str]:
+    return lambda s: f"/admin/{app_label}/{model_name}/{_admin_record(s, label).pk}/change/"
+
+
 def admin_cases() -> dict[tuple[str, str], Case]:
     cases = {}
     for label, chair_and_sec in ADMIN_REGISTERS.items():
@@ -982,13 +990,11 @@ def admin_cases() -> dict[tuple[str, str], Case]:
         app_label, model_name = label.lower().split(".")
         secret, seen_by = ADMIN_SECRETS.get(label, (None, ""))
         cases[(label, "changelist")] = Case(
-            spec, lambda s, a=app_label, m=model_name: f"/admin/{a}/{m}/", label="changelist"
+            spec, _admin_changelist_url(app_label, model_name), label="changelist"
         )
         cases[(label, "change")] = Case(
             spec,
-            lambda s, a=app_label, m=model_name, lbl=label: (
-                f"/admin/{a}/{m}/{_admin_record(s, lbl).pk}/change/"
-            ),
+            _admin_change_url(app_label, model_name, label),
             label="change",
             secret=secret,
             seen_by=seen_by,

@@ -3,6 +3,7 @@ from (the socket), not what the client writes in ``X-Forwarded-For``; behind
 ``CICA_TRUSTED_PROXIES`` proxies, the address the nearest proxy saw."""
 
 import uuid
+from typing import Any
 
 import pytest
 from django.test import RequestFactory
@@ -130,7 +131,7 @@ def test_item14_client_address_takes_the_nth_from_the_right(settings, proxies, f
     from cica.client import client_address
 
     settings.CICA_TRUSTED_PROXIES = proxies
-    meta = {"REMOTE_ADDR": "10.0.0.1"}
+    meta: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.1"}
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     assert client_address(RequestFactory().get("/", **meta)) == expected

@@ -14,7 +14,9 @@ def test_procfile_names_web_worker_and_one_beat():
     web = processes["web"]
     assert "gunicorn cica.wsgi" in web
     assert "$PORT" in web
-    assert int(re.search(r"--workers \$\{WEB_CONCURRENCY:-(\d+)\}", web).group(1)) >= 2
+    workers = re.search(r"--workers \$\{WEB_CONCURRENCY:-(\d+)\}", web)
+    assert workers is not None
+    assert int(workers.group(1)) >= 2
     assert "--beat" not in processes["worker"], "beat runs once, in its own process"
     assert "DatabaseScheduler" in processes["beat"]
 

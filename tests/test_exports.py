@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.utils import timezone
+from openpyxl.worksheet.worksheet import Worksheet
 
 from measures.models import Initiative, Measure
 from measures.services import initiative_circulate
@@ -68,7 +69,9 @@ def test_csv_and_xlsx_exports_hold_exactly_the_rows(client, data, path):
     assert {row[key] for row in body} == expected, header
     response = export(client, path, "1")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    sheet = list(workbook.active.iter_rows(values_only=True))
+    active = workbook.active
+    assert isinstance(active, Worksheet)
+    sheet = list(active.iter_rows(values_only=True))
     assert list(sheet[0]) == header
     assert len(sheet) - 1 == len(body)
 

@@ -122,9 +122,10 @@ def broker_unreachable():
     before = app.conf.broker_url, app.conf.task_always_eager
 
     def repoint(url, eager):
-        app.conf.broker_url, app.conf.task_always_eager = url, eager
-        app._pool = None
-        app.amqp._producer_pool = None
+        app.conf["broker_url"], app.conf.task_always_eager = url, eager
+        # Celery's private pools (not in its stubs), dropped so the new URL is used.
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     repoint(dead, False)
     caches = {

@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.django_db
 SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_b25a437aa36ad68a.txt"
 DATA = Path(settings.BASE_DIR) / "fixtures" / "cica_2007.json"
 
-AUDITED = [
+# Model classes, each with the history manager simple_history adds at run time.
+AUDITED: list[Any] = [
     Participant,
     ParticipantAlias,
     Participation,
@@ -90,9 +92,9 @@ def test_annex_offers_are_held_without_inventing_a_measure():
 def test_the_seeds_two_spellings_are_one_participant_each():
     russia = Participant.objects.get(code="RUS")
     iran = Participant.objects.get(code="IRN")
-    assert russia.name_fr == "Fédération de Russie"
+    assert russia.name_fr == "Fédération de Russie"  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     assert russia.aliases.filter(name="Russie").exists()
-    assert iran.name_fr == "Iran (République islamique d’)"
+    assert iran.name_fr == "Iran (République islamique d’)"  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     assert iran.aliases.filter(name="Iran").exists()
     assert list(Participant.objects.search("Russie")) == [russia]
     assert list(Participant.objects.search("federation de russie")) == [russia]

@@ -144,14 +144,14 @@ def test_every_change_shows_in_the_admin_history_with_its_actor(staff, as_user, 
             "code": "KAZ",
             "kind": "state",
             "name_en": "Kazakhstan (Republic of)",
-            "name_fr": kaz.name_fr,
-            "name_ru": kaz.name_ru,
+            "name_fr": kaz.name_fr,  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
+            "name_ru": kaz.name_ru,  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
         }
     )
     for prefix in ("aliases", "participations", "delegates"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = staff.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
-    assert kaz.history.first().history_user == people.secretariat
+    assert kaz.history.first().history_user == people.secretariat  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     page = staff.get(reverse("admin:members_participant_history", args=[kaz.pk]))
     assert "secretariat" in page.content.decode()

@@ -144,6 +144,7 @@ def test_item7_every_admin_action_through_its_form(
     assert event.actor == people[user]
     if action == Action.CHARGE_EXPERTS:
         assert list(initiative.responsible_experts.values_list("name", flat=True)) == ["Dr Expert"]
+        assert initiative.charged_at is not None
         assert initiative.charged_at.body == "specialised"
 
 

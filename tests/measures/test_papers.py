@@ -39,7 +39,9 @@ def test_pdf_docx_and_odt_are_accepted(people, drafting, make, settings):
     )
     paper = Paper.objects.get(initiative=drafting)
     assert paper.symbol == "CICA/CP/ENV-1/1"
+    assert paper.submitted_for is not None
     assert paper.submitted_for.code == "MNG"
+    assert paper.file.name is not None
     assert paper.file.name.startswith("papers/")
     assert len(stored(settings)) == 1
     assert paper.original_name == make().name
@@ -137,6 +139,7 @@ def test_a_file_missing_from_storage_is_a_clear_404(as_user, people, drafting, c
         actor=people["delegate-mng"], initiative=drafting, file=files.pdf(), language="en"
     )
     paper = Paper.objects.get()
+    assert paper.file.name is not None
     paper.file.storage.delete(paper.file.name)
     response = as_user("secretariat").get(f"/api/v1/papers/{paper.pk}/file/")
     assert response.status_code == 404
@@ -158,6 +161,7 @@ def test_uploads_are_stored_under_generated_names_outside_static_and_never_serve
         actor=people["delegate-mng"], initiative=drafting, file=upload, language="en"
     )
     paper = Paper.objects.get()
+    assert paper.file.name is not None
     assert "script" not in paper.file.name
     assert "alert" not in paper.file.name
     path = settings.MEDIA_ROOT / paper.file.name

@@ -243,6 +243,7 @@ def test_every_status_action_role(people, modality, status, action, role):
         after = snapshot(initiative)
         assert after[2] == before[2] + 1, "one timeline event"
         event = InitiativeEvent.objects.order_by("-pk").first()
+        assert event is not None
         assert event.action == action
         assert event.actor == user
         if action == Action.DECLARE_INTEREST:

@@ -22,7 +22,7 @@ D = datetime.date
 
 
 def test_observer_that_becomes_member_keeps_its_past():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(participant=state, status="observer", started_on=D(2008, 1, 1))
     participation_change(participant=state, status="member", on=D(2010, 6, 8))
 
@@ -41,7 +41,7 @@ def test_observer_that_becomes_member_keeps_its_past():
 
 
 def test_change_to_the_same_status_is_refused_and_changes_nothing():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(participant=state, status="member", started_on=D(2008, 1, 1))
     with pytest.raises(Conflict, match="already"):
         participation_change(participant=state, status="member", on=D(2012, 1, 1))
@@ -49,7 +49,7 @@ def test_change_to_the_same_status_is_refused_and_changes_nothing():
 
 
 def test_change_before_the_current_period_is_refused():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(participant=state, status="observer", started_on=D(2008, 1, 1))
     with pytest.raises(Conflict):
         participation_change(participant=state, status="member", on=D(2007, 1, 1))
@@ -57,7 +57,7 @@ def test_change_before_the_current_period_is_refused():
 
 
 def test_overlapping_periods_are_refused():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(
         participant=state, status="observer", started_on=D(2008, 1, 1), ended_on=D(2010, 1, 1)
     )
@@ -68,7 +68,7 @@ def test_overlapping_periods_are_refused():
 
 
 def test_period_must_end_after_start():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     with pytest.raises(DomainError):
         participation_record(
             participant=state, status="member", started_on=D(2010, 1, 1), ended_on=D(2009, 1, 1)
@@ -78,14 +78,14 @@ def test_period_must_end_after_start():
 
 
 def test_database_refuses_two_open_periods():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     Participation.objects.create(participant=state, status="observer", started_on=D(2001, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         Participation.objects.create(participant=state, status="member", started_on=D(2005, 1, 1))
 
 
 def test_database_refuses_a_period_ending_before_it_starts():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Participation.objects.create(
             participant=state, status="member", started_on=D(2005, 1, 1), ended_on=D(2004, 1, 1)
@@ -109,7 +109,7 @@ def test_participant_upsert_is_idempotent_and_audited():
     _p, counts = participant_upsert(code="ATL", kind="state", names=names, aliases=aliases)
     assert counts["participant_unchanged"] == 1
     assert counts["alias_unchanged"] == 1
-    assert p.history.count() == 1
+    assert p.history.count() == 1  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     assert list(Participant.objects.search("atlantica")) == [p]
 
 
@@ -126,7 +126,7 @@ def test_chairmanships_do_not_overlap():
 
 
 def test_a_user_acts_for_one_participant_only():
-    user = UserFactory()
+    user = UserFactory.create()
     kaz = Participant.objects.get(code="KAZ")
     delegate_assign(user=user, participant=kaz)
     delegate_assign(user=user, participant=kaz, role="head")

@@ -129,6 +129,7 @@ def test_a_failing_mail_server_leaves_the_row_pending_with_the_error(
     pending = Notification.objects.filter(kind="circulation")
     assert pending.filter(email_status=EmailStatus.PENDING).count() == 18
     row = pending.first()
+    assert row is not None
     assert row.attempts == 1
     assert "refused" in row.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

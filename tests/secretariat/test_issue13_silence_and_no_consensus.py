@@ -236,6 +236,7 @@ def test_item2_silence_notice_timeline_and_adopted_decision(as_user, people, dra
             )
         )
     second = Circulation.objects.filter(kind="draft_decision").order_by("-pk").first()
+    assert second is not None
     with time_machine.travel(deadline + days(1), tick=False):
         assert close_silence_procedures() == [second.reference]
     detail = ok(sec.get(f"{url}/"))

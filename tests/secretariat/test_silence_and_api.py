@@ -195,6 +195,7 @@ def test_notifications_are_private(as_user, people, circulation):
     assert len(mine["results"]) == 1
     assert mine["results"][0]["kind"] == "circulation"
     theirs = Notification.objects.filter(recipient=people["delegate-chn"]).first()
+    assert theirs is not None
     kaz = as_user("delegate-kaz")
     assert kaz.get(f"/api/v1/notifications/{theirs.pk}/").status_code == 404
     assert kaz.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404

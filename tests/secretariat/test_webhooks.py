@@ -6,6 +6,7 @@ import hmac
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,14 @@ from secretariat.tasks import deliver_webhook
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cr3t-for-tests"
+
+
+class Receiver(ThreadingHTTPServer):
+    """What the test receiver records, and the answers it is told to fail with."""
+
+    received: list[tuple[Any, bytes]]
+    fail: list[int]
+    url: str
 
 
 @pytest.fixture
@@ -34,7 +43,7 @@ def receiver():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Receiver(("127.0.0.1", 0), Handler)
     server.received, server.fail = [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -108,7 +108,7 @@ def own_broker():
     ]
 
     class Broker:
-        process = None
+        process: subprocess.Popen[bytes]
 
         def start(self):
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
@@ -125,9 +125,10 @@ def own_broker():
             self.process.wait(timeout=10)
 
     def repoint(url):
-        app.conf.broker_url = url
-        app._pool = None
-        app.amqp._producer_pool = None
+        app.conf["broker_url"] = url
+        # Celery's private pools (not in its stubs), dropped so the new URL is used.
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     broker = Broker()
     broker.start()
