@@ -24,9 +24,10 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest
 
-## make lint: ruff, Django's checks, and migrations in step with the models
+## make lint: ruff, mypy (django-stubs; strict on services, selectors, workflow and rules), Django's checks, and migrations in step with the models
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

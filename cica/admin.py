@@ -1,9 +1,22 @@
 """Shared admin pieces."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from import_export import fields
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+def export_column(label: "StrPromise", attribute: str | None = None) -> fields.Field:
+    """A column of an export headed in the reader's language: the label stays
+    lazy until the file is written."""
+    # The stubs ask for a str; django-import-export only formats it.
+    return fields.Field(attribute=attribute, column_name=label)  # type: ignore[arg-type]
 
 
 class RecordOnlyAdmin(SimpleHistoryAdmin):

@@ -1,14 +1,23 @@
 """Shared API pieces: lookups by code with a clear 404, and a code filter."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, viewsets
 
 from .errors import NotFound
 from .input import as_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    _GenericView = generics.GenericAPIView
+else:
+    _GenericView = object
 
 
 class CodeChoiceField(forms.ModelChoiceField):
@@ -39,7 +48,7 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class CodeChoiceFilter(filters.ModelChoiceFilter):
-    field_class = CodeChoiceField
+    field_class = CodeChoiceField  # type: ignore[assignment]  # the stubs allow only the parent's field class
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")
@@ -65,11 +74,11 @@ class CodeLookupViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_queryset()
 
 
-class IdLookupMixin:
+class IdLookupMixin(_GenericView):
     """Detail by numeric id with a clear 404 (also for ``/abc/``), looked up in
     the view's own queryset, so what the caller may not see is not found."""
 
-    not_found_message = "No object with id %(id)s."
+    not_found_message: "str | StrPromise" = "No object with id %(id)s."
 
     def get_object(self):
         pk = self.kwargs["pk"]

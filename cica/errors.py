@@ -5,19 +5,24 @@ action; the API exception handler (and later the delegate views) turn them
 into a 400/403/404/409 with the message, so no rule violation reaches a 500.
 """
 
-from django.http import JsonResponse
+from typing import TYPE_CHECKING
+
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.views import exception_handler
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class DomainError(Exception):
     """A business rule refused the action. Nothing was changed."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None):
+    def __init__(self, message: "str | StrPromise", *, code: str | None = None):
         super().__init__(message)
         self.message = message
         if code:
@@ -104,10 +109,10 @@ def service_unavailable(request):
         "The service is briefly unavailable (the database does not answer). "
         "Nothing was changed; please try again in a minute."
     )
+    response: HttpResponse
     if _wants_json(request):
         response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
     else:
-        from django.http import HttpResponse
         from django.utils.html import escape
 
         # No template and no database: this page must render while both are down.
@@ -131,6 +136,7 @@ def locked_out(request, original_response=None, credentials=None):
         "Too many failed sign-in attempts. This account is locked for %(minutes)s minutes "
         "from this address; try again later or ask the secretariat."
     ) % {"minutes": minutes}
+    response: HttpResponse
     if _wants_json(request):
         response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
     else:

@@ -36,7 +36,7 @@ from django_filters import filters as django_filters
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import get_encoding
+from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]  # not in the stubs
 from rest_framework.utils import json as drf_json
 
 from .pages import refused
@@ -301,4 +301,4 @@ class IdField(django_forms.IntegerField):
 class IdFilter(django_filters.NumberFilter):
     """A filter by id: a whole number from 1 to 2^63-1, or a 400 naming it."""
 
-    field_class = IdField
+    field_class = IdField  # type: ignore[assignment]  # the stubs allow only the parent's field class

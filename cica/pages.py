@@ -31,7 +31,7 @@ def form_page(
         try:
             on_valid(form)
         except errors.DomainError as refused:
-            refusal, status = refused.message, refused.status_code
+            refusal, status = str(refused.message), refused.status_code
         else:
             messages.success(request, success_message)
             return redirect(success_url)

@@ -1,4 +1,5 @@
 from functools import cached_property, partial
+from typing import Any, cast
 
 from django.core.paginator import Paginator
 from rest_framework.exceptions import ValidationError
@@ -18,16 +19,17 @@ class _RowsPaginator(Paginator):
         return self._counted.count()
 
 
-class PageSizePagination(PageNumberPagination):
-    """Page-number pagination with ``page_size`` chosen by the client.
+class _ClientPageSize:
+    """``page_size`` chosen by the client.
 
     A ``page_size`` above the cap is lowered to the cap; one that is not a
     positive whole number is a 400 naming the parameter rather than being
     silently replaced by the default.
     """
 
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    page_size: int | None
+    page_size_query_param: str
+    max_page_size: int
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -47,15 +49,26 @@ class PageSizePagination(PageNumberPagination):
             )
         return min(size, self.max_page_size)
 
-    def paginate_rows(self, queryset, fields, request, view=None) -> list[dict]:
+
+class PageSizePagination(_ClientPageSize, PageNumberPagination):
+    """Page-number pagination with ``page_size`` chosen by the client."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def paginate_rows(self, queryset, fields, request, view=None) -> list[dict[str, Any]]:
         """:meth:`paginate_queryset` for lean list pages: the page is read as
         ``queryset.values(*fields)`` in one query, and the count runs on the
         queryset as filtered."""
-        self.django_paginator_class = partial(_RowsPaginator, counted=queryset)
-        return self.paginate_queryset(queryset.values(*fields), request, view)
+        # DRF only calls the class with (rows, page size): a partial serves.
+        self.django_paginator_class = cast(
+            type[Paginator], partial(_RowsPaginator, counted=queryset)
+        )
+        # None only when no page size is set; this class always has one.
+        return self.paginate_queryset(queryset.values(*fields), request, view) or []
 
 
-class GrowingListPagination(CursorPagination):
+class GrowingListPagination(_ClientPageSize, CursorPagination):
     """Cursor pagination for lists that grow while clients page through them
     (notifications, circulations, decisions): a new row never shifts a page,
     and no COUNT(*) is run over a growing table."""
@@ -64,6 +77,3 @@ class GrowingListPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-pk",)
-
-    def get_page_size(self, request):
-        return PageSizePagination.get_page_size(self, request)

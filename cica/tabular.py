@@ -52,7 +52,7 @@ def _separator(text: str) -> str:
         sniffed = ""
     if sniffed and counts[sniffed]:
         return sniffed
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
 
 
@@ -74,6 +74,8 @@ def read_rows(upload) -> list[dict[str, str]]:
 
         try:
             sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            if sheet is None:
+                raise ValueError("it has no sheet")
         except Exception as exc:  # a broken workbook is bad input, not a crash
             message = _("The XLSX file cannot be read: %(error)s") % {"error": exc}
             raise DomainError(message) from exc

@@ -19,7 +19,9 @@ from .client import client_address
 log = logging.getLogger(__name__)
 
 
-class _SettingsRate:
+class _SettingsRate(throttling.SimpleRateThrottle):
+    scope: str
+
     def get_rate(self):
         return settings.CICA_THROTTLE_RATES.get(self.scope)
 

@@ -151,7 +151,7 @@ def stored_download(field, *, filename: str, content_type: str):
     here. Otherwise Django streams the file."""
     from urllib.parse import quote
 
-    from django.http import FileResponse, HttpResponse
+    from django.http import FileResponse, HttpResponse, HttpResponseBase
 
     header = settings.CICA_SENDFILE_HEADER
     if header:
@@ -159,7 +159,7 @@ def stored_download(field, *, filename: str, content_type: str):
             from .errors import NotFound
 
             raise NotFound(_("The file is missing from storage; tell the secretariat."))
-        response = HttpResponse(content_type=content_type)
+        response: HttpResponseBase = HttpResponse(content_type=content_type)
         if header.lower() == "x-sendfile":
             response[header] = field.path
         else:

@@ -1,12 +1,14 @@
 """Save-only-when-changed, so loading the registers twice writes nothing twice
 (no duplicate rows and no empty history entries)."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
+M = TypeVar("M", bound=models.Model)
 
-def upsert(model: type[models.Model], *, lookup: dict[str, Any], values: dict[str, Any]):
+
+def upsert(model: type[M], *, lookup: dict[str, Any], values: dict[str, Any]) -> tuple[M, str]:
     """Create the row matching ``lookup`` or bring it to ``values``.
 
     Returns ``(obj, outcome)`` with outcome ``"created"``, ``"updated"`` or

@@ -1,5 +1,9 @@
 """Read API of the Catalogue (anonymous read allowed)."""
 
+from __future__ import annotations
+
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
@@ -7,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from cica.api import CodeChoiceFilter, CodeLookupViewSet
 from cica.input import IsoDateTimeFilter
+from cica.pagination import PageSizePagination
 from members.api import TranslatedNamesField
 from members.models import Participant
 
@@ -14,6 +19,7 @@ from . import selectors
 from .api_experts import ExpertViewSet
 from .api_initiatives import InitiativeViewSet, PaperViewSet
 from .models import (
+    AreaAlias,
     CoordinatorOffer,
     CoordinatorRole,
     Initiative,
@@ -27,7 +33,9 @@ from .workflow import Status
 class AreaSerializer(serializers.ModelSerializer):
     names = TranslatedNamesField("name")
     measure_count = serializers.IntegerField(read_only=True)
-    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    aliases: serializers.SlugRelatedField[AreaAlias] = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True
+    )
 
     class Meta:
         model = PriorityArea
@@ -35,9 +43,15 @@ class AreaSerializer(serializers.ModelSerializer):
 
 
 class OfferSerializer(serializers.ModelSerializer):
-    participant = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    measure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    participant: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    area: serializers.SlugRelatedField[PriorityArea] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     descriptions = TranslatedNamesField("description")
 
     class Meta:
@@ -57,7 +71,9 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area: serializers.SlugRelatedField[PriorityArea] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     status = serializers.SerializerMethodField(
         help_text=_("Status of the measure's most advanced initiative; null if none.")
     )
@@ -217,7 +233,7 @@ class MeasureViewSet(CodeLookupViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(selectors.measure_list_base())
-        rows = self.paginator.paginate_rows(
+        rows = cast(PageSizePagination, self.paginator).paginate_rows(
             queryset, selectors.MEASURE_ROW_FIELDS, request, view=self
         )
         return self.get_paginated_response(measure_list_data(rows))

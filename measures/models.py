@@ -4,6 +4,7 @@ listed in the annex of the cooperative approach (Bangkok, 14 March 2007)."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings as _settings
 from django.db import models
@@ -15,10 +16,22 @@ from members.text import normalize_name
 
 from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, action_label
 
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
 
-class PriorityArea(models.Model):
+# MANAGERS_NOTE: modeltranslation replaces the managers of the translated
+# models at run time, so django-stubs' plugin cannot resolve them (nor the
+# related managers that point at those models): their lines say so to mypy.
+
+
+class PriorityArea(models.Model):  # type: ignore[django-manager-missing]  # see MANAGERS_NOTE
     """A heading of the cooperative approach (Economy, Environment, Human
     dimension, New challenges and threats). Areas are data: more can be added."""
+
+    if TYPE_CHECKING:  # added at run time by modeltranslation
+        name_en: str
+        name_fr: str
+        name_ru: str
 
     code = models.CharField(_("code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -91,8 +104,17 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=named) | Q(area__in=whole_areas))
 
 
-class Measure(models.Model):
+class Measure(models.Model):  # type: ignore[django-manager-missing]  # see MANAGERS_NOTE
     """A numbered confidence-building measure of the Catalogue (e.g. ECO-2)."""
+
+    if TYPE_CHECKING:  # added at run time by modeltranslation and simple_history
+        title_en: str
+        title_fr: str
+        title_ru: str
+        text_en: str
+        text_fr: str
+        text_ru: str
+        history: HistoryManager
 
     area = models.ForeignKey(
         PriorityArea, on_delete=models.PROTECT, related_name="measures", verbose_name=_("area")
@@ -116,7 +138,7 @@ class Measure(models.Model):
         verbose_name=_("lead initiative"),
     )
 
-    objects = MeasureQuerySet.as_manager()
+    objects = MeasureQuerySet.as_manager()  # type: ignore[django-manager-missing]  # see MANAGERS_NOTE
 
     class Meta:
         ordering = ["sort_key", "pk"]
@@ -207,7 +229,7 @@ class OfferScope(models.TextChoices):
     TBD = "tbd", _("To be determined")
 
 
-class CoordinatorOffer(models.Model):
+class CoordinatorOffer(models.Model):  # type: ignore[django-manager-missing]  # see MANAGERS_NOTE
     """A state's offer to coordinate (annex of the cooperative approach).
 
     An offer names one measure, a whole area, one measure of an area not yet
@@ -278,11 +300,11 @@ class CoordinatorOffer(models.Model):
 
     @property
     def target_label(self) -> str:
-        if self.scope == OfferScope.MEASURE and self.measure_id:
+        if self.scope == OfferScope.MEASURE and self.measure is not None:
             return self.measure.code
-        if self.scope == OfferScope.AREA and self.area_id:
+        if self.scope == OfferScope.AREA and self.area is not None:
             return str(_("area %(code)s as a whole") % {"code": self.area.code})
-        if self.scope == OfferScope.MEASURE_IN_AREA and self.area_id:
+        if self.scope == OfferScope.MEASURE_IN_AREA and self.area is not None:
             return str(_("a measure in %(code)s, not yet named") % {"code": self.area.code})
         return str(_("to be determined"))
 
@@ -301,6 +323,9 @@ class Initiative(models.Model):
     The status is written only by ``measures.services`` through the table in
     ``measures.workflow``; every change leaves an :class:`InitiativeEvent`.
     """
+
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
 
     measure = models.ForeignKey(
         Measure, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("measure")
@@ -369,6 +394,9 @@ class Initiative(models.Model):
 
 class InterestDeclaration(models.Model):
     """A member state's declaration of interest in implementing a measure."""
+
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
 
     initiative = models.ForeignKey(
         Initiative,

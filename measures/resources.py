@@ -1,7 +1,9 @@
 """Exports of the Catalogue and its initiatives (CSV, XLSX), in the reader's language."""
 
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import resources
+
+from cica.admin import export_column
 
 from . import selectors
 from .models import Expert, Initiative, Measure
@@ -10,11 +12,11 @@ from .models import Expert, Initiative, Measure
 class MeasureResource(resources.ModelResource):
     """Each measure with its status and current coordinators."""
 
-    code = fields.Field(attribute="code", column_name=_("Code"))
-    area = fields.Field(attribute="area__name", column_name=_("Priority area"))
-    title = fields.Field(attribute="title", column_name=_("Title"))
-    status = fields.Field(column_name=_("Status"))
-    coordinators = fields.Field(column_name=_("Coordinators"))
+    code = export_column(_("Code"), "code")
+    area = export_column(_("Priority area"), "area__name")
+    title = export_column(_("Title"), "title")
+    status = export_column(_("Status"))
+    coordinators = export_column(_("Coordinators"))
 
     class Meta:
         model = Measure
@@ -38,13 +40,13 @@ class MeasureResource(resources.ModelResource):
 
 
 class InitiativeResource(resources.ModelResource):
-    reference = fields.Field(attribute="reference", column_name=_("Reference"))
-    measure = fields.Field(attribute="measure__code", column_name=_("Measure"))
-    modality = fields.Field(attribute="get_modality_display", column_name=_("Modality"))
-    status = fields.Field(attribute="get_status_display", column_name=_("Status"))
-    interested = fields.Field(column_name=_("Interested states"))
-    coordinators = fields.Field(column_name=_("Coordinators"))
-    updated_at = fields.Field(attribute="updated_at", column_name=_("Updated"))
+    reference = export_column(_("Reference"), "reference")
+    measure = export_column(_("Measure"), "measure__code")
+    modality = export_column(_("Modality"), "get_modality_display")
+    status = export_column(_("Status"), "get_status_display")
+    interested = export_column(_("Interested states"))
+    coordinators = export_column(_("Coordinators"))
+    updated_at = export_column(_("Updated"), "updated_at")
 
     class Meta:
         model = Initiative
@@ -72,14 +74,14 @@ class InitiativeResource(resources.ModelResource):
 
 
 class ExpertResource(resources.ModelResource):
-    measure = fields.Field(attribute="measure__code", column_name=_("Measure"))
-    participant = fields.Field(attribute="participant__code", column_name=_("State"))
-    name = fields.Field(attribute="name", column_name=_("Name"))
-    contact = fields.Field(attribute="contact", column_name=_("Contact"))
-    expertise = fields.Field(attribute="expertise", column_name=_("Expertise"))
-    languages = fields.Field(attribute="languages", column_name=_("Languages"))
-    started_on = fields.Field(attribute="started_on", column_name=_("From"))
-    ended_on = fields.Field(attribute="ended_on", column_name=_("Until"))
+    measure = export_column(_("Measure"), "measure__code")
+    participant = export_column(_("State"), "participant__code")
+    name = export_column(_("Name"), "name")
+    contact = export_column(_("Contact"), "contact")
+    expertise = export_column(_("Expertise"), "expertise")
+    languages = export_column(_("Languages"), "languages")
+    started_on = export_column(_("From"), "started_on")
+    ended_on = export_column(_("Until"), "ended_on")
 
     class Meta:
         model = Expert

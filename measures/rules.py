@@ -8,20 +8,27 @@ missing from the initiative's modality's table or a modality with no table.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import rules
 
 from members.rules import (
+    AnyUser,
     acting_for,
     is_chair_office,
     is_member_delegate,
     is_observer_delegate,
     is_secretariat,
+    predicate,
 )
 
 from .workflow import TABLES, Role
 
+if TYPE_CHECKING:
+    from .models import Initiative
 
-def user_roles(user, initiative=None) -> set[str]:
+
+def user_roles(user: AnyUser, initiative: Initiative | None = None) -> set[str]:
     """The roles a user holds, for one initiative when given."""
     roles: set[str] = set()
     if is_secretariat(user):
@@ -48,26 +55,28 @@ def user_roles(user, initiative=None) -> set[str]:
     return roles
 
 
-def _may(action: str):
-    @rules.predicate(name=f"may_{action}")
-    def predicate(user, initiative=None) -> bool:
+def _may(action: str) -> rules.Predicate:
+    def may(user: AnyUser, initiative: Initiative | None = None) -> bool:
         # Without an initiative the question is about the action itself: the
         # default modality's table. An unknown modality has no table: nothing.
-        modality = "a" if initiative is None else getattr(initiative, "modality", None)
+        modality: str | None = "a" if initiative is None else getattr(initiative, "modality", None)
+        if modality is None:
+            return False
         transition = TABLES.get(modality, {}).get(action)
         if transition is None:
             return False
         return bool(transition.roles & user_roles(user, initiative))
 
-    return predicate
+    wrapped: rules.Predicate = rules.predicate(may, name=f"may_{action}")
+    return wrapped
 
 
 for _action in {action for table in TABLES.values() for action in table}:
     rules.add_perm(f"measures.{_action}", _may(_action))
 
 
-@rules.predicate
-def can_see_drafts(user, initiative=None) -> bool:
+@predicate
+def can_see_drafts(user: AnyUser, initiative: Initiative | None = None) -> bool:
     """Staff see every paper; a coordinator state's delegate sees its own drafts."""
     if is_secretariat(user) or is_chair_office(user):
         return True

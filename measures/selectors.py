@@ -1,11 +1,17 @@
 """Reads of the Catalogue, shaped for the API and the admin."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+
 from django.db.models import (
     Case,
     Count,
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -15,7 +21,8 @@ from django.db.models import (
 )
 
 from cica.lookups import AnyOf
-from members.rules import acting_for, is_chair_office, is_secretariat
+from members.models import Participant
+from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
 from .models import (
     CoordinatorDesignation,
@@ -30,8 +37,10 @@ from .models import (
 )
 from .workflow import PROGRESS, Outcome
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _reverse_model(model, name: str):
+def _reverse_model(model: type[Model], name: str) -> type[Model]:
     """The model behind a reverse relation that an app above measures declares
     on ours: secretariat's Decision and Circulation point at initiatives and
     papers (``Initiative.decisions``, ``Paper.circulations``...). Measures reads
@@ -41,7 +50,21 @@ def _reverse_model(model, name: str):
     return model._meta.get_field(name).related_model
 
 
-def _offers():
+class PaperFlags(TypedDict):
+    """What :func:`paper_annotated` adds to each paper."""
+
+    was_circulated: bool
+    circulated_to_observers: bool
+    was_adopted: bool
+
+
+if TYPE_CHECKING:
+    AnnotatedPaper: TypeAlias = WithAnnotations[Paper, PaperFlags]
+# A measure or initiative row from ``.values()``, keyed by field name.
+Row = dict[str, Any]
+
+
+def _offers() -> QuerySet[CoordinatorOffer]:
     return CoordinatorOffer.objects.select_related("participant", "measure", "area")
 
 
@@ -77,13 +100,13 @@ def offer_list() -> QuerySet[CoordinatorOffer]:
 # --- initiatives ------------------------------------------------------------------
 
 
-def _open_designations():
+def _open_designations() -> QuerySet[CoordinatorDesignation]:
     return CoordinatorDesignation.objects.filter(ended_on__isnull=True).select_related(
         "participant"
     )
 
 
-def _rank():
+def _rank() -> Case:
     return Case(
         *[When(status=status, then=Value(progress)) for status, progress in PROGRESS.items()],
         output_field=IntegerField(),
@@ -191,7 +214,9 @@ def initiative_detail() -> QuerySet[Initiative]:
     )
 
 
-def papers_visible(user, initiative: Initiative, papers=None) -> list[Paper]:
+def papers_visible(
+    user: AnyUser, initiative: Initiative, papers: Iterable[AnnotatedPaper] | None = None
+) -> list[AnnotatedPaper]:
     """Papers this user may see.
 
     Staff and the coordinator states see every version; member states see what
@@ -205,16 +230,16 @@ def papers_visible(user, initiative: Initiative, papers=None) -> list[Paper]:
     status = participant.status_on() if participant else None
     visible = []
     for paper in papers:
-        if paper.was_adopted:
-            visible.append(paper)
-        elif status == "member" and paper.was_circulated:
-            visible.append(paper)
-        elif status == "observer" and paper.circulated_to_observers:
+        if (
+            paper.was_adopted
+            or (status == "member" and paper.was_circulated)
+            or (status == "observer" and paper.circulated_to_observers)
+        ):
             visible.append(paper)
     return visible
 
 
-def paper_annotated(queryset):
+def paper_annotated(queryset: QuerySet[Paper]) -> QuerySet[AnnotatedPaper]:
     Decision = _reverse_model(Paper, "decisions")
     Circulation = _reverse_model(Paper, "circulations")
 
@@ -229,19 +254,21 @@ def paper_annotated(queryset):
     )
 
 
-def paper_visible_to(user, paper: Paper) -> bool:
+def paper_visible_to(user: AnyUser, paper: Paper) -> bool:
     annotated = paper_annotated(Paper.objects.filter(pk=paper.pk)).get()
     return bool(papers_visible(user, paper.initiative, [annotated]))
 
 
-def can_see_internals(user) -> bool:
+def can_see_internals(user: AnyUser) -> bool:
     """Who acted and why: staff and member states' delegates, not the public."""
     return bool(
         is_secretariat(user) or is_chair_office(user) or user.has_perm("measures.view_positions")
     )
 
 
-def initiatives_of_participant(queryset, participant) -> QuerySet[Initiative]:
+def initiatives_of_participant(
+    queryset: QuerySet[Initiative], participant: Participant
+) -> QuerySet[Initiative]:
     # One IN over the UNION of two indexed lookups: PostgreSQL probes the
     # initiatives by id. An OR of two IN subqueries made it scan all 100,000
     # initiatives for the page's COUNT(*) (make bench: 55 ms of 60).
@@ -303,10 +330,11 @@ def measure_list_base() -> QuerySet[Measure]:
     """The measures a list filters, then pages as :data:`MEASURE_ROW_FIELDS`
     rows. Columns are named per language (no modeltranslation rewriting);
     :func:`measure_rows_translate` adds ``title`` and ``text``."""
-    return Measure.objects.rewrite(False).order_by("sort_key", "pk")
+    measures: QuerySet[Measure] = Measure.objects.rewrite(False).order_by("sort_key", "pk")
+    return measures
 
 
-def measure_rows_translate(rows: list[dict]) -> list[dict]:
+def measure_rows_translate(rows: list[Row]) -> list[Row]:
     """Add ``title`` and ``text`` in the active language to measure rows."""
     title, text = _translated_reader(Measure, "title"), _translated_reader(Measure, "text")
     for row in rows:
@@ -315,7 +343,7 @@ def measure_rows_translate(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _translated_reader(model, name: str):
+def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
     """``row -> value`` of a translated field in the active language, with the
     fallbacks of the model's attribute: modeltranslation's descriptor logic,
     resolved once per page instead of once per row (its values() asks the
@@ -341,7 +369,7 @@ def _translated_reader(model, name: str):
         else default
     )
 
-    def read(row: dict):
+    def read(row: Row) -> Any:
         for key in keys:
             value = row.get(key)
             if value is not None and value != undefined:
@@ -351,9 +379,9 @@ def _translated_reader(model, name: str):
     return read
 
 
-def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list[dict]]:
+def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list[Row]]:
     """Current coordinators of these initiatives, in the designations' order."""
-    grouped: dict[int, list[dict]] = {}
+    grouped: dict[int, list[Row]] = {}
     rows = (
         CoordinatorDesignation.objects.filter(
             AnyOf(F("initiative_id"), initiative_ids), ended_on__isnull=True
@@ -366,12 +394,12 @@ def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list
     return grouped
 
 
-def offers_by_measure(measures: list[dict]) -> dict[int, list[dict]]:
+def offers_by_measure(measures: list[Row]) -> dict[int, list[Row]]:
     """For each measure row, the offers naming it and the offers of its whole
     area, in one query (the rule of :func:`measure_offers`)."""
     area_of = {m["pk"]: m["area_id"] for m in measures}
-    named: dict[int, list[tuple]] = {}
-    whole_area: dict[int, list[tuple]] = {}
+    named: dict[int, list[tuple[int, str, Row]]] = {}
+    whole_area: dict[int, list[tuple[int, str, Row]]] = {}
     rows = (
         CoordinatorOffer.objects.rewrite(False)
         .filter(
@@ -387,7 +415,7 @@ def offers_by_measure(measures: list[dict]) -> dict[int, list[dict]]:
             named.setdefault(measure_id, []).append(offer)
         if scope == "area":
             whole_area.setdefault(area_id, []).append(offer)
-    grouped = {}
+    grouped: dict[int, list[Row]] = {}
     for pk, area_id in area_of.items():
         offers = named.get(pk, []) + whole_area.get(area_id, [])
         offers.sort(key=lambda o: (o[0], o[1]))
@@ -395,12 +423,12 @@ def offers_by_measure(measures: list[dict]) -> dict[int, list[dict]]:
     return grouped
 
 
-def adopted_papers_by_measure(measure_ids: list[int]) -> dict[int, list[dict]]:
+def adopted_papers_by_measure(measure_ids: list[int]) -> dict[int, list[Row]]:
     """Papers the SOC adopted on these measures (the rule of
     :func:`measure_adopted_papers`): by initiative, then latest decision first."""
     Decision = _reverse_model(Initiative, "decisions")
 
-    grouped: dict[int, list[dict]] = {}
+    grouped: dict[int, list[Row]] = {}
     rows = (
         Decision.objects.filter(
             AnyOf(F("initiative__measure_id"), measure_ids),

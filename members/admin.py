@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
@@ -10,6 +12,7 @@ from .models import (
     Delegate,
     Participant,
     ParticipantAlias,
+    ParticipantQuerySet,
     Participation,
     ParticipationStatus,
 )
@@ -57,7 +60,7 @@ class ParticipantAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
     inlines = [AliasInline, ParticipationInline, DelegateInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_status()
+        return cast(ParticipantQuerySet, super().get_queryset(request)).with_status()
 
     def get_search_results(self, request, queryset, search_term):
         # The same search as the API: accents and case folded, aliases included.

@@ -19,6 +19,13 @@ from .models import (
 )
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {lang: {"type": "string"} for lang in ("en", "fr", "ru")},
+        "required": ["en", "fr", "ru"],
+    }
+)
 class TranslatedNamesField(serializers.Field):
     """``{"en": ..., "fr": ..., "ru": ...}`` for a translated field."""
 
@@ -30,15 +37,6 @@ class TranslatedNamesField(serializers.Field):
 
     def to_representation(self, obj):
         return {lang: getattr(obj, f"{self.field_name_base}_{lang}") for lang in ("en", "fr", "ru")}
-
-
-TranslatedNamesField = extend_schema_field(
-    {
-        "type": "object",
-        "properties": {lang: {"type": "string"} for lang in ("en", "fr", "ru")},
-        "required": ["en", "fr", "ru"],
-    }
-)(TranslatedNamesField)
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -105,7 +103,9 @@ class ParticipantViewSet(CodeLookupViewSet):
 
 
 class ChairmanshipSerializer(serializers.ModelSerializer):
-    participant = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    participant: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Chairmanship

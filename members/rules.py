@@ -6,70 +6,92 @@ These predicates are shared by the API, the admin and the delegate pages
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol, TypeAlias, TypeVar, cast
+
 import rules
+from django.contrib.auth.models import AnonymousUser, User
 
 from .models import Delegate, Participant, ParticipationStatus
 
 SECRETARIAT_GROUP = "Secretariat"
 CHAIR_GROUP = "Chair's office"
 
+# Who a request comes from: a signed-in user or the anonymous one.
+AnyUser: TypeAlias = User | AnonymousUser
 
-def _groups(user) -> set[str]:
-    # Cached on the user object for the request: predicates ask often.
-    cached = getattr(user, "_cica_groups", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._cica_groups = cached
-    return cached
+_T = TypeVar("_T")
 
 
-def acting_for(user) -> Participant | None:
+class _DesignatedByState(Protocol):
+    participant_id: int
+
+
+def predicate(fn: Callable[..., bool]) -> rules.Predicate:
+    """``rules.predicate`` with its type written down, so that mypy checks
+    the functions it wraps (the library leaves the decorator untyped)."""
+    wrapped: rules.Predicate = rules.predicate(fn)
+    return wrapped
+
+
+def _memo(user: AnyUser, attribute: str, compute: Callable[[], _T]) -> _T:
+    """Cached on the user object for the request: predicates ask often."""
+    if not hasattr(user, attribute):
+        setattr(user, attribute, compute())
+    return cast(_T, getattr(user, attribute))
+
+
+def _groups(user: AnyUser) -> set[str]:
+    return _memo(user, "_cica_groups", lambda: set(user.groups.values_list("name", flat=True)))
+
+
+def acting_for(user: AnyUser) -> Participant | None:
     """The participant an active delegate acts for, or None."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if not hasattr(user, "_cica_acting_for"):
+
+    def participant() -> Participant | None:
         delegate = (
             Delegate.objects.select_related("participant").filter(user=user, is_active=True).first()
         )
-        user._cica_acting_for = delegate.participant if delegate else None
-    return user._cica_acting_for
+        return delegate.participant if delegate else None
+
+    return _memo(user, "_cica_acting_for", participant)
 
 
-@rules.predicate
-def is_secretariat(user) -> bool:
+@predicate
+def is_secretariat(user: AnyUser) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.is_superuser or SECRETARIAT_GROUP in _groups(user)
 
 
-@rules.predicate
-def is_chair_office(user) -> bool:
+@predicate
+def is_chair_office(user: AnyUser) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return CHAIR_GROUP in _groups(user)
 
 
-def delegate_status(user) -> str | None:
+def delegate_status(user: AnyUser) -> str | None:
     """member / observer for the participant the user acts for, today."""
     participant = acting_for(user)
     if participant is None:
         return None
-    if not hasattr(user, "_cica_status"):
-        user._cica_status = participant.status_on()
-    return user._cica_status
+    return _memo(user, "_cica_status", participant.status_on)
 
 
-@rules.predicate
-def is_member_delegate(user) -> bool:
+@predicate
+def is_member_delegate(user: AnyUser) -> bool:
     return delegate_status(user) == ParticipationStatus.MEMBER
 
 
-@rules.predicate
-def is_observer_delegate(user) -> bool:
+@predicate
+def is_observer_delegate(user: AnyUser) -> bool:
     return delegate_status(user) == ParticipationStatus.OBSERVER
 
 
-def can_see_expert_contact(user, expert) -> bool:
+def can_see_expert_contact(user: AnyUser, expert: _DesignatedByState) -> bool:
     """An expert's contact details: the secretariat and the designating state only."""
     if is_secretariat(user):
         return True
@@ -77,7 +99,7 @@ def can_see_expert_contact(user, expert) -> bool:
     return participant is not None and participant.pk == expert.participant_id
 
 
-def can_see_webhook_secret(user) -> bool:
+def can_see_webhook_secret(user: AnyUser) -> bool:
     """A webhook's signing secret is a credential shared with one client: only
     the secretariat, which registers the subscription, reads it — not the
     Chair's office, which may read the registers."""

@@ -123,7 +123,7 @@ def register_import(request, kind: str):
             rows = read_rows(form.cleaned_data["file"])
             report = importer(actor=request.user, rows=rows, dry_run=not form.cleaned_data["apply"])
         except DomainError as refused:
-            refusal = refused.message
+            refusal = str(refused.message)
         else:
             if report.applied:
                 messages.success(request, _("%(n)s rows imported.") % {"n": len(report.accepted)})

@@ -1,5 +1,7 @@
 """API of meetings and decisions."""
 
+from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,7 +14,7 @@ from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.input import IdFilter
 from cica.pagination import GrowingListPagination
 from measures.api_initiatives import SilenceCirculationSerializer
-from measures.models import Expert, Measure
+from measures.models import Expert, Initiative, Measure, Paper
 from measures.selectors import can_see_internals
 from measures.workflow import Outcome
 from members.models import Participant
@@ -24,13 +26,13 @@ from .models import DECISION_BODY_CHOICES, Body, Decision, Meeting
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    host = serializers.SlugRelatedField(
+    host: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code", queryset=Participant.objects.all(), allow_null=True, required=False
     )
-    present = serializers.SlugRelatedField(
+    present: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code", queryset=Participant.objects.all(), many=True, required=False
     )
-    measure = serializers.SlugRelatedField(
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
         slug_field="code", queryset=Measure.objects.all(), allow_null=True, required=False
     )
     experts = serializers.PrimaryKeyRelatedField(
@@ -60,7 +62,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class AttendanceInput(serializers.Serializer):
-    present = serializers.SlugRelatedField(
+    present: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Participant.objects.all(),
         many=True,
@@ -81,16 +83,22 @@ class AttendanceInput(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    meeting: serializers.PrimaryKeyRelatedField[Meeting] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     silence_circulation = SilenceCirculationSerializer(
         source="adopted_under",
         read_only=True,
         allow_null=True,
         help_text=_("The draft decision's circulation, for a decision adopted by silence."),
     )
-    initiative = serializers.PrimaryKeyRelatedField(read_only=True)
+    initiative: serializers.PrimaryKeyRelatedField[Initiative] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     measure = serializers.CharField(source="initiative.measure.code", read_only=True)
-    paper = serializers.SlugRelatedField(slug_field="symbol", read_only=True, allow_null=True)
+    paper: serializers.SlugRelatedField[Paper] = serializers.SlugRelatedField(
+        slug_field="symbol", read_only=True, allow_null=True
+    )
     objecting = serializers.SerializerMethodField(
         help_text=_("Member states that objected; shown to staff and member states only.")
     )
@@ -200,7 +208,7 @@ class DecisionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
         ).prefetch_related("objecting")
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["internals"] = can_see_internals(self.request.user)
         return context
 

@@ -1,6 +1,11 @@
 """API of circulations (receipts as the caller may see them, answers) and of
 one's own notifications."""
 
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -11,6 +16,8 @@ from rest_framework.response import Response
 from cica.api import IdLookupMixin
 from cica.input import IdFilter
 from cica.pagination import GrowingListPagination
+from measures.models import Initiative, Paper
+from members.models import Participant
 
 from . import selectors, services
 from .models import Circulation, Notification, NotificationKind, Position
@@ -48,10 +55,14 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class CirculationSerializer(serializers.ModelSerializer):
-    initiative = serializers.PrimaryKeyRelatedField(read_only=True)
+    initiative: serializers.PrimaryKeyRelatedField[Initiative] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     measure = serializers.SerializerMethodField()
-    paper = serializers.SlugRelatedField(slug_field="symbol", read_only=True, allow_null=True)
-    silence_broken_by = serializers.SlugRelatedField(
+    paper: serializers.SlugRelatedField[Paper] = serializers.SlugRelatedField(
+        slug_field="symbol", read_only=True, allow_null=True
+    )
+    silence_broken_by: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
 
@@ -129,7 +140,7 @@ class CirculationViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return CirculationSerializer if self.action == "list" else CirculationDetailSerializer
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["positions"] = selectors.can_see_positions(self.request.user)
         context["names_of"] = selectors.receipt_names_visible_to(self.request.user)
         return context
@@ -213,7 +224,8 @@ class NotificationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Notification.objects.none()
-        return selectors.notifications_of(self.request.user)
+        # IsAuthenticated above: the user is signed in.
+        return selectors.notifications_of(cast(User, self.request.user))
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

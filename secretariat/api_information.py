@@ -1,6 +1,8 @@
 """API of the information exchange: submit, confirm, browse and search,
 disseminate or return, download attachments."""
 
+from __future__ import annotations
+
 import datetime
 
 from django import forms
@@ -68,7 +70,9 @@ class InformationSerializer(serializers.ModelSerializer):
     submitters = serializers.SerializerMethodField(
         help_text=_("The lead state and the co-submitting states that confirmed.")
     )
-    measures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    measures: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     co_submitters = CoSubmitterSerializer(many=True)
     confirm_by = serializers.SerializerMethodField(
         help_text=_("The date by which the states named as co-submitting should answer.")
@@ -154,7 +158,7 @@ class RemoveCoSubmitterInput(serializers.Serializer):
 
 
 class YearFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = forms.IntegerField  # type: ignore[assignment]  # the stubs allow only the parent's field class
 
 
 class InformationFilter(filters.FilterSet):

@@ -1,6 +1,8 @@
 """Meetings and their decisions, circulations of papers (receipts and
 notifications follow in the circulation ledger)."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from measures.models import Initiative, Paper
 from measures.workflow import Outcome
 from members.models import Participant
+
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
 
 
 class Body(models.TextChoices):
@@ -25,6 +30,9 @@ DECISION_BODY_CHOICES = [(Body.SWG.value, Body.SWG.label), (Body.SOC.value, Body
 
 
 class Meeting(models.Model):
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
+
     body = models.CharField(_("body"), max_length=16, choices=Body.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"))
@@ -90,6 +98,9 @@ class DecisionProcedure(models.TextChoices):
 class Decision(models.Model):
     """A decision of the SWG or the SOC on an initiative, taken by consensus of
     the member states present: an approval stands only if none objects."""
+
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
 
     body = models.CharField(_("body"), max_length=16, choices=Body.choices)
     procedure = models.CharField(
@@ -309,6 +320,9 @@ class Receipt(models.Model):
     """One addressed participant's copy of a circulation: delivered, read,
     acknowledged, and the state's position (changeable until the deadline;
     every change is kept in the history)."""
+
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
 
     circulation = models.ForeignKey(
         Circulation,
@@ -583,11 +597,13 @@ class CoSubmitter(models.Model):
         return "declined" if self.declined_at is not None else "awaited"
 
     def get_answer_display(self) -> str:
-        return {
-            "confirmed": _("confirmed"),
-            "declined": _("declined"),
-            "awaited": _("awaited"),
-        }[self.answer]
+        return str(
+            {
+                "confirmed": _("confirmed"),
+                "declined": _("declined"),
+                "awaited": _("awaited"),
+            }[self.answer]
+        )
 
 
 def attachment_upload_to(instance, filename: str) -> str:

@@ -1,21 +1,23 @@
 """Exports of receipts and positions (CSV, XLSX), for the secretariat."""
 
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import resources
+
+from cica.admin import export_column
 
 from .models import Receipt
 
 
 class ReceiptResource(resources.ModelResource):
-    circulation = fields.Field(attribute="circulation__reference", column_name=_("Circulation"))
-    paper = fields.Field(attribute="circulation__paper__symbol", column_name=_("Paper"))
-    participant = fields.Field(attribute="participant__code", column_name=_("State"))
-    deadline = fields.Field(attribute="circulation__deadline", column_name=_("Deadline"))
-    delivered_at = fields.Field(attribute="delivered_at", column_name=_("Delivered"))
-    acknowledged_at = fields.Field(attribute="acknowledged_at", column_name=_("Acknowledged"))
-    position = fields.Field(attribute="get_position_display", column_name=_("Position"))
-    position_text = fields.Field(attribute="position_text", column_name=_("Text"))
-    position_at = fields.Field(attribute="position_at", column_name=_("Given at"))
+    circulation = export_column(_("Circulation"), "circulation__reference")
+    paper = export_column(_("Paper"), "circulation__paper__symbol")
+    participant = export_column(_("State"), "participant__code")
+    deadline = export_column(_("Deadline"), "circulation__deadline")
+    delivered_at = export_column(_("Delivered"), "delivered_at")
+    acknowledged_at = export_column(_("Acknowledged"), "acknowledged_at")
+    position = export_column(_("Position"), "get_position_display")
+    position_text = export_column(_("Text"), "position_text")
+    position_at = export_column(_("Given at"), "position_at")
 
     class Meta:
         model = Receipt

@@ -1,5 +1,10 @@
 """Reads of the secretariat's records, as the caller may see them."""
 
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -10,7 +15,7 @@ from measures.models import CoordinatorDesignation, Initiative, InterestDeclarat
 from measures.selectors import initiatives_on_desk
 from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
-from members.rules import acting_for, is_chair_office, is_secretariat
+from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
 from .models import (
     Circulation,
@@ -24,8 +29,15 @@ from .models import (
     Visibility,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def circulations_visible(user) -> QuerySet[Circulation]:
+    from members.models import Participant
+
+    from .models import Meeting
+
+
+def circulations_visible(user: AnyUser) -> QuerySet[Circulation]:
     """Staff see every circulation; a delegate those addressed to their state;
     anyone else none."""
     qs = Circulation.objects.select_related("paper", "initiative__measure", "silence_broken_by")
@@ -37,7 +49,7 @@ def circulations_visible(user) -> QuerySet[Circulation]:
     return qs.filter(receipts__participant=participant)
 
 
-def receipts_visible(user) -> QuerySet[Receipt]:
+def receipts_visible(user: AnyUser) -> QuerySet[Receipt]:
     """Receipts as the caller may see them (SECURITY.md): staff and member
     states' delegates every state's receipt; an observer's delegate its own
     state's only (issue 13 item 8); anyone else none."""
@@ -54,7 +66,7 @@ def receipts_visible(user) -> QuerySet[Receipt]:
     return qs.filter(participant=participant)
 
 
-def receipt_names_visible_to(user):
+def receipt_names_visible_to(user: AnyUser) -> int | None:
     """Whose user names (who acknowledged, who read) the caller may see on
     receipts: ``None`` for every state's (staff), else the caller's own
     state's id only — never the names of another state's delegates."""
@@ -64,13 +76,13 @@ def receipt_names_visible_to(user):
     return participant.pk if participant else 0
 
 
-def circulation_detail(user) -> QuerySet[Circulation]:
+def circulation_detail(user: AnyUser) -> QuerySet[Circulation]:
     return circulations_visible(user).prefetch_related(
         Prefetch("receipts", queryset=receipts_visible(user))
     )
 
 
-def can_see_positions(user) -> bool:
+def can_see_positions(user: AnyUser) -> bool:
     """Positions: the secretariat, the Chair's office and member states'
     delegates. Never the public; observers see acknowledgements only."""
     if is_secretariat(user) or is_chair_office(user):
@@ -79,14 +91,14 @@ def can_see_positions(user) -> bool:
     return bool(participant and participant.status_on() == ParticipationStatus.MEMBER)
 
 
-def notifications_of(user) -> QuerySet[Notification]:
+def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
 # --- the information exchange ---------------------------------------------------------
 
 
-def information_visible(user) -> QuerySet[InformationSubmission]:
+def information_visible(user: AnyUser) -> QuerySet[InformationSubmission]:
     """Staff see every submission; a state's delegates see their own state's
     (as lead or named co-submitter) and what was disseminated to them; the
     public sees what was disseminated publicly."""
@@ -111,7 +123,9 @@ def information_visible(user) -> QuerySet[InformationSubmission]:
     return qs.filter((disseminated & open_to) | own).distinct()
 
 
-def information_search(queryset, text: str):
+def information_search(
+    queryset: QuerySet[InformationSubmission], text: str
+) -> QuerySet[InformationSubmission]:
     """Full text in English, French and Russian: on PostgreSQL the GIN-indexed
     vector (every word as written, plus stems in the submission's language),
     ranked; on SQLite a plain LIKE on title and text."""
@@ -130,7 +144,7 @@ def information_search(queryset, text: str):
     return queryset.filter(Q(title__icontains=text) | Q(text__icontains=text))
 
 
-def meetings_for_calendar(*, participant=None):
+def meetings_for_calendar(*, participant: Participant | None = None) -> QuerySet[Meeting]:
     meetings = Meeting.objects.select_related("host", "measure").prefetch_related("present")
     if participant is not None:
         meetings = meetings.filter(Q(host=participant) | Q(present=participant)).distinct()
@@ -140,10 +154,10 @@ def meetings_for_calendar(*, participant=None):
 # --- the secretariat's dashboard ---------------------------------------------------------
 
 
-def dashboard_figures(*, today=None) -> dict:
+def dashboard_figures(*, today: datetime.date | None = None) -> dict[str, Any]:
     """Everything the dashboard shows, each figure from one aggregate query."""
     today = today or timezone.localdate()
-    by_area_status = {}
+    by_area_status: dict[str, dict[str, int]] = {}
     rows = Initiative.objects.values("measure__area__code", "status").annotate(n=Count("pk"))
     for row in rows:
         by_area_status.setdefault(row["measure__area__code"], {})[row["status"]] = row["n"]
@@ -164,12 +178,15 @@ def dashboard_figures(*, today=None) -> dict:
         )
     )
     for c in open_circulations + overdue:
-        c.rate = round(100 * c.answered / c.addressed) if c.addressed else 0
-        c.missing = c.addressed - c.answered
+        # Figures for the template, kept on the rows it walks.
+        vars(c).update(
+            rate=round(100 * c.answered / c.addressed) if c.addressed else 0,
+            missing=c.addressed - c.answered,
+        )
 
     # One GROUP BY per figure: joining declarations, designations and receipts
     # in one query multiplies the rows (found by make bench).
-    def per_state(queryset):
+    def per_state(queryset: QuerySet[Any]) -> dict[int, int]:
         return dict(queryset.values_list("participant_id").annotate(n=Count("pk")))
 
     declarations = per_state(InterestDeclaration.objects.all())
@@ -220,7 +237,7 @@ STATUS_COLOURS = {
 }
 
 
-def dashboard_chart(figures: dict) -> dict:
+def dashboard_chart(figures: dict[str, Any]) -> dict[str, Any]:
     """A horizontal stacked bar per priority area (initiatives by status), laid
     out here so the template only draws rectangles: an SVG readable in print."""
     areas = list(PriorityArea.objects.order_by("order"))
@@ -267,7 +284,7 @@ def dashboard_chart(figures: dict) -> dict:
     }
 
 
-def status_report_rows() -> list[dict]:
+def status_report_rows() -> list[dict[str, Any]]:
     """Per area, each measure with its lead initiative's status, coordinators
     and last decision (the printable report)."""
     measures = list(

@@ -1,6 +1,8 @@
 """Delegate pages of the secretariat (circulations, information, notifications) and
 the meeting calendar as iCalendar feeds. Thin: every action calls a service."""
 
+from __future__ import annotations
+
 import datetime
 
 from django import forms
@@ -49,10 +51,12 @@ def meetings_ics(request, code: str | None = None):
         summary = meeting.get_body_display()
         if meeting.title:
             summary = f"{summary}: {meeting.title}"
-        if meeting.measure_id:
+        if meeting.measure is not None:
             summary = f"{summary} ({meeting.measure.code})"
         event.add("summary", summary)
-        where = ", ".join(filter(None, [meeting.place, meeting.host and meeting.host.name]))
+        where = ", ".join(
+            filter(None, [meeting.place, meeting.host.name if meeting.host else None])
+        )
         if where:
             event.add("location", where)
         present = ", ".join(p.code for p in meeting.present.all())
@@ -109,7 +113,7 @@ def circulation_page(request, pk: int):
                 return redirect("circulation", pk=pk)
             status = 400
         except DomainError as error:
-            refusal, status = error.message, error.status_code
+            refusal, status = str(error.message), error.status_code
     else:
         services.receipt_mark_read(actor=request.user, circulation=circulation)
     own = acting_for(request.user)
@@ -121,7 +125,7 @@ def circulation_page(request, pk: int):
         "mine": mine,
         "positions": selectors.can_see_positions(request.user),
         "can_answer": bool(
-            mine and own.status_on() == "member" and circulation.kind != "information"
+            mine and own and own.status_on() == "member" and circulation.kind != "information"
         ),
         "form": form,
         "refusal": refusal,
@@ -152,10 +156,10 @@ class InformationForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=InformationKind.choices)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
     visibility = forms.ChoiceField(label=gettext_lazy("Visible to"), choices=Visibility.choices)
-    measures = forms.ModelMultipleChoiceField(
+    measures: forms.ModelMultipleChoiceField[Measure] = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Measures concerned"), queryset=Measure.objects.all()
     )
-    co_submitters = forms.ModelMultipleChoiceField(
+    co_submitters: forms.ModelMultipleChoiceField[Participant] = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Submitted together with"),
         queryset=Participant.objects.none(),
         required=False,
@@ -167,9 +171,9 @@ class InformationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["co_submitters"].queryset = Participant.objects.with_status_in(
-            "member"
-        ).order_by("code")
+        co_submitters = self.fields["co_submitters"]
+        assert isinstance(co_submitters, forms.ModelMultipleChoiceField)
+        co_submitters.queryset = Participant.objects.with_status_in("member").order_by("code")
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")

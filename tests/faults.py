@@ -3,6 +3,7 @@ PostgreSQL that can be cut and restored, and a small SMTP server of our own
 (the outside mail server is the one thing we may stand in for) that can hang
 in the middle of a message."""
 
+import contextlib
 import socket
 import subprocess
 import threading
@@ -34,7 +35,7 @@ class TcpProxy:
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self.port = free_port()
-        self.listener = None
+        self.listener: socket.socket | None = None
         self.sockets: list[socket.socket] = []
         self.lock = threading.Lock()
 
@@ -51,17 +52,13 @@ class TcpProxy:
         if listener:
             # shutdown() wakes the thread blocked in accept(); close() alone
             # would leave it accepting on the old socket.
-            try:
+            with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             listener.close()
         with self.lock:
             for s in self.sockets:
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
             self.sockets.clear()
 
@@ -90,10 +87,8 @@ class TcpProxy:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class SmtpServer:
@@ -171,5 +166,6 @@ class SmtpServer:
 
 
 def start_process(command, env, log_path):
-    log = open(log_path, "wb")  # closed by the caller via the process
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The child keeps its own copy of the descriptor; ours can close at once.
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,5 +1,7 @@
 """The secretariat's admin over the registers."""
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -108,7 +110,8 @@ def test_translated_fields_are_editable_in_three_languages(secretariat):
     url = reverse("admin:measures_measure_change", args=[eco2.pk])
     form = secretariat.get(url).context["adminform"].form
     for lang in ("en", "fr", "ru"):
-        assert f"title_{lang}" in form.fields and f"text_{lang}" in form.fields
+        assert f"title_{lang}" in form.fields
+        assert f"text_{lang}" in form.fields
 
 
 def test_participant_page_shows_history_inline(secretariat):
@@ -123,7 +126,8 @@ def test_delegates_have_no_admin(client, settings):
     call_command("create_demo_users", verbosity=0)
     client.login(username="delegate-kaz", password="demo-pass-4-cica")
     response = client.get(_changelist(Participant))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
 
 
 def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, settings):
@@ -141,7 +145,8 @@ def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, se
     url = reverse("admin:measures_expert_change", args=[expert.pk])
     client.login(username="chair", password="demo-pass-4-cica")
     page = client.get(url)
-    assert page.status_code == 200 and "kim@example.org" not in page.content.decode()
+    assert page.status_code == 200
+    assert "kim@example.org" not in page.content.decode()
     client.login(username="secretariat", password="demo-pass-4-cica")
     assert "kim@example.org" in client.get(url).content.decode()
 
@@ -160,7 +165,7 @@ def test_item2_the_rosters_old_admin_address_leads_to_its_new_one(client):
 def test_bulk_dissemination_in_the_admin(secretariat, people):
     from secretariat.services import information_submit
 
-    kinds = dict(
+    kinds: dict[str, Any] = dict(
         kind="views",
         language="en",
         visibility="members",
@@ -180,7 +185,8 @@ def test_bulk_dissemination_in_the_admin(secretariat, people):
         follow=True,
     )
     html = response.content.decode()
-    assert "1 submission(s) disseminated" in html and "Waiting for KAZ" in html
+    assert "1 submission(s) disseminated" in html
+    assert "Waiting for KAZ" in html
     ready.refresh_from_db()
     waiting.refresh_from_db()
     assert (ready.status, waiting.status) == ("disseminated", "submitted")
@@ -233,7 +239,8 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
         _changelist(InformationSubmission),
         {"action": "return_submissions", "_selected_action": [submission.pk]},
     )
-    assert ask.status_code == 200 and b'name="reason"' in ask.content
+    assert ask.status_code == 200
+    assert b'name="reason"' in ask.content
     secretariat.post(
         _changelist(InformationSubmission),
         {
@@ -243,7 +250,8 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
         },
     )
     submission.refresh_from_db()
-    assert submission.status == "returned" and submission.return_reason == "Sources missing."
+    assert submission.status == "returned"
+    assert submission.return_reason == "Sources missing."
 
 
 def test_a_meeting_page_offers_its_decisions(secretariat, people):
@@ -277,9 +285,11 @@ def test_circulation_and_submission_pages_offer_their_actions(secretariat, peopl
     change = reverse("admin:secretariat_informationsubmission_change", args=[submission.pk])
     do = reverse("admin:secretariat_informationsubmission_do", args=[submission.pk, "return"])
     html = secretariat.get(change).content.decode()
-    assert do in html and "Disseminate" in html
+    assert do in html
+    assert "Disseminate" in html
     empty = secretariat.post(do, {"reason": ""})
-    assert empty.status_code == 200 and b"errorlist" in empty.content
+    assert empty.status_code == 200
+    assert b"errorlist" in empty.content
     secretariat.post(do, {"reason": "Out of scope."})
     submission.refresh_from_db()
     assert submission.status == "returned"

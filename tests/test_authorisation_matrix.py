@@ -980,6 +980,14 @@ GENERIC_ADMIN_ROUTES = {
 }
 
 
+def _admin_changelist_url(app_label: str, model_name: str) -> Callable[[Any], str]:
+    return lambda s: f"/admin/{app_label}/{model_name}/"
+
+
+def _admin_change_url(app_label: str, model_name: str, label: str) -> Callable[[Any], str]:
+    return lambda s: f"/admin/{app_label}/{model_name}/{_admin_record(s, label).pk}/change/"
+
+
 def admin_cases() -> dict[tuple[str, str], Case]:
     cases = {}
     for label, chair_and_sec in ADMIN_REGISTERS.items():
@@ -987,13 +995,11 @@ def admin_cases() -> dict[tuple[str, str], Case]:
         app_label, model_name = label.lower().split(".")
         secret, seen_by = ADMIN_SECRETS.get(label, (None, ""))
         cases[(label, "changelist")] = Case(
-            spec, lambda s, a=app_label, m=model_name: f"/admin/{a}/{m}/", label="changelist"
+            spec, _admin_changelist_url(app_label, model_name), label="changelist"
         )
         cases[(label, "change")] = Case(
             spec,
-            lambda s, a=app_label, m=model_name, lbl=label: (
-                f"/admin/{a}/{m}/{_admin_record(s, lbl).pk}/change/"
-            ),
+            _admin_change_url(app_label, model_name, label),
             label="change",
             secret=secret,
             seen_by=seen_by,
@@ -1116,10 +1122,7 @@ def _check(s, case: Case, role: str, response):
         f"{response.get('Location', '')} {body[:300]!r}"
     )
     if case.secret is not None and response.status_code == 200:
-        if callable(case.secret):
-            shown = case.secret(s, response)
-        else:
-            shown = case.secret.encode() in body
+        shown = case.secret(s, response) if callable(case.secret) else case.secret.encode() in body
         expected = role in roles_in(case.seen_by)
         assert shown == expected, f"{role} {'sees' if shown else 'does not see'} {case.secret!r}"
     if case.effect is not None:
@@ -1127,7 +1130,7 @@ def _check(s, case: Case, role: str, response):
         assert done == (role in roles_in(case.effect_by)), f"{role}: written={done}"
 
 
-@pytest.mark.parametrize("case,role", list(_ids(API)))
+@pytest.mark.parametrize(("case", "role"), list(_ids(API)))
 def test_api(scenario, case, role):
     client = APIClient()
     user = _user(role)
@@ -1144,7 +1147,7 @@ def test_api(scenario, case, role):
     _check(scenario, case, role, response)
 
 
-@pytest.mark.parametrize("case,role", list(_ids(PAGES)))
+@pytest.mark.parametrize(("case", "role"), list(_ids(PAGES)))
 def test_page(scenario, client, case, role):
     _sign_in(client, scenario, role)
     url = case.url(scenario)
@@ -1157,7 +1160,7 @@ def test_page(scenario, client, case, role):
 
 
 @pytest.mark.parametrize(
-    "case,role",
+    ("case", "role"),
     [
         pytest.param(case, role, id=f"{label} {page} as {role}")
         for (label, page), case in admin_cases().items()

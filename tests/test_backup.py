@@ -68,7 +68,8 @@ def workflow(people, eager_celery, drafting):
 def test_backup_and_restore_reproduce_every_row_and_file(workflow, tmp_path):
     before = snapshot()
     files_before = media_files()
-    assert Receipt.objects.count() > 0 and Notification.objects.count() > 0
+    assert Receipt.objects.count() > 0
+    assert Notification.objects.count() > 0
     assert Meeting.objects.get().present.count() == 3
     assert len(files_before) == 1
 

@@ -3,6 +3,7 @@ from (the socket), not what the client writes in ``X-Forwarded-For``; behind
 ``CICA_TRUSTED_PROXIES`` proxies, the address the nearest proxy saw."""
 
 import uuid
+from typing import Any
 
 import pytest
 from django.test import RequestFactory
@@ -66,7 +67,8 @@ def test_item14_lock_out_ignores_a_forged_forwarded_for(settings, people):
         )
     assert wrong.status_code == 429
     locked = sign_in(client, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forged())
-    assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
     assert not ApiToken.objects.exists()
     from axes.models import AccessAttempt
 
@@ -112,7 +114,7 @@ def test_item14_behind_one_trusted_proxy_the_right_most_address_counts(settings,
 
 
 @pytest.mark.parametrize(
-    "proxies, forwarded, expected",
+    ("proxies", "forwarded", "expected"),
     [
         (0, "1.2.3.4", "10.0.0.1"),
         (0, "", "10.0.0.1"),
@@ -129,7 +131,7 @@ def test_item14_client_address_takes_the_nth_from_the_right(settings, proxies, f
     from cica.client import client_address
 
     settings.CICA_TRUSTED_PROXIES = proxies
-    meta = {"REMOTE_ADDR": "10.0.0.1"}
+    meta: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.1"}
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     assert client_address(RequestFactory().get("/", **meta)) == expected

@@ -12,8 +12,11 @@ def test_procfile_names_web_worker_and_one_beat():
     processes = dict(line.split(":", 1) for line in lines if line.strip())
     assert set(processes) == {"web", "worker", "beat"}
     web = processes["web"]
-    assert "gunicorn cica.wsgi" in web and "$PORT" in web
-    assert int(re.search(r"--workers \$\{WEB_CONCURRENCY:-(\d+)\}", web).group(1)) >= 2
+    assert "gunicorn cica.wsgi" in web
+    assert "$PORT" in web
+    workers = re.search(r"--workers \$\{WEB_CONCURRENCY:-(\d+)\}", web)
+    assert workers is not None
+    assert int(workers.group(1)) >= 2
     assert "--beat" not in processes["worker"], "beat runs once, in its own process"
     assert "DatabaseScheduler" in processes["beat"]
 

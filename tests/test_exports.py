@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.utils import timezone
+from openpyxl.worksheet.worksheet import Worksheet
 
 from measures.models import Expert, Initiative, Measure
 from measures.services import initiative_circulate
@@ -68,7 +69,9 @@ def test_csv_and_xlsx_exports_hold_exactly_the_rows(client, data, path):
     assert {row[key] for row in body} == expected, header
     response = export(client, path, "1")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    sheet = list(workbook.active.iter_rows(values_only=True))
+    active = workbook.active
+    assert isinstance(active, Worksheet)
+    sheet = list(active.iter_rows(values_only=True))
     assert list(sheet[0]) == header
     assert len(sheet) - 1 == len(body)
 
@@ -77,7 +80,8 @@ def test_exports_follow_the_chosen_language(client, data):
     client.login(username="secretariat", password=DEMO_PASSWORD)
     client.cookies["django_language"] = "fr"
     body = export(client, "measures/measure", "0").content.decode("utf-8-sig")
-    assert "Couloirs de transport" in body and "Statut" in body.splitlines()[0]
+    assert "Couloirs de transport" in body
+    assert "Statut" in body.splitlines()[0]
 
 
 def test_measures_export_carries_status_and_coordinators(client, data):
@@ -88,7 +92,8 @@ def test_measures_export_carries_status_and_coordinators(client, data):
         )
     )
     hum5 = next(r for r in rows if r["Code"] == "HUM-5")
-    assert hum5["Status"] == "Circulated" and hum5["Coordinators"] == "MNG (Coordinator)"
+    assert hum5["Status"] == "Circulated"
+    assert hum5["Coordinators"] == "MNG (Coordinator)"
 
 
 @pytest.mark.parametrize("username", ["chair", "delegate-kaz"])

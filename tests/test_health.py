@@ -24,9 +24,9 @@ def unused_port() -> int:
 def broker_down():
     """The Celery app points at a port where nothing listens."""
     before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{unused_port()}/0"
+    celery_app.conf["broker_url"] = f"redis://127.0.0.1:{unused_port()}/0"
     yield
-    celery_app.conf.broker_url = before
+    celery_app.conf["broker_url"] = before
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.django_db
 SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_b25a437aa36ad68a.txt"
 DATA = Path(settings.BASE_DIR) / "fixtures" / "cica_2007.json"
 
-AUDITED = [
+# Model classes, each with the history manager simple_history adds at run time.
+AUDITED: list[Any] = [
     Participant,
     ParticipantAlias,
     Participation,
@@ -61,7 +63,8 @@ def test_registers_hold_the_seed():
     }
     assert Participant.objects.count() == 27
     chair = Chairmanship.objects.get()
-    assert chair.participant.code == "KAZ" and chair.ended_on is None
+    assert chair.participant.code == "KAZ"
+    assert chair.ended_on is None
     counts = {a.code: a.measures.count() for a in PriorityArea.objects.all()}
     assert counts == {"ECO": 10, "ENV": 5, "HUM": 6, "NCT": 5}
     assert Measure.objects.count() == 26
@@ -89,9 +92,9 @@ def test_annex_offers_are_held_without_inventing_a_measure():
 def test_the_seeds_two_spellings_are_one_participant_each():
     russia = Participant.objects.get(code="RUS")
     iran = Participant.objects.get(code="IRN")
-    assert russia.name_fr == "Fédération de Russie"
+    assert russia.name_fr == "Fédération de Russie"  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     assert russia.aliases.filter(name="Russie").exists()
-    assert iran.name_fr == "Iran (République islamique d’)"
+    assert iran.name_fr == "Iran (République islamique d’)"  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     assert iran.aliases.filter(name="Iran").exists()
     assert list(Participant.objects.search("Russie")) == [russia]
     assert list(Participant.objects.search("federation de russie")) == [russia]
@@ -114,7 +117,8 @@ def test_load_into_an_empty_database():
         model.objects.all().delete()
     out = _load()
     assert "0 updated, 0 unchanged" in out
-    assert Participant.objects.count() == 27 and Measure.objects.count() == 26
+    assert Participant.objects.count() == 27
+    assert Measure.objects.count() == 26
     assert Participant.objects.get(code="KAZ").status_on() == "member"
 
 

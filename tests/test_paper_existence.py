@@ -76,7 +76,8 @@ def test_item18_a_members_paper_is_not_found_for_an_observer(people, members_pap
     assert answer.status_code == 404
     _same_as_missing(answer, missing, members_paper.pk)
     member = _api(people["delegate-kaz"]).get(f"/api/v1/papers/{members_paper.pk}/file/")
-    assert member.status_code == 200 and member["Content-Disposition"].startswith("attachment")
+    assert member.status_code == 200
+    assert member["Content-Disposition"].startswith("attachment")
 
 
 @pytest.mark.parametrize("which", ["draft", "members", "missing"])
@@ -106,6 +107,7 @@ def test_item18_the_paper_page_hides_a_draft_too(people, draft_paper):
     assert f"No paper with id {draft_paper.pk}.".encode() in answer.content
     assert draft_paper.symbol.encode() not in answer.content
     anonymous = _page().get(f"/papers/{draft_paper.pk}/")
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
     coordinator = _page(people["delegate-mng"]).get(f"/papers/{draft_paper.pk}/")
     assert coordinator.status_code == 200

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -26,8 +26,12 @@ def api_list_routes():
     resolver = get_resolver()
     names = []
     for pattern in resolver.url_patterns:
-        if getattr(pattern, "namespace", None) == "api":
-            names += [p.name for p in pattern.url_patterns if p.name and p.name.endswith("-list")]
+        if isinstance(pattern, URLResolver) and pattern.namespace == "api":
+            names += [
+                p.name
+                for p in pattern.url_patterns
+                if isinstance(p, URLPattern) and p.name and p.name.endswith("-list")
+            ]
     return sorted(set(names))
 
 

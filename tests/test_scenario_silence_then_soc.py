@@ -64,9 +64,11 @@ def read_everything(clients, iid, *, status):
             one = ok(client.get(f"/api/v1/decisions/{decision['id']}/"))
             assert one["symbol"] == decision["symbol"]
             if one["procedure"] == "silence":
-                assert one["meeting"] is None and one["silence_circulation"]["reference"]
+                assert one["meeting"] is None
+                assert one["silence_circulation"]["reference"]
             else:
-                assert one["meeting"] and one["silence_circulation"] is None
+                assert one["meeting"]
+                assert one["silence_circulation"] is None
         for paper in detail["papers"]:
             download = client.get(paper["download"])
             assert download.status_code == 200, (role, paper["symbol"])
@@ -124,7 +126,8 @@ def declare_to_drafting(c, code):
     ok(c["coord"].post(f"{url}/submit-paper/", {"file": pdf(), "language": "en"}))
     seen = read_everything(c, iid, status="drafting")
     assert [p["symbol"] for p in seen["coord"]["papers"]] == [f"CICA/CP/{code}/1"]
-    assert seen["public"]["papers"] == [] and seen["member"]["papers"] == []
+    assert seen["public"]["papers"] == []
+    assert seen["member"]["papers"] == []
     return iid, url
 
 
@@ -177,18 +180,21 @@ def test_item21_one_initiative_through_silence_procedure_then_soc_decision(as_us
         assert timeline(seen["sec"])[-1] == "silence_started"
         listed = ok(c["sec"].get(f"/api/v1/circulations/?initiative={iid}"))["results"]
         draft = next(c for c in listed if c["kind"] == "draft_decision")
-        assert draft["silence_status"] == "pending" and draft["paper"] == "CICA/CP/HUM-2/1"
+        assert draft["silence_status"] == "pending"
+        assert draft["paper"] == "CICA/CP/HUM-2/1"
         # The member state reads the notice and stays silent.
         notices = ok(c["member"].get("/api/v1/notifications/"))["results"]
         notice = next(n for n in notices if n["kind"] == "silence")
-        assert "taken to agree" in notice["body"] and "Asia/Almaty" in notice["body"]
+        assert "taken to agree" in notice["body"]
+        assert "Asia/Almaty" in notice["body"]
 
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
         assert close_silence_procedures() == [draft["reference"]]
         seen = read_everything(c, iid, status="soc_review")
         assert timeline(seen["sec"])[-2:] == ["record_swg_decision", "silence_closed"]
         (swg,) = seen["public"]["decisions"]
-        assert swg["procedure"] == "silence" and swg["meeting"] is None
+        assert swg["procedure"] == "silence"
+        assert swg["meeting"] is None
         assert swg["silence_circulation"]["reference"] == draft["reference"]
         assert swg["outcome"] == "approved"
 

@@ -66,7 +66,8 @@ def test_pages_carry_the_security_headers(client):
     response = client.get("/catalogue/")
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
@@ -88,7 +89,8 @@ def test_session_cookie_is_http_only(client):
     )
     assert response.status_code == 302
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
 
 
 # --- tokens --------------------------------------------------------------------
@@ -108,8 +110,10 @@ def test_a_token_is_stored_as_a_digest_and_expires(people):
     assert answer.status_code == 200, answer.json()
     secret = answer.json()["token"]
     token = ApiToken.objects.get(pk=answer.json()["id"])
-    assert secret not in (token.digest, token.prefix) and secret.startswith(token.prefix)
-    assert token.name == "status poller" and token.state == "active"
+    assert secret not in (token.digest, token.prefix)
+    assert secret.startswith(token.prefix)
+    assert token.name == "status poller"
+    assert token.state == "active"
     assert abs(token.expires_at - (timezone.now() + datetime.timedelta(days=7))).seconds < 60
 
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
@@ -136,7 +140,8 @@ def test_sign_out_revokes_the_token_used(people):
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert client.delete("/api/v1/auth/token/").status_code == 204
     refused = client.get("/api/v1/notifications/")
-    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
     assert ApiToken.objects.get().revoked_by == people["delegate-kaz"]
 
 
@@ -150,7 +155,8 @@ def test_owner_and_secretariat_may_revoke_others_may_not_see(people):
     url = f"/api/v1/auth/tokens/{issued['id']}/"
 
     mine = owner.get("/api/v1/auth/tokens/").json()["results"]
-    assert [t["id"] for t in mine] == [issued["id"]] and "token" not in mine[0]
+    assert [t["id"] for t in mine] == [issued["id"]]
+    assert "token" not in mine[0]
     assert other.get("/api/v1/auth/tokens/").json()["count"] == 0
     assert other.get(url).status_code == 404
     assert other.delete(url).status_code == 404
@@ -161,7 +167,8 @@ def test_owner_and_secretariat_may_revoke_others_may_not_see(people):
     assert staff.delete(url).status_code == 204  # a retry is harmless
     assert owner.get("/api/v1/notifications/").status_code == 401
     token = ApiToken.objects.get()
-    assert token.state == "revoked" and token.revoked_by == people["secretariat"]
+    assert token.state == "revoked"
+    assert token.revoked_by == people["secretariat"]
 
 
 @pytest.mark.django_db
@@ -232,8 +239,10 @@ def test_repeated_failures_lock_out_the_api_sign_in(settings, people):
     assert wrong.status_code == 429
     # Now even the right password is refused, with a clear message.
     locked = sign_in(client, address=address)
-    assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
-    assert "locked" in locked.json()["detail"] and int(locked["Retry-After"]) > 0
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
+    assert "locked" in locked.json()["detail"]
+    assert int(locked["Retry-After"]) > 0
     assert not ApiToken.objects.exists()
     # The same account from another address is not locked (no denial of service).
     assert sign_in(client, address=fresh_address()).status_code == 200

@@ -160,7 +160,8 @@ def test_item15_pages_refuse_with_a_page(client, people, settings):
         page = post_body(client, "/information/new/", body)
         assert page.status_code == 413
         html = page.content.decode()
-        assert "<html" in html.lower() and "the limit" in html
+        assert "<html" in html.lower()
+        assert "the limit" in html
         assert "1.0\xa0MB" in html or "1.0&nbsp;MB" in html or "1.0 MB" in html
         assert body.read_bytes < 2 * MiB
     assert not InformationSubmission.objects.exists()

@@ -34,10 +34,9 @@ DECISION_BODIES = (Body.SWG, Body.SOC)
 
 def _members_on(participants: Iterable[Participant], on: datetime.date) -> dict[str, str | None]:
     ids = [p.pk for p in participants]
-    statuses = dict(
+    return dict(
         Participant.objects.with_status(on).filter(pk__in=ids).values_list("code", "status")
     )
-    return statuses
 
 
 def decision_check(

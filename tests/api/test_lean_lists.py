@@ -114,7 +114,9 @@ def test_the_measure_page_equals_the_serializer(history, language):
         lean = measure_list_data(rows)
     assert lean == [dict(item) for item in expected]
     eco2 = next(item for item in lean if item["code"] == "ECO-2")
-    assert eco2["coordinator_offers"] and eco2["adopted_papers"] and eco2["coordinators"]
+    assert eco2["coordinator_offers"]
+    assert eco2["adopted_papers"]
+    assert eco2["coordinators"]
 
 
 def test_the_initiative_page_equals_the_serializer(history):

@@ -59,7 +59,8 @@ def test_areas_hold_their_measures(api):
 
 def test_measures_list_26(api):
     body = api.get("/api/v1/measures/?page_size=100").json()
-    assert body["count"] == 26 and len(body["results"]) == 26
+    assert body["count"] == 26
+    assert len(body["results"]) == 26
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,8 @@ def test_coordinator_offers(api):
     body = api.get("/api/v1/coordinator-offers/").json()
     assert body["count"] == 9
     by_scope = {(o["participant"], o["scope"]) for o in body["results"]}
-    assert ("KAZ", "tbd") in by_scope and ("TUR", "area") in by_scope
+    assert ("KAZ", "tbd") in by_scope
+    assert ("TUR", "area") in by_scope
     assert ("RUS", "measure_in_area") in by_scope
     assert api.get("/api/v1/coordinator-offers/?participant=KOR").json()["count"] == 2
 
@@ -137,7 +139,8 @@ def test_bad_input_is_a_clear_json_error(api, url, status, param):
     assert response.status_code == status
     body = response.json()
     if param:
-        assert param in body and body[param]
+        assert param in body
+        assert body[param]
     else:
         assert body["detail"]
 
@@ -155,9 +158,11 @@ def test_page_size_is_capped_at_200(api):
     request = Request(APIRequestFactory().get("/", {"page_size": "5000"}))
     assert PageSizePagination().get_page_size(request) == 200
     body = api.get("/api/v1/participants/?page_size=5000").json()
-    assert body["count"] == 27 and len(body["results"]) == 27
+    assert body["count"] == 27
+    assert len(body["results"]) == 27
     body = api.get("/api/v1/participants/?page_size=10&page=3").json()
-    assert len(body["results"]) == 7 and body["next"] is None
+    assert len(body["results"]) == 7
+    assert body["next"] is None
 
 
 def test_anonymous_cannot_write(api):
@@ -171,14 +176,16 @@ def test_token_authentication(api):
     assert response.status_code == 200
     token = response.json()["token"]
     stored = user.api_tokens.get()
-    assert token.startswith(stored.prefix) and token not in (stored.digest, stored.prefix)
+    assert token.startswith(stored.prefix)
+    assert token not in (stored.digest, stored.prefix)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/measures/").status_code == 200
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert api.get("/api/v1/measures/").status_code == 401
     api.credentials()
     bad = api.post("/api/v1/auth/token/", {"username": "tok", "password": "wrong"})
-    assert bad.status_code == 400 and bad.json()["non_field_errors"]
+    assert bad.status_code == 400
+    assert bad.json()["non_field_errors"]
 
 
 @pytest.mark.parametrize(
@@ -221,4 +228,5 @@ def test_odd_input_never_reaches_a_500(api, url):
 
 def test_bad_json_body_is_a_400(api):
     response = api.post("/api/v1/auth/token/", "{bad", content_type="application/json")
-    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]

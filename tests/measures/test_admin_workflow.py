@@ -48,7 +48,8 @@ def test_change_page_offers_exactly_the_available_actions(staff, drafted):
     page = staff.get(reverse("admin:measures_initiative_change", args=[drafted.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert act_url(drafted, "circulate") in html and act_url(drafted, "withdraw") in html
+    assert act_url(drafted, "circulate") in html
+    assert act_url(drafted, "withdraw") in html
     assert act_url(drafted, "refer_to_swg") not in html
     assert act_url(drafted, "submit_paper") not in html  # a coordinator state's act
     assert "CICA/CP/NCT-4/1" in html  # the papers inline
@@ -107,7 +108,8 @@ def test_circulate_refer_and_decide_in_the_admin(staff, drafted):
 
 def test_invalid_form_input_is_shown_not_raised(staff, drafted):
     response = staff.post(act_url(drafted, "circulate"), {"deadline": "not a date"})
-    assert response.status_code == 200 and b"errorlist" in response.content
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
     drafted.refresh_from_db()
     assert drafted.status == "drafting"
     response = staff.post(act_url(drafted, "fly_to_the_moon"), {}, follow=True)
@@ -142,14 +144,14 @@ def test_every_change_shows_in_the_admin_history_with_its_actor(staff, as_user, 
             "code": "KAZ",
             "kind": "state",
             "name_en": "Kazakhstan (Republic of)",
-            "name_fr": kaz.name_fr,
-            "name_ru": kaz.name_ru,
+            "name_fr": kaz.name_fr,  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
+            "name_ru": kaz.name_ru,  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
         }
     )
     for prefix in ("aliases", "participations", "delegates"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = staff.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
-    assert kaz.history.first().history_user == people.secretariat
+    assert kaz.history.first().history_user == people.secretariat  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     page = staff.get(reverse("admin:members_participant_history", args=[kaz.pk]))
     assert "secretariat" in page.content.decode()

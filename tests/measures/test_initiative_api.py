@@ -49,7 +49,8 @@ def test_filters(api):
 )
 def test_bad_filters_are_400(api, query, param):
     response = api.get(f"/api/v1/initiatives/?{query}")
-    assert response.status_code == 400 and param in response.json()
+    assert response.status_code == 400
+    assert param in response.json()
 
 
 def test_unknown_initiative_is_404(api):
@@ -59,14 +60,16 @@ def test_unknown_initiative_is_404(api):
         "/api/v1/initiatives/999999/actions/",
     ):
         response = api.get(url)
-        assert response.status_code == 404 and response.json()["detail"]
+        assert response.status_code == 404
+        assert response.json()["detail"]
     response = api.post("/api/v1/initiatives/999999/withdraw/", {"reason": "x"})
     assert response.status_code in (401, 404)
 
 
 def test_declaring_for_an_unknown_measure_is_400(as_user):
     response = as_user("delegate-kaz").post("/api/v1/initiatives/", {"measure": "ECO-77"})
-    assert response.status_code == 400 and "measure" in response.json()
+    assert response.status_code == 400
+    assert "measure" in response.json()
     assert Initiative.objects.count() == 6
 
 

@@ -91,7 +91,8 @@ def test_item1_every_action_is_wired_everywhere(client, people, entry):
     assert issubclass(entry.input, serializers.Serializer)
     assert issubclass(entry.form, ActionForm)
     for modality in ("a", "b"):
-        assert entry.label(modality) and entry.label(modality) != entry.action
+        assert entry.label(modality)
+        assert entry.label(modality) != entry.action
         assert entry.rule_for(modality).endswith(".")
 
     # The admin's form posts successfully for a user allowed to act.
@@ -135,21 +136,23 @@ def test_item1_every_action_is_wired_everywhere(client, people, entry):
     fresh_user, fresh, data, after = _situation(entry)
     assert client.login(username=fresh_user, password=DEMO_PASSWORD)
     form = client.get(reverse("initiative-act", args=[fresh.pk, entry.action]))
-    assert form.status_code == 200 and b"<form" in form.content
+    assert form.status_code == 200
+    assert b"<form" in form.content
     before = _events(fresh).count()
     response = client.post(reverse("initiative-act", args=[fresh.pk, entry.action]), data())
     assert response.status_code == 302, response.content.decode()[:2000]
     fresh.refresh_from_db()
-    assert fresh.status == after and _events(fresh).count() == before + 1
+    assert fresh.status == after
+    assert _events(fresh).count() == before + 1
 
 
 def test_item1_the_delegate_pages_take_the_registrys_delegate_actions():
     """issue 14 item 1: the pages' action set is derived from the registry."""
-    assert actions.DELEGATE_ACTIONS == {
+    assert {
         Action.DECLARE_INTEREST,
         Action.SUBMIT_PAPER,
         Action.WITHDRAW,
-    }
+    } == actions.DELEGATE_ACTIONS
 
 
 def test_item1_the_role_refusal_quotes_the_registrys_rule(people):
@@ -160,7 +163,8 @@ def test_item1_the_role_refusal_quotes_the_registrys_rule(people):
         refused = services.initiative_refusal(
             actor=people["delegate-chn"], initiative=initiative, action=Action.SUBMIT_PAPER
         )
-        assert refused is not None and refused.status_code == 403
+        assert refused is not None
+        assert refused.status_code == 403
         assert refused.message.endswith(entry.rule_for(modality))
     assert entry.rule_for("a") != entry.rule_for("b")
 

@@ -93,7 +93,8 @@ def test_item4_joining_an_open_initiative_is_a_transition_with_its_webhook(peopl
         "drafting",
         "drafting",
     )
-    assert event.acting_for.code == "KAZ" and event.actor == people["delegate-kaz"]
+    assert event.acting_for.code == "KAZ"
+    assert event.actor == people["delegate-kaz"]
     assert event.details == {"participant": "KAZ", "volunteers": False}
     assert list(WebhookDelivery.objects.values_list("event", "event_key")) == [
         (
@@ -111,7 +112,8 @@ def test_item4_a_new_initiative_starts_its_timeline_through_the_transition(peopl
         created_initiative, created = services.initiative_declare_interest(
             actor=people["delegate-kaz"], measure=measure
         )
-    assert created and transition.call_count == 1
+    assert created
+    assert transition.call_count == 1
     event = created_initiative.events.get()
     assert (event.action, event.from_status, event.to_status) == (
         "declare_interest",

@@ -17,7 +17,8 @@ def test_areas_are_data_and_measure_codes_follow():
         code="mil", order=5, names={"en": "Military", "fr": "Militaire", "ru": "Военное"}
     )
     measure, outcome = measure_upsert(area=area, number=3, titles=TEXT, texts=TEXT)
-    assert outcome == "created" and measure.code == "MIL-3"
+    assert outcome == "created"
+    assert measure.code == "MIL-3"
     assert Measure.objects.filter(area__code="MIL").count() == 1
     with pytest.raises(DomainError):
         measure_upsert(area=area, number=0, titles=TEXT, texts=TEXT)

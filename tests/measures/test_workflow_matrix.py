@@ -244,12 +244,16 @@ def test_every_status_action_role(people, modality, status, action, role):
         after = snapshot(initiative)
         assert after[2] == before[2] + 1, "one timeline event"
         event = InitiativeEvent.objects.order_by("-pk").first()
-        assert event.action == action and event.actor == user
+        assert event is not None
+        assert event.action == action
+        assert event.actor == user
         if action == Action.DECLARE_INTEREST:
             if status in OPEN_STATUSES:
-                assert event.initiative == initiative and after[0] == status
+                assert event.initiative == initiative
+                assert after[0] == status
             else:  # a new initiative, the old one untouched
-                assert event.initiative != initiative and after[0] == status
+                assert event.initiative != initiative
+                assert after[0] == status
                 assert event.initiative.status == Status.INTEREST_DECLARED
         else:
             assert after[0] == TARGET[action] == event.to_status

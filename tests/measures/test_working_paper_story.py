@@ -43,7 +43,8 @@ def test_korea_experts_working_paper_on_eco9_is_adopted(as_user):
     # Korea's modality (a) initiative from the annex: the two live side by side.
     body = ok(kor.post("/api/v1/initiatives/", {"measure": "ECO-9", "modality": "b"}), 201)
     iid, url = body["id"], f"/api/v1/initiatives/{body['id']}"
-    assert body["modality"] == "b" and body["status"] == "interest_declared"
+    assert body["modality"] == "b"
+    assert body["status"] == "interest_declared"
 
     # A specialised meeting in an observer state (Japan), with the two experts.
     meeting = ok(
@@ -112,11 +113,13 @@ def test_korea_experts_working_paper_on_eco9_is_adopted(as_user):
             assert result["status"] == status
 
     eco9 = ok(public.get("/api/v1/measures/ECO-9/"))
-    assert eco9["status"] == "adopted" and eco9["initiative"] == iid
+    assert eco9["status"] == "adopted"
+    assert eco9["initiative"] == iid
     assert [p["symbol"] for p in eco9["adopted_papers"]] == ["CICA/WP/ECO-9-2/1"]
     assert public.get(eco9["adopted_papers"][0]["download"]).status_code == 200
     listed = ok(public.get("/api/v1/meetings/?body=specialised"))["results"][0]
-    assert listed["host"] == "JPN" and listed["working_papers"] == [iid]
+    assert listed["host"] == "JPN"
+    assert listed["working_papers"] == [iid]
 
 
 def test_expert_contacts_are_for_the_secretariat_and_the_designating_state(as_user):
@@ -139,7 +142,8 @@ def test_expert_contacts_are_for_the_secretariat_and_the_designating_state(as_us
         "": None,
     }
     listed = as_user("").get("/api/v1/experts/?measure=ECO-3").json()["results"]
-    assert listed[0]["name"] == "Dr Park" and listed[0]["contact"] is None
+    assert listed[0]["name"] == "Dr Park"
+    assert listed[0]["contact"] is None
 
 
 def test_only_member_states_designate_experts_for_themselves(as_user):
@@ -159,13 +163,15 @@ def test_only_member_states_designate_experts_for_themselves(as_user):
         as_user("").post("/api/v1/experts/", {"measure": "ECO-3", "name": "X"}).status_code == 401
     )
     bad = as_user("delegate-kor").post("/api/v1/experts/", {"measure": "ECO-99", "name": "X"})
-    assert bad.status_code == 400 and "measure" in bad.json()
+    assert bad.status_code == 400
+    assert "measure" in bad.json()
     expert = (
         as_user("delegate-kor").post("/api/v1/experts/", {"measure": "ECO-3", "name": "Y"}).json()
     )
     assert as_user("delegate-chn").post(f"/api/v1/experts/{expert['id']}/end/").status_code == 403
     ended = as_user("delegate-kor").post(f"/api/v1/experts/{expert['id']}/end/")
-    assert ended.status_code == 200 and ended.json()["ended_on"]
+    assert ended.status_code == 200
+    assert ended.json()["ended_on"]
 
 
 def test_a_specialised_meeting_needs_a_measure_a_state_host_and_its_experts(as_user):
@@ -174,13 +180,15 @@ def test_a_specialised_meeting_needs_a_measure_a_state_host_and_its_experts(as_u
     no_measure = secretariat.post(
         "/api/v1/meetings/", {"body": "specialised", "date": day}, format="json"
     )
-    assert no_measure.status_code == 400 and "measure" in no_measure.json()["detail"]
+    assert no_measure.status_code == 400
+    assert "measure" in no_measure.json()["detail"]
     org_host = secretariat.post(
         "/api/v1/meetings/",
         {"body": "specialised", "date": day, "measure": "ECO-3", "host": "OSCE"},
         format="json",
     )
-    assert org_host.status_code == 400 and "hosted by" in org_host.json()["detail"]
+    assert org_host.status_code == 400
+    assert "hosted by" in org_host.json()["detail"]
     expert = (
         as_user("delegate-kor").post("/api/v1/experts/", {"measure": "ECO-4", "name": "Z"}).json()
     )
@@ -189,4 +197,5 @@ def test_a_specialised_meeting_needs_a_measure_a_state_host_and_its_experts(as_u
         {"body": "specialised", "date": day, "measure": "ECO-3", "experts": [expert["id"]]},
         format="json",
     )
-    assert wrong.status_code == 400 and "ECO-4" in wrong.json()["detail"]
+    assert wrong.status_code == 400
+    assert "ECO-4" in wrong.json()["detail"]

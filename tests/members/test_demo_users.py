@@ -17,14 +17,17 @@ def test_demo_users_are_created_once_with_the_given_password(settings, tmp_path)
     assert Delegate.objects.count() == Participant.objects.count() == 27
     kaz = User.objects.get(username="delegate-kaz")
     assert kaz.check_password("demo-pass-4-cica")
-    assert kaz.delegate.participant.code == "KAZ" and kaz.delegate.role == "head"
+    assert kaz.delegate.participant.code == "KAZ"
+    assert kaz.delegate.role == "head"
     assert User.objects.get(username="delegate-osce").delegate.participant.code == "OSCE"
     secretariat = User.objects.get(username="secretariat")
-    assert secretariat.is_staff and not secretariat.is_superuser
+    assert secretariat.is_staff
+    assert not secretariat.is_superuser
     assert secretariat.has_perm("measures.change_measure")
     assert secretariat.has_perm("members.add_participant")
     chair = User.objects.get(username="chair")
-    assert chair.is_staff and chair.has_perm("measures.view_measure")
+    assert chair.is_staff
+    assert chair.has_perm("measures.view_measure")
     assert not chair.has_perm("measures.change_measure")
     assert not kaz.is_staff
 
@@ -34,7 +37,8 @@ def test_generated_password_is_kept_and_printed(settings, tmp_path, capsys):
     settings.CICA_DEMO_PASSWORD_FILE = tmp_path / "pw"
     call_command("create_demo_users")
     first = settings.CICA_DEMO_PASSWORD_FILE.read_text().strip()
-    assert len(first) >= 12 and first in capsys.readouterr().out
+    assert len(first) >= 12
+    assert first in capsys.readouterr().out
     call_command("create_demo_users")
     assert first in capsys.readouterr().out
     assert get_user_model().objects.get(username="chair").check_password(first)

@@ -22,7 +22,7 @@ D = datetime.date
 
 
 def test_observer_that_becomes_member_keeps_its_past():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(participant=state, status="observer", started_on=D(2008, 1, 1))
     participation_change(participant=state, status="member", on=D(2010, 6, 8))
 
@@ -41,7 +41,7 @@ def test_observer_that_becomes_member_keeps_its_past():
 
 
 def test_change_to_the_same_status_is_refused_and_changes_nothing():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(participant=state, status="member", started_on=D(2008, 1, 1))
     with pytest.raises(Conflict, match="already"):
         participation_change(participant=state, status="member", on=D(2012, 1, 1))
@@ -49,7 +49,7 @@ def test_change_to_the_same_status_is_refused_and_changes_nothing():
 
 
 def test_change_before_the_current_period_is_refused():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(participant=state, status="observer", started_on=D(2008, 1, 1))
     with pytest.raises(Conflict):
         participation_change(participant=state, status="member", on=D(2007, 1, 1))
@@ -57,7 +57,7 @@ def test_change_before_the_current_period_is_refused():
 
 
 def test_overlapping_periods_are_refused():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     participation_record(
         participant=state, status="observer", started_on=D(2008, 1, 1), ended_on=D(2010, 1, 1)
     )
@@ -68,7 +68,7 @@ def test_overlapping_periods_are_refused():
 
 
 def test_period_must_end_after_start():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     with pytest.raises(DomainError):
         participation_record(
             participant=state, status="member", started_on=D(2010, 1, 1), ended_on=D(2009, 1, 1)
@@ -78,14 +78,14 @@ def test_period_must_end_after_start():
 
 
 def test_database_refuses_two_open_periods():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     Participation.objects.create(participant=state, status="observer", started_on=D(2001, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         Participation.objects.create(participant=state, status="member", started_on=D(2005, 1, 1))
 
 
 def test_database_refuses_a_period_ending_before_it_starts():
-    state = ParticipantFactory()
+    state = ParticipantFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Participation.objects.create(
             participant=state, status="member", started_on=D(2005, 1, 1), ended_on=D(2004, 1, 1)
@@ -104,10 +104,12 @@ def test_participant_upsert_is_idempotent_and_audited():
     names = {"en": "Atlantis", "fr": "Atlantide", "ru": "Атлантида"}
     aliases = [{"name": "Atlantica", "language": "en"}]
     p, counts = participant_upsert(code="atl", kind="state", names=names, aliases=aliases)
-    assert p.code == "ATL" and counts["participant_created"] == 1
+    assert p.code == "ATL"
+    assert counts["participant_created"] == 1
     _p, counts = participant_upsert(code="ATL", kind="state", names=names, aliases=aliases)
-    assert counts["participant_unchanged"] == 1 and counts["alias_unchanged"] == 1
-    assert p.history.count() == 1
+    assert counts["participant_unchanged"] == 1
+    assert counts["alias_unchanged"] == 1
+    assert p.history.count() == 1  # type: ignore[attr-defined]  # TEMPORARY (issue 14)
     assert list(Participant.objects.search("atlantica")) == [p]
 
 
@@ -119,18 +121,20 @@ def test_chairmanships_do_not_overlap():
     # The seed's chair is open-ended; close it, then a successor may follow.
     chairmanship_record(participant=kaz, started_on=D(1999, 9, 14), ended_on=D(2010, 6, 8))
     row, outcome = chairmanship_record(participant=tur, started_on=D(2010, 6, 8))
-    assert outcome == "created" and row.participant == tur
+    assert outcome == "created"
+    assert row.participant == tur
 
 
 def test_a_user_acts_for_one_participant_only():
-    user = UserFactory()
+    user = UserFactory.create()
     kaz = Participant.objects.get(code="KAZ")
     delegate_assign(user=user, participant=kaz)
     delegate_assign(user=user, participant=kaz, role="head")
     with pytest.raises(Conflict, match="already acts for KAZ"):
         delegate_assign(user=user, participant=Participant.objects.get(code="CHN"))
     delegate = Delegate.objects.get(user=user)
-    assert delegate.participant == kaz and delegate.role == "head"
+    assert delegate.participant == kaz
+    assert delegate.role == "head"
 
 
 @pytest.mark.parametrize(

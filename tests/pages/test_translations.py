@@ -7,6 +7,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -17,11 +18,12 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGS = ["ru", "fr"]
 
 
-def read_po(path: Path) -> dict[str, str]:
+def read_po(path: Path) -> dict[str, Any]:
     """msgid -> msgstr (plural entries keyed by msgid, first form), without polib.
     An entry with a context is keyed as gettext keys it: ``context\x04msgid``."""
-    entries, msgid, msgstr, field, context = {}, None, None, None, None
-    fuzzy = set()
+    entries: dict[str, Any] = {}
+    msgid, msgstr, field, context = None, None, None, None
+    fuzzy: set[str] = set()
     pending_fuzzy = False
 
     def flush():
@@ -73,8 +75,11 @@ def test_every_message_is_translated_and_compiled(lang):
     assert po.pop("__fuzzy__") == []
     missing = [msgid for msgid, msgstr in po.items() if not msgstr]
     assert missing == []
-    catalog = gettext.GNUTranslations(open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb"))
-    stale = [m for m, s in po.items() if catalog._catalog.get(m, catalog._catalog.get((m, 0))) != s]
+    with open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        catalog = gettext.GNUTranslations(mo)
+    # The compiled catalogue as gettext holds it (it has no public reader).
+    compiled = catalog._catalog  # type: ignore[attr-defined]
+    stale = [m for m, s in po.items() if compiled.get(m, compiled.get((m, 0))) != s]
     assert stale == [], "the .mo is older than the .po: run compilemessages"
 
 

@@ -75,13 +75,21 @@ def test_a_rolled_back_event_queues_and_sends_nothing(
     people, drafting, deadline, django_capture_on_commit_callbacks
 ):
     before = Notification.objects.count()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+
+    def circulate_then_fail():
+        with transaction.atomic():
             initiative_circulate(actor=people.secretariat, initiative=drafting, deadline=deadline)
             raise RuntimeError("something later in the same transaction failed")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError, match="later in the same transaction"),
+    ):
+        circulate_then_fail()
     assert callbacks == []
     assert Notification.objects.count() == before
-    assert not Circulation.objects.exists() and not Receipt.objects.exists()
+    assert not Circulation.objects.exists()
+    assert not Receipt.objects.exists()
     assert mail.outbox == []
     drafting.refresh_from_db()
     assert drafting.status == "drafting"
@@ -121,7 +129,9 @@ def test_a_failing_mail_server_leaves_the_row_pending_with_the_error(
     pending = Notification.objects.filter(kind="circulation")
     assert pending.filter(email_status=EmailStatus.PENDING).count() == 18
     row = pending.first()
-    assert row.attempts == 1 and "refused" in row.last_error
+    assert row is not None
+    assert row.attempts == 1
+    assert "refused" in row.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
     services.notifications_requeue(older_than=datetime.timedelta(0))
@@ -155,18 +165,21 @@ def test_a_state_answers_for_itself_and_may_change_until_the_deadline(people, ci
         text="On paragraph 3.",
     )
     receipt = Receipt.objects.get(circulation=circulated, participant__code="CHN")
-    assert receipt.position == "reservation" and receipt.position_by == people["delegate-chn"]
+    assert receipt.position == "reservation"
+    assert receipt.position_by == people["delegate-chn"]
     assert receipt.acknowledged_at is not None
     history = list(receipt.history.order_by("history_date").values_list("position", flat=True))
     assert history[-2:] == ["support", "reservation"]
-    with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
-        with pytest.raises(Conflict, match="deadline"):
-            services.receipt_answer(
-                actor=people["delegate-chn"],
-                circulation=circulated,
-                position="objection",
-                text="Too late",
-            )
+    with (
+        time_machine.travel(deadline + datetime.timedelta(days=1), tick=False),
+        pytest.raises(Conflict, match="deadline"),
+    ):
+        services.receipt_answer(
+            actor=people["delegate-chn"],
+            circulation=circulated,
+            position="objection",
+            text="Too late",
+        )
     receipt.refresh_from_db()
     assert receipt.position == "reservation"
 
@@ -177,7 +190,8 @@ def test_observers_acknowledge_but_take_no_position(people, circulated):
             actor=people["delegate-usa"], circulation=circulated, position="support"
         )
     receipt = services.receipt_acknowledge(actor=people["delegate-usa"], circulation=circulated)
-    assert receipt.acknowledged_by == people["delegate-usa"] and receipt.position == ""
+    assert receipt.acknowledged_by == people["delegate-usa"]
+    assert receipt.position == ""
 
 
 def test_staff_and_strangers_cannot_answer(people, drafting, deadline):
@@ -250,6 +264,7 @@ def test_the_deadline_summary_goes_once_to_the_secretariat(people, circulated, d
         assert services.circulations_summarise_deadlines() == []
     summary = summaries.get()
     assert summary.recipient == people.secretariat
-    assert "IND: Objection" in summary.body and "USA: acknowledged" in summary.body
+    assert "IND: Objection" in summary.body
+    assert "USA: acknowledged" in summary.body
     assert "KAZ: no answer" in summary.body
     assert "1 of 27 answered" in summary.subject or "2 of 27 answered" in summary.subject

@@ -52,7 +52,8 @@ def test_approval_with_an_objecting_member_present_is_refused(people, at_swg):
     with pytest.raises(DomainError, match="No consensus: IND objected"):
         decide(people, initiative, meeting, "approved", objecting=["IND"])
     initiative.refresh_from_db()
-    assert initiative.status == "swg_review" and not Decision.objects.exists()
+    assert initiative.status == "swg_review"
+    assert not Decision.objects.exists()
 
 
 def test_an_observer_cannot_be_recorded_as_objecting(people, at_swg):
@@ -73,8 +74,10 @@ def test_observers_present_do_not_block_an_approval(people, at_swg):
     initiative, meeting = at_swg
     _i, event = decide(people, initiative, meeting, "approved")
     decision = Decision.objects.get()
-    assert decision.outcome == "approved" and decision.symbol.startswith("CICA/SWG/DEC/")
-    assert event.to_status == "soc_review" and event.details["decision"] == decision.symbol
+    assert decision.outcome == "approved"
+    assert decision.symbol.startswith("CICA/SWG/DEC/")
+    assert event.to_status == "soc_review"
+    assert event.details["decision"] == decision.symbol
 
 
 def test_no_consensus_returns_to_drafting_and_names_the_objectors(people, at_swg):
@@ -145,15 +148,18 @@ def test_decisions_through_the_api(as_user, at_swg):
     refused = secretariat.post(
         url, {"meeting": meeting.pk, "outcome": "approved", "objecting": ["IND"]}, format="json"
     )
-    assert refused.status_code == 400 and "No consensus" in refused.json()["detail"]
+    assert refused.status_code == 400
+    assert "No consensus" in refused.json()["detail"]
     refused = secretariat.post(
         url,
         {"meeting": meeting.pk, "outcome": "no_consensus", "objecting": ["USA"]},
         format="json",
     )
-    assert refused.status_code == 400 and "observers" in refused.json()["detail"]
+    assert refused.status_code == 400
+    assert "observers" in refused.json()["detail"]
     bad = secretariat.post(url, {"meeting": 999999, "outcome": "maybe"}, format="json")
-    assert bad.status_code == 400 and set(bad.json()) >= {"meeting", "outcome"}
+    assert bad.status_code == 400
+    assert set(bad.json()) >= {"meeting", "outcome"}
     ok = secretariat.post(
         url,
         {"meeting": meeting.pk, "outcome": "no_consensus", "objecting": ["IND"]},
@@ -162,6 +168,7 @@ def test_decisions_through_the_api(as_user, at_swg):
     assert ok.status_code == 200
     # Positions are for members and staff: the public sees the outcome only.
     public = as_user("").get("/api/v1/decisions/").json()["results"][0]
-    assert public["outcome"] == "no_consensus" and public["objecting"] is None
+    assert public["outcome"] == "no_consensus"
+    assert public["objecting"] is None
     member = as_user("delegate-pak").get("/api/v1/decisions/").json()["results"][0]
     assert member["objecting"] == ["IND"]

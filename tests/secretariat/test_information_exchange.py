@@ -37,7 +37,8 @@ def test_iran_and_pakistan_share_information_on_nct2(as_user):
     irn, pak, secretariat = as_user("delegate-irn"), as_user("delegate-pak"), as_user("secretariat")
     body = ok(submit(irn, co_submitters=["PAK"]), 201)
     sid, url = body["id"], f"/api/v1/information/{body['id']}/"
-    assert body["status"] == "submitted" and body["submitters"] == ["IRN"]
+    assert body["status"] == "submitted"
+    assert body["submitters"] == ["IRN"]
     assert body["co_submitters"] == [
         {
             "participant": "PAK",
@@ -50,7 +51,8 @@ def test_iran_and_pakistan_share_information_on_nct2(as_user):
     ]
     # Not disseminated before Pakistan confirms; until then it is not Pakistan's.
     early = secretariat.post(f"{url}disseminate/")
-    assert early.status_code == 409 and "PAK" in early.json()["detail"]
+    assert early.status_code == 409
+    assert "PAK" in early.json()["detail"]
     assert as_user("delegate-chn").post(f"{url}confirm/").status_code in (403, 404)
     assert ok(pak.post(f"{url}confirm/"))["submitters"] == ["IRN", "PAK"]
     # Before dissemination other states do not see it.
@@ -58,17 +60,20 @@ def test_iran_and_pakistan_share_information_on_nct2(as_user):
 
     Notification.objects.filter(kind="information").delete()
     body = ok(secretariat.post(f"{url}disseminate/"))
-    assert body["status"] == "disseminated" and body["disseminated_at"]
+    assert body["status"] == "disseminated"
+    assert body["disseminated_at"]
     submission = InformationSubmission.objects.get(pk=sid)
     members = Participant.objects.with_status_in("member")
     assert Receipt.objects.filter(circulation__information=submission).count() == 18
     told = Notification.objects.filter(kind="information")
-    assert told.count() == 18 and told.values("recipient").distinct().count() == 18
+    assert told.count() == 18
+    assert told.values("recipient").distinct().count() == 18
     assert set(told.values_list("recipient__delegate__participant__code", flat=True)) == set(
         members.values_list("code", flat=True)
     )
     again = secretariat.post(f"{url}disseminate/")
-    assert again.status_code == 409 and told.count() == 18
+    assert again.status_code == 409
+    assert told.count() == 18
 
     chn = as_user("delegate-chn")
     for word in ("stupéfiants", "наркотиков"):
@@ -92,14 +97,17 @@ def test_iran_and_pakistan_share_information_on_nct2(as_user):
 
 def test_a_state_cannot_submit_for_another(as_user):
     refused = submit(as_user("delegate-irn"), submitted_for="PAK")
-    assert refused.status_code == 403 and "cannot submit for PAK" in refused.json()["detail"]
+    assert refused.status_code == 403
+    assert "cannot submit for PAK" in refused.json()["detail"]
     assert submit(as_user("delegate-usa")).status_code == 403  # observers do not submit
     assert submit(as_user("secretariat")).status_code == 403
     assert not InformationSubmission.objects.exists()
     bad = submit(as_user("delegate-irn"), measures=["NCT-9"])
-    assert bad.status_code == 400 and "measures" in bad.json()
+    assert bad.status_code == 400
+    assert "measures" in bad.json()
     bad = submit(as_user("delegate-irn"), co_submitters=["USA"])
-    assert bad.status_code == 400 and "not a member state" in bad.json()["detail"]
+    assert bad.status_code == 400
+    assert "not a member state" in bad.json()["detail"]
 
 
 def test_public_information_and_attachments(as_user):
@@ -137,7 +145,8 @@ def test_public_information_and_attachments(as_user):
             "attachments": [not_a_paper()],
         },
     )
-    assert rejected.status_code == 400 and "not a PDF" in rejected.json()["detail"]
+    assert rejected.status_code == 400
+    assert "not a PDF" in rejected.json()["detail"]
     assert InformationSubmission.objects.count() == 1
 
 
@@ -147,7 +156,8 @@ def test_return_with_reasons(as_user):
     assert as_user("delegate-kaz").post(f"{url}return/", {"reason": "x"}).status_code == 403
     assert as_user("secretariat").post(f"{url}return/", {}).status_code == 400
     body = ok(as_user("secretariat").post(f"{url}return/", {"reason": "Please add sources."}))
-    assert body["status"] == "returned" and body["return_reason"] == "Please add sources."
+    assert body["status"] == "returned"
+    assert body["return_reason"] == "Please add sources."
     assert Notification.objects.filter(kind="information_returned").count() == 1
     assert as_user("secretariat").post(f"{url}disseminate/").status_code == 409
 

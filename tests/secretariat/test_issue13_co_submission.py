@@ -71,7 +71,9 @@ def test_item13_schema_says_who_may_co_submit(api):
     properties = schema["components"]["schemas"]["InformationInputRequest"]["properties"]
     field = properties["co_submitters"]
     text = field.get("description", "")
-    assert "member" in text and "observer" in text and "pak" in text
+    assert "member" in text
+    assert "observer" in text
+    assert "pak" in text
     paths = schema["paths"]
     assert "/api/v1/information/{id}/decline/" in paths
     assert "/api/v1/information/{id}/remove-co-submitter/" in paths
@@ -91,21 +93,25 @@ def test_item13_a_co_submitter_declines_with_a_reason(group, as_user):
 
     body = ok(pak.post(f"{url}decline/", {"reason": "Not our data."}, format="json"))
     pak_row = {c["participant"]: c for c in body["co_submitters"]}["PAK"]
-    assert pak_row["answer"] == "declined" and pak_row["decline_reason"] == "Not our data."
+    assert pak_row["answer"] == "declined"
+    assert pak_row["decline_reason"] == "Not our data."
     assert pak.post(f"{url}decline/", {"reason": "again"}).status_code == 409
     told = Notification.objects.filter(kind="co_submission_declined")
     assert {n.recipient.username for n in told} == {"delegate-irn"}
     notice = told.get()
-    assert "PAK" in notice.subject and "Not our data." in notice.body
+    assert "PAK" in notice.subject
+    assert "Not our data." in notice.body
     assert f"/information/{group.pk}/" in notice.body
 
     # Still waiting for Tajikistan: not yet disseminated, and PAK is not named.
     early = as_user("secretariat").post(f"{url}disseminate/")
-    assert early.status_code == 409 and "TJK" in early.json()["detail"]
+    assert early.status_code == 409
+    assert "TJK" in early.json()["detail"]
     assert "PAK" not in early.json()["detail"]
     ok(tjk.post(f"{url}confirm/"))
     body = ok(as_user("secretariat").post(f"{url}disseminate/"))
-    assert body["status"] == "disseminated" and body["submitters"] == ["IRN", "TJK"]
+    assert body["status"] == "disseminated"
+    assert body["submitters"] == ["IRN", "TJK"]
 
 
 def test_item13_the_lead_removes_a_co_submitter(group, as_user):
@@ -113,15 +119,18 @@ def test_item13_the_lead_removes_a_co_submitter(group, as_user):
     url = f"/api/v1/information/{group.pk}/"
     # Only the lead's delegates remove; another co-submitter cannot.
     refused = as_user("delegate-pak").post(f"{url}remove-co-submitter/", {"participant": "TJK"})
-    assert refused.status_code == 403 and group.co_submitters.count() == 2
+    assert refused.status_code == 403
+    assert group.co_submitters.count() == 2
     missing = as_user("delegate-irn").post(f"{url}remove-co-submitter/", {"participant": "chn"})
-    assert missing.status_code == 404 and group.co_submitters.count() == 2
+    assert missing.status_code == 404
+    assert group.co_submitters.count() == 2
 
     body = ok(as_user("delegate-irn").post(f"{url}remove-co-submitter/", {"participant": "tjk"}))
     assert answers(body) == {"PAK": "awaited"}
     told = Notification.objects.filter(kind="co_submitter_removed")
     assert {n.recipient.username for n in told} == {"delegate-tjk"}
-    assert "IRN" in told.get().body and group.reference in told.get().subject
+    assert "IRN" in told.get().body
+    assert group.reference in told.get().subject
     assert as_user("delegate-tjk").get(url).status_code == 404
     assert as_user("delegate-tjk").post(f"{url}confirm/").status_code in (403, 404)
 
@@ -135,7 +144,8 @@ def test_item13_lead_and_secretariat_hear_once_when_nobody_is_awaited(group, as_
     ok(as_user("delegate-tjk").post(f"{url}confirm/"))
     assert {n.recipient.username for n in done} == {"delegate-irn", "secretariat"}
     staff = done.get(recipient__username="secretariat")
-    assert "PAK, TJK" in staff.body and "disseminate" in staff.body
+    assert "PAK, TJK" in staff.body
+    assert "disseminate" in staff.body
     ok(as_user("delegate-tjk").post(f"{url}confirm/"))  # a repeat adds nothing
     assert done.count() == 2
 
@@ -163,7 +173,8 @@ def test_item13_reminders_go_once_to_those_awaited_in_their_language(group, as_u
     months_fr = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                  "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
     assert f"{due.day} {months_fr[due.month - 1]} {due.year}" in reminder.body
-    assert group.reference in reminder.subject and f"/information/{group.pk}/" in reminder.body
+    assert group.reference in reminder.subject
+    assert f"/information/{group.pk}/" in reminder.body
 
     late = due + datetime.timedelta(days=1)
     with time_machine.travel(datetime.datetime.combine(late, datetime.time(12)), tick=False):
@@ -171,7 +182,8 @@ def test_item13_reminders_go_once_to_those_awaited_in_their_language(group, as_u
         call_command("run_periodic_tasks")
     overdue = reminders.exclude(pk=reminder.pk)
     assert {n.recipient.username for n in overdue} == {"delegate-irn"}
-    assert "TJK" in overdue.get().subject and "PAK" not in overdue.get().subject
+    assert "TJK" in overdue.get().subject
+    assert "PAK" not in overdue.get().subject
 
 
 def _page_client(username):
@@ -185,14 +197,16 @@ def test_item13_the_page_shows_answers_and_offers_decline_and_removal(group):
     page = f"/information/{group.pk}/"
     pak = _page_client("delegate-pak")
     html = pak.get(page).content.decode()
-    assert 'id="co-submitters"' in html and "decline-reason" in html
+    assert 'id="co-submitters"' in html
+    assert "decline-reason" in html
     assert 'data-answer="awaited"' in html
     refused = pak.post(f"{page}decline/", {"reason": ""})
     assert refused.status_code == 400
     assert pak.post(f"{page}decline/", {"reason": "Not ours."}).status_code == 302
     irn = _page_client("delegate-irn")
     html = irn.get(page).content.decode()
-    assert 'data-answer="declined"' in html and "Not ours." in html
+    assert 'data-answer="declined"' in html
+    assert "Not ours." in html
     assert "information-remove-co-submitter" not in html  # the URL, not the name
     assert f"{page}remove-co-submitter/" in html
     assert f"{page}remove-co-submitter/" not in pak.get(page).content.decode()
@@ -200,4 +214,5 @@ def test_item13_the_page_shows_answers_and_offers_decline_and_removal(group):
     assert list(group.co_submitters.values_list("participant__code", flat=True)) == ["TJK"]
     assert _page_client("delegate-tjk").post(f"{page}confirm/").status_code == 302
     html = irn.get(page).content.decode()
-    assert 'data-answer="confirmed"' in html and "TJK" in html
+    assert 'data-answer="confirmed"' in html
+    assert "TJK" in html

@@ -91,7 +91,8 @@ def test_item6_attendance_corrected_through_the_api_then_a_decision_is_recorded(
     assert "IRN" in set(meeting.present.values_list("code", flat=True))
     # Bad input: unknown codes are a 400 and change nothing.
     bad = secretariat.put(url, {"present": ["KAZ", "XXX"]}, format="json")
-    assert bad.status_code == 400 and "present" in bad.json()
+    assert bad.status_code == 400
+    assert "present" in bad.json()
     assert meeting.present.count() == 4
 
 
@@ -142,7 +143,8 @@ def test_item6_attendance_corrected_in_the_admin_with_history(client, people, un
         "TJK",
     ]
     history = client.get(reverse("admin:secretariat_meeting_history", args=[meeting.pk]))
-    assert history.status_code == 200 and "secretariat" in history.content.decode()
+    assert history.status_code == 200
+    assert "secretariat" in history.content.decode()
 
     # The corrected meeting carries a decision, recorded through the admin's action form.
     act = reverse("admin:measures_initiative_act", args=[under_review.pk, "record_swg_decision"])
@@ -156,5 +158,6 @@ def test_item6_attendance_corrected_in_the_admin_with_history(client, people, un
     data["present"] = [p.pk for p in states if p.code != "KAZ"]
     under_review.decisions.get().objecting.set([p for p in states if p.code == "KAZ"])
     refused = client.post(url, data)
-    assert refused.status_code == 200 and b"KAZ" in refused.content
+    assert refused.status_code == 200
+    assert b"KAZ" in refused.content
     assert "KAZ" in set(meeting.present.values_list("code", flat=True))

@@ -72,7 +72,8 @@ def test_item1_soc_decision_after_silence_procedure_answers_200_and_every_read_w
             detail = ok(reader.get(f"{url}/"))
             assert detail["status"] == "soc_review"
             (swg,) = detail["decisions"]
-            assert swg["meeting"] is None and swg["meeting_date"] is None
+            assert swg["meeting"] is None
+            assert swg["meeting_date"] is None
             assert swg["procedure"] == "silence"
             assert swg["silence_circulation"]["reference"] == silence.reference
         soc_meeting = meeting(sec, "soc")
@@ -87,7 +88,8 @@ def test_item1_soc_decision_after_silence_procedure_answers_200_and_every_read_w
         assert [d["procedure"] for d in body["decisions"]] == ["meeting", "silence"]
         for reader in (sec, public, ind):
             detail = ok(reader.get(f"{url}/"))
-            assert detail["status"] == "adopted" and len(detail["decisions"]) == 2
+            assert detail["status"] == "adopted"
+            assert len(detail["decisions"]) == 2
             listed = ok(reader.get(f"/api/v1/decisions/?initiative={drafting.pk}"))["results"]
             assert {d["procedure"] for d in listed} == {"meeting", "silence"}
             by_silence = next(d for d in listed if d["procedure"] == "silence")
@@ -142,7 +144,8 @@ def test_item1_an_api_write_that_answers_500_commits_nothing(people, monkeypatch
     # A retry after the fault is fixed succeeds: nothing half-done is in the way.
     monkeypatch.undo()
     again = client.post(f"/api/v1/initiatives/{initiative.pk}/open-consultation/")
-    assert again.status_code == 200 and again.json()["status"] == "consultation"
+    assert again.status_code == 200
+    assert again.json()["status"] == "consultation"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -197,8 +200,10 @@ def test_item2_silence_notice_timeline_and_adopted_decision(as_user, people, dra
     assert "under silence procedure" in text
     assert DRAFT in text
     assert date_format(deadline, "DATE_FORMAT") in text
-    assert "Asia/Almaty" in text and "UTC+05:00" in text
-    assert "does not object" in text and "taken to agree" in text
+    assert "Asia/Almaty" in text
+    assert "UTC+05:00" in text
+    assert "does not object" in text
+    assert "taken to agree" in text
     assert silence.reference in text
     # Rendered in the recipient's language: the date reads as a French reader writes it.
     french = notices.get(recipient=people["delegate-ind"])
@@ -220,7 +225,8 @@ def test_item2_silence_notice_timeline_and_adopted_decision(as_user, people, dra
     assert timeline[-1]["details"]["circulation"] == silence.reference
     # Who broke the silence is a position: not shown to the public.
     public = ok(as_user("").get(f"{url}/"))["timeline"]
-    assert public[-1]["action"] == "silence_broken" and public[-1]["acting_for"] is None
+    assert public[-1]["action"] == "silence_broken"
+    assert public[-1]["acting_for"] is None
     # A second procedure, nobody objects: closed on the timeline, the decision says so.
     with time_machine.travel(start + days(1), tick=False):
         ok(
@@ -230,6 +236,7 @@ def test_item2_silence_notice_timeline_and_adopted_decision(as_user, people, dra
             )
         )
     second = Circulation.objects.filter(kind="draft_decision").order_by("-pk").first()
+    assert second is not None
     with time_machine.travel(deadline + days(1), tick=False):
         assert close_silence_procedures() == [second.reference]
     detail = ok(sec.get(f"{url}/"))
@@ -253,7 +260,8 @@ def test_item2_silence_notice_timeline_and_adopted_decision(as_user, people, dra
     page = client.get(f"/initiatives/{drafting.pk}/").content.decode()
     assert "Adopted by silence procedure" in page
     assert f'href="/circulations/{second.pk}/"' in page
-    assert "Silence procedure started" in page and "Silence broken" in page
+    assert "Silence procedure started" in page
+    assert "Silence broken" in page
 
 
 # --- item 3 -------------------------------------------------------------------------
@@ -291,7 +299,8 @@ def test_item3_no_consensus_returns_the_paper_for_revision_that_goes_round_again
     assert 'class="objecting">CHN, IND<' in page
     # The coordinators hear that the paper comes back to them.
     notice = Notification.objects.get(kind="decision", recipient=people["delegate-mng"])
-    assert "revised" in notice.body and "IND" in notice.body
+    assert "revised" in notice.body
+    assert "IND" in notice.body
     # The contradictory decision on the same paper at the same meeting: 409.
     contradicting = sec.post(
         f"{url}/record-swg-decision/", {"meeting": swg, "outcome": "approved"}, format="json"

@@ -125,7 +125,8 @@ def test_item9_a_subscription_to_each_event_is_delivered(
         else:
             assert payload["data"][key] == value
     delivery = WebhookDelivery.objects.get(subscription=subscription)
-    assert delivery.status == "delivered" and delivery.event == event.value
+    assert delivery.status == "delivered"
+    assert delivery.event == event.value
 
 
 def test_item9_the_form_refuses_an_event_that_is_never_sent():
@@ -138,7 +139,8 @@ def test_item9_the_form_refuses_an_event_that_is_never_sent():
             "events": ["paper_submitted"],
         }
     )
-    assert not form.is_valid() and "events" in form.errors
+    assert not form.is_valid()
+    assert "events" in form.errors
     assert not WebhookSubscription.objects.exists()
 
 

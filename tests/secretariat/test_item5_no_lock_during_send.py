@@ -24,7 +24,7 @@ from secretariat.services import outbox, webhooks
 
 SENDING = threading.Event()
 RELEASE = threading.Event()
-SENT = []
+SENT: list[str] = []
 
 
 class BlockingBackend(BaseEmailBackend):
@@ -105,13 +105,13 @@ def test_item5_email_is_sent_without_holding_the_notification_row_lock(people, b
         RELEASE.set()
         thread.join(30)
     assert outcome == {"result": "sent"}
-    assert SENT == [people["delegate-kaz"].email]
+    assert [people["delegate-kaz"].email] == SENT
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.SENT
     assert notification.attempts == 1
     assert notification.claimed_at is None
     assert services.notification_send_email(notification_id=notification.pk) == "already sent"
-    assert SENT == [people["delegate-kaz"].email]
+    assert [people["delegate-kaz"].email] == SENT
 
 
 @pytest.mark.django_db
@@ -141,12 +141,13 @@ def test_item5_requeue_skips_fresh_claims_and_takes_stale_ones(people, settings,
     """issue 14 item 5: the re-queue leaves a row being sent alone and hands a
     stale claim over again."""
     settings.CICA_OUTBOX_CLAIM_SECONDS = 60
-    handed = []
-    monkeypatch.setattr(
-        outbox,
-        "notifications_enqueue",
-        lambda *, notification_ids: handed.extend(notification_ids) or len(notification_ids),
-    )
+    handed: list[int] = []
+
+    def enqueue(*, notification_ids):
+        handed.extend(notification_ids)
+        return len(notification_ids)
+
+    monkeypatch.setattr(outbox, "notifications_enqueue", enqueue)
     fresh, stale = _notification(people["delegate-kaz"]), _notification(people["chair"])
     Notification.objects.filter(pk=fresh.pk).update(claimed_at=timezone.now())
     Notification.objects.filter(pk=stale.pk).update(
@@ -260,10 +261,13 @@ def test_item9_one_give_up_and_one_requeue_serve_both_outboxes(people, monkeypat
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.FAILED
 
-    handed = []
-    monkeypatch.setattr(
-        webhooks, "webhooks_enqueue", lambda *, delivery_ids: handed.extend(delivery_ids) or 0
-    )
+    handed: list[int] = []
+
+    def enqueue(*, delivery_ids):
+        handed.extend(delivery_ids)
+        return 0
+
+    monkeypatch.setattr(webhooks, "webhooks_enqueue", enqueue)
     again = WebhookDelivery.objects.create(
         subscription=subscription, event="x", event_key="k3", payload={}
     )

@@ -35,7 +35,8 @@ def start(people, initiative, deadline):
 
 def test_silence_adopts_when_nobody_objects_by_the_deadline(people, at_soc, deadline):
     circulation = start(people, at_soc, deadline)
-    assert circulation.receipts.count() == 18 and circulation.silence_status == "pending"
+    assert circulation.receipts.count() == 18
+    assert circulation.silence_status == "pending"
     services.receipt_answer(
         actor=people["delegate-chn"],
         circulation=circulation,
@@ -50,12 +51,17 @@ def test_silence_adopts_when_nobody_objects_by_the_deadline(people, at_soc, dead
     circulation.refresh_from_db()
     at_soc.refresh_from_db()
     decision = Decision.objects.get(initiative=at_soc)
-    assert circulation.silence_status == "adopted" and circulation.decision == decision
-    assert decision.procedure == "silence" and decision.outcome == "approved"
-    assert decision.meeting is None and at_soc.status == "adopted"
+    assert circulation.silence_status == "adopted"
+    assert circulation.decision == decision
+    assert decision.procedure == "silence"
+    assert decision.outcome == "approved"
+    assert decision.meeting is None
+    assert at_soc.status == "adopted"
     decided, closed = at_soc.events.order_by("-pk")[1], at_soc.events.order_by("-pk")[0]
-    assert decided.action == "record_soc_decision" and decided.actor is None
-    assert closed.action == "silence_closed" and closed.details["decision"] == decision.symbol
+    assert decided.action == "record_soc_decision"
+    assert decided.actor is None
+    assert closed.action == "silence_closed"
+    assert closed.details["decision"] == decision.symbol
     # Every member state hears of an SOC decision.
     assert Notification.objects.filter(kind="decision").count() == 18
 
@@ -70,13 +76,16 @@ def test_an_objection_breaks_the_silence(people, at_soc, deadline):
     )
     circulation.refresh_from_db()
     assert circulation.silence_status == "broken"
-    assert circulation.silence_broken_by.code == "IND" and circulation.silence_broken_at
+    assert circulation.silence_broken_by.code == "IND"
+    assert circulation.silence_broken_at
     broken = Notification.objects.get(kind="silence_broken")
-    assert broken.recipient == people.secretariat and "IND" in broken.subject
+    assert broken.recipient == people.secretariat
+    assert "IND" in broken.subject
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
         assert services.silence_procedures_close() == []
     at_soc.refresh_from_db()
-    assert at_soc.status == "soc_review" and not Decision.objects.exists()
+    assert at_soc.status == "soc_review"
+    assert not Decision.objects.exists()
 
 
 def test_silence_needs_the_right_stage_and_the_secretariat(people, drafting, at_soc, deadline):
@@ -119,7 +128,8 @@ def test_silence_through_the_api(as_user, at_soc, deadline):
         format="json",
     )
     body = response.json()
-    assert body["silence_status"] == "broken" and body["silence_broken_by"] == "PAK"
+    assert body["silence_status"] == "broken"
+    assert body["silence_broken_by"] == "PAK"
 
 
 # --- the API ------------------------------------------------------------------------
@@ -141,14 +151,16 @@ def test_receipts_as_each_reader_may_see_them(as_user, people, circulation):
     answer = as_user("delegate-chn").post(f"{url}answer/", {"position": "support"})
     assert answer.status_code == 200
     chn = {r["participant"]: r for r in answer.json()["receipts"]}["CHN"]
-    assert chn["position"] == "support" and chn["acknowledged_by"] == "delegate-chn"
+    assert chn["position"] == "support"
+    assert chn["acknowledged_by"] == "delegate-chn"
 
     member = {r["participant"]: r for r in as_user("delegate-ind").get(url).json()["receipts"]}
     assert member["CHN"]["position"] == "support"
     assert member["IND"]["first_read_at"] is not None  # reading records the first read
     observer = {r["participant"]: r for r in as_user("delegate-usa").get(url).json()["receipts"]}
     # An observer sees its own receipt only (issue 13 item 8).
-    assert set(observer) == {"USA"} and observer["USA"]["position"] is None
+    assert set(observer) == {"USA"}
+    assert observer["USA"]["position"] is None
     staff = {r["participant"]: r for r in as_user("secretariat").get(url).json()["receipts"]}
     assert staff["CHN"]["position"] == "support"
     assert as_user("").get(url).status_code == 401
@@ -169,17 +181,21 @@ def test_a_delegate_answers_only_for_their_state(as_user, people, drafting, dead
     )
     assert response.status_code == 200
     receipts = {r["participant"]: r for r in response.json()["receipts"]}
-    assert receipts["KAZ"]["position"] == "support" and receipts["CHN"]["position"] is None
+    assert receipts["KAZ"]["position"] == "support"
+    assert receipts["CHN"]["position"] is None
     bad = as_user("delegate-kaz").post(f"{url}answer/", {"position": "veto"})
-    assert bad.status_code == 400 and "position" in bad.json()
+    assert bad.status_code == 400
+    assert "position" in bad.json()
     assert as_user("secretariat").post(f"{url}answer/", {"position": "support"}).status_code == 403
     assert as_user("delegate-kaz").get("/api/v1/circulations/99999/").status_code == 404
 
 
 def test_notifications_are_private(as_user, people, circulation):
     mine = as_user("delegate-kaz").get("/api/v1/notifications/").json()
-    assert len(mine["results"]) == 1 and mine["results"][0]["kind"] == "circulation"
+    assert len(mine["results"]) == 1
+    assert mine["results"][0]["kind"] == "circulation"
     theirs = Notification.objects.filter(recipient=people["delegate-chn"]).first()
+    assert theirs is not None
     kaz = as_user("delegate-kaz")
     assert kaz.get(f"/api/v1/notifications/{theirs.pk}/").status_code == 404
     assert kaz.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404
@@ -198,7 +214,8 @@ def test_the_deadline_passes_for_answers_too(as_user, circulation, deadline):
     url = f"/api/v1/circulations/{circulation.pk}/answer/"
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
         response = as_user("delegate-kaz").post(url, {"position": "support"})
-    assert response.status_code == 409 and "deadline" in response.json()["detail"]
+    assert response.status_code == 409
+    assert "deadline" in response.json()["detail"]
     assert timezone.localdate() <= deadline
 
 

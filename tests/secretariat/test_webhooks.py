@@ -6,6 +6,7 @@ import hmac
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,14 @@ from secretariat.tasks import deliver_webhook
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cr3t-for-tests"
+
+
+class Receiver(ThreadingHTTPServer):
+    """What the test receiver records, and the answers it is told to fail with."""
+
+    received: list[tuple[Any, bytes]]
+    fail: list[int]
+    url: str
 
 
 @pytest.fixture
@@ -34,7 +43,7 @@ def receiver():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Receiver(("127.0.0.1", 0), Handler)
     server.received, server.fail = [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -74,7 +83,8 @@ def test_a_status_change_is_delivered_signed_and_once(
         "consultation",
     )
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status == "delivered" and delivery.response_code == 204
+    assert delivery.status == "delivered"
+    assert delivery.response_code == 204
     # The same task again, and the periodic re-queue: nothing is delivered twice.
     assert deliver_webhook.apply(kwargs={"delivery_id": delivery.pk}).get() == "already delivered"
     services.webhooks_requeue(older_than=datetime.timedelta(0))
@@ -87,13 +97,16 @@ def test_a_failed_delivery_is_retried_then_delivered(
     receiver.fail = [500, 503]
     open_eco4(people, django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status == "pending" and delivery.last_error == "HTTP 500"
+    assert delivery.status == "pending"
+    assert delivery.last_error == "HTTP 500"
     services.webhooks_requeue(older_than=datetime.timedelta(0))
     delivery.refresh_from_db()
-    assert delivery.status == "pending" and delivery.attempts == 2
+    assert delivery.status == "pending"
+    assert delivery.attempts == 2
     services.webhooks_requeue(older_than=datetime.timedelta(0))
     delivery.refresh_from_db()
-    assert delivery.status == "delivered" and delivery.attempts == 3
+    assert delivery.status == "delivered"
+    assert delivery.attempts == 3
     assert len(receiver.received) == 3
     # Each attempt carried the same delivery id: the receiver can tell retries apart.
     assert {h["X-CICA-Delivery"] for h, _b in receiver.received} == {str(delivery.pk)}
@@ -106,13 +119,20 @@ def test_only_subscribed_events_and_nothing_on_rollback(
 ):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def open_then_fail():
+        with transaction.atomic():
             initiative_open_consultation(
                 actor=people.chair, initiative=Initiative.objects.get(measure__code="ECO-4")
             )
             raise RuntimeError("rolled back")
-    assert receiver.received == [] and not WebhookDelivery.objects.exists()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError, match="rolled back"),
+    ):
+        open_then_fail()
+    assert receiver.received == []
+    assert not WebhookDelivery.objects.exists()
     # A same-status step (a declaration joining) is not a status change.
     from measures.models import Measure
     from measures.services import initiative_declare_interest
@@ -132,7 +152,8 @@ def test_a_failing_receiver_is_disabled_after_repeated_failures(
     for _ in range(services.WEBHOOK_DISABLE_AFTER):
         services.webhooks_requeue(older_than=datetime.timedelta(0))
     subscription.refresh_from_db()
-    assert not subscription.is_active and subscription.disabled_at is not None
+    assert not subscription.is_active
+    assert subscription.disabled_at is not None
     tries = len(receiver.received)
     assert tries == services.WEBHOOK_DISABLE_AFTER
     services.webhooks_requeue(older_than=datetime.timedelta(0))

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -48,6 +49,9 @@ from measures.services import initiative_circulate
 from members.models import Delegate, Participant, Participation
 from secretariat.models import Notification, Receipt
 from secretariat.tasks import send_notification_email
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PgDatabaseWrapper
 
 # The page size the targets name (issue 8: "at page size 100"), for the
 # endpoints and the two references alike.
@@ -98,8 +102,8 @@ class Command(BaseCommand):
 
     def query_counts(self):
         anonymous, delegate, staff = self._clients()
-        initiative = Initiative.objects.order_by("-pk").first()
-        measure = Measure.objects.order_by("-pk").first()
+        initiative = Initiative.objects.latest("pk")
+        measure = Measure.objects.latest("pk")
         targets = [
             ("participants", anonymous, "/api/v1/participants/"),
             ("areas", anonymous, "/api/v1/areas/"),
@@ -140,9 +144,9 @@ class Command(BaseCommand):
 
     def latencies(self, repeat: int = 40):
         anonymous, delegate, _staff = self._clients()
-        area = PriorityArea.objects.order_by("-order").first().code
-        participant = Participant.objects.order_by("-pk").first().code
-        code = Measure.objects.order_by("-pk").first().code
+        area = PriorityArea.objects.latest("order").code
+        participant = Participant.objects.latest("pk").code
+        code = Measure.objects.latest("pk").code
         reads = [
             (
                 "measures ?area&status",
@@ -183,7 +187,7 @@ class Command(BaseCommand):
         Django's WSGI handler (the test client skips the connection
         housekeeping of each request), checks on and off in turn on the same
         persistent connection."""
-        code = Measure.objects.order_by("-pk").first().code
+        code = Measure.objects.latest("pk").code
         url = f"/api/v1/measures/{code}/"
         handler = WSGIHandler()
         environ = RequestFactory().get(url).environ
@@ -206,7 +210,7 @@ class Command(BaseCommand):
         def health_checks(on: bool) -> None:
             # The setting is copied onto the connection when it connects.
             db["CONN_HEALTH_CHECKS"] = on
-            connection.health_check_enabled = on
+            connection.health_check_enabled = on  # type: ignore[attr-defined]  # not in the stubs
 
         try:
             for checks in (False, True):  # warm both
@@ -218,7 +222,7 @@ class Command(BaseCommand):
                     timings[checks].append(one_request())
         finally:
             db["CONN_HEALTH_CHECKS"], db["CONN_MAX_AGE"] = before
-            connection.health_check_enabled = before[0]
+            connection.health_check_enabled = before[0]  # type: ignore[attr-defined]  # as above
         self.out(
             "### 2b. Cost of CONN_HEALTH_CHECKS (one read through the WSGI handler, "
             f"persistent connection, {repeat} requests each, interleaved, ms)"
@@ -325,7 +329,10 @@ class Command(BaseCommand):
                     timeout=duration + 30,
                 )
                 text = result.stdout
-                rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+                found = re.search(r"Requests/sec:\s+([\d.]+)", text)
+                if found is None:
+                    raise RuntimeError(f"wrk printed no rate for {name}:\n{text}")
+                rate = float(found.group(1))
                 p50 = re.search(r"50%\s+([\d.]+)(\w+)", text)
                 p99 = re.search(r"99%\s+([\d.]+)(\w+)", text)
                 rates[name] = rate
@@ -507,7 +514,8 @@ class Command(BaseCommand):
             f"Run on {timezone.now():%Y-%m-%d %H:%M} UTC by `make bench` "
             f"({seconds:.0f} s): {os.cpu_count()} cores ({cpu}), "
             f"{int(memory) / 1024 / 1024:.0f} GB, Python {platform.python_version()}, "
-            f"PostgreSQL ({connection.pg_version // 10000}), data: {sizes}.",
+            f"PostgreSQL ({cast('PgDatabaseWrapper', connection).pg_version // 10000}), "
+            f"data: {sizes}.",
             "",
         ]
         path = Path(settings.BASE_DIR) / output
