@@ -21,7 +21,9 @@ from .models import Expert, Measure
 
 class ExpertSerializer(serializers.ModelSerializer):
     participant = serializers.CharField(source="participant.code", read_only=True)
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all()
+    )
     contact = serializers.SerializerMethodField(
         help_text=_("Shown to the secretariat and the designating state only.")
     )
@@ -46,7 +48,9 @@ class ExpertSerializer(serializers.ModelSerializer):
 
 
 class ExpertInput(serializers.Serializer):
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all()
+    )
     name = serializers.CharField(max_length=200)
     contact = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     expertise = serializers.CharField(required=False, allow_blank=True, default="")

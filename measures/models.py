@@ -166,6 +166,9 @@ class Expert(models.Model):
     "Les États membres pourront désigner périodiquement des spécialistes ou
     experts"). Contact details are for the secretariat and that state only."""
 
+    if TYPE_CHECKING:  # added at run time by simple_history
+        history: HistoryManager
+
     participant = models.ForeignKey(
         Participant,
         on_delete=models.PROTECT,

@@ -19,6 +19,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import get_language
+from modeltranslation.fields import NONE
+from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
 
 from cica.lookups import AnyOf
 from members.models import Participant
@@ -40,14 +43,19 @@ from .workflow import PROGRESS, Outcome
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+
 def _reverse_model(model: type[Model], name: str) -> type[Model]:
     """The model behind a reverse relation that an app above measures declares
     on ours: secretariat's Decision and Circulation point at initiatives and
     papers (``Initiative.decisions``, ``Paper.circulations``...). Measures reads
     them through the ORM's relations and never imports secretariat, so the apps'
     order holds (cica <- members <- measures <- secretariat); the queries are
-    the same as with the model imported."""
-    return model._meta.get_field(name).related_model
+    the same as with the model imported. Read it through ``_default_manager``
+    (its ``objects``): the stubs know the manager of a model they can name only."""
+    related = model._meta.get_field(name).related_model
+    if related is None or isinstance(related, str):
+        raise LookupError(f"{model.__name__}.{name} is not a resolved relation")
+    return related
 
 
 class PaperFlags(TypedDict):
@@ -131,11 +139,13 @@ def measure_list_with_status() -> QuerySet[Measure]:
     measure's whole history (make bench: loading every initiative cost 30x)."""
     Decision = _reverse_model(Initiative, "decisions")
 
-    adoptions = Decision.objects.filter(body="soc", outcome=Outcome.APPROVED).select_related(
-        "paper"
-    )
+    adoptions = Decision._default_manager.filter(
+        body="soc", outcome=Outcome.APPROVED
+    ).select_related("paper")
     adopted = Initiative.objects.filter(
-        pk__in=Decision.objects.filter(body="soc", outcome=Outcome.APPROVED).values("initiative_id")
+        pk__in=Decision._default_manager.filter(body="soc", outcome=Outcome.APPROVED).values(
+            "initiative_id"
+        )
     )
     return (
         measure_list()
@@ -198,11 +208,11 @@ def initiative_detail() -> QuerySet[Initiative]:
         Prefetch("papers", queryset=paper_annotated(Paper.objects.select_related("submitted_for"))),
         Prefetch(
             "decisions",
-            queryset=Decision.objects.select_related(
+            queryset=Decision._default_manager.select_related(
                 "meeting", "silence_circulation"
             ).prefetch_related("objecting"),
         ),
-        Prefetch("circulations", queryset=Circulation.objects.select_related("paper")),
+        Prefetch("circulations", queryset=Circulation._default_manager.select_related("paper")),
         Prefetch(
             "responsible_experts",
             queryset=Expert.objects.select_related("participant"),
@@ -244,12 +254,16 @@ def paper_annotated(queryset: QuerySet[Paper]) -> QuerySet[AnnotatedPaper]:
     Circulation = _reverse_model(Paper, "circulations")
 
     return queryset.annotate(
-        was_circulated=Exists(Circulation.objects.filter(paper=OuterRef("pk"))),
+        was_circulated=Exists(Circulation._default_manager.filter(paper=OuterRef("pk"))),
         circulated_to_observers=Exists(
-            Circulation.objects.filter(paper=OuterRef("pk"), audience="members_and_observers")
+            Circulation._default_manager.filter(
+                paper=OuterRef("pk"), audience="members_and_observers"
+            )
         ),
         was_adopted=Exists(
-            Decision.objects.filter(paper=OuterRef("pk"), body="soc", outcome=Outcome.APPROVED)
+            Decision._default_manager.filter(
+                paper=OuterRef("pk"), body="soc", outcome=Outcome.APPROVED
+            )
         ),
     )
 
@@ -305,7 +319,7 @@ MEASURE_ROW_FIELDS = (
 )
 
 
-def initiatives_on_desk(participant) -> QuerySet[Initiative]:
+def initiatives_on_desk(participant: Participant) -> QuerySet[Initiative]:
     """The initiatives a state's desk lists: those it declared interest in or
     coordinates now, each with its open designations (``open_designations``)."""
     return (
@@ -348,14 +362,6 @@ def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
     fallbacks of the model's attribute: modeltranslation's descriptor logic,
     resolved once per page instead of once per row (its values() asks the
     active language again for every row and field)."""
-    from django.utils.translation import get_language
-    from modeltranslation.fields import NONE
-    from modeltranslation.utils import (
-        build_localized_fieldname,
-        fallbacks_enabled,
-        resolution_order,
-    )
-
     descriptor = getattr(model, name)
     default = descriptor.field.get_default()
     undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
@@ -430,7 +436,7 @@ def adopted_papers_by_measure(measure_ids: list[int]) -> dict[int, list[Row]]:
 
     grouped: dict[int, list[Row]] = {}
     rows = (
-        Decision.objects.filter(
+        Decision._default_manager.filter(
             AnyOf(F("initiative__measure_id"), measure_ids),
             body="soc",
             outcome=Outcome.APPROVED,

@@ -30,7 +30,9 @@ def expert_list(request):
 
 
 class ExpertForm(forms.Form):
-    measure = forms.ModelChoiceField(label=gettext_lazy("Measure"), queryset=Measure.objects.all())
+    measure: forms.ModelChoiceField[Measure] = forms.ModelChoiceField(
+        label=gettext_lazy("Measure"), queryset=Measure.objects.all()
+    )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     contact = forms.CharField(
         label=gettext_lazy("Contact"),

@@ -7,7 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,7 @@ class ParticipantQuerySet(models.QuerySet):
         current = Participation.objects.filter(participant=models.OuterRef("pk")).in_force(on)
         return self.annotate(status=models.Subquery(current.values("status")[:1]))
 
-    def with_status_in(self, status: str, on: datetime.date | None = None):
+    def with_status_in(self, status: str, on: datetime.date | None = None) -> ParticipantQuerySet:
         on = on or timezone.localdate()
         holding = Participation.objects.in_force(on).filter(status=status)
         return self.filter(pk__in=holding.values("participant_id"))
@@ -54,7 +54,10 @@ class ParticipantQuerySet(models.QuerySet):
         return self.filter(names)
 
 
-class Participant(models.Model):
+# modeltranslation replaces the managers of Participant (a translated model)
+# at run time, so django-stubs' plugin cannot resolve them, nor the related
+# managers that point at it (see MANAGERS_NOTE in measures/models.py).
+class Participant(models.Model):  # type: ignore[django-manager-missing]
     """A state or an international organisation taking part in CICA."""
 
     code = models.CharField(
@@ -69,7 +72,7 @@ class Participant(models.Model):
     name = models.CharField(_("name"), max_length=200)
     normalized_names = models.CharField(max_length=700, editable=False, blank=True)
 
-    objects = ParticipantQuerySet.as_manager()
+    objects = ParticipantQuerySet.as_manager()  # type: ignore[django-manager-missing]
 
     class Meta:
         ordering = ["code"]
@@ -138,7 +141,7 @@ class ParticipantAlias(models.Model):
 
 
 class ParticipationQuerySet(models.QuerySet):
-    def in_force(self, on: datetime.date) -> ParticipationQuerySet:
+    def in_force(self, on: datetime.date | OuterRef) -> ParticipationQuerySet:
         """Rows valid on a date: started on or before it (or start not recorded)
         and not yet ended (``ended_on`` is the first day it no longer holds)."""
         return self.filter(

@@ -1,16 +1,20 @@
 """Reads of the participant registers, shaped for the API and the admin."""
 
+import datetime
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
 from .models import ApiToken, Participant, ParticipantAlias, Participation
-from .rules import is_secretariat
+from .rules import AnyUser, is_secretariat
 from .text import normalize_name
 
 
-def participant_list(*, on=None) -> QuerySet[Participant]:
+def participant_list(*, on: datetime.date | None = None) -> QuerySet[Participant]:
     """Participants with their status on a date (today by default), aliases
     and history prefetched: a constant number of queries for any page size."""
-    return (
+    # Typed here: modeltranslation hides Participant's manager from the stubs.
+    participants: QuerySet[Participant] = (
         Participant.objects.with_status(on)
         .prefetch_related(
             "aliases",
@@ -18,6 +22,7 @@ def participant_list(*, on=None) -> QuerySet[Participant]:
         )
         .order_by("code")
     )
+    return participants
 
 
 class ParticipantNames:
@@ -26,7 +31,7 @@ class ParticipantNames:
     (``normalize_name``), for the imports: a whole name must match, never a
     part of one. Two queries, whatever the number of rows looked up."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_key: dict[str, dict[int, Participant]] = {}
         participants = {p.pk: p for p in Participant.objects.all()}
         for participant in participants.values():
@@ -52,8 +57,10 @@ class ParticipantNames:
         return list(Participant.objects.search(text).order_by("code")[:limit])
 
 
-def api_tokens_visible_to(user) -> QuerySet[ApiToken]:
+def api_tokens_visible_to(user: AnyUser) -> QuerySet[ApiToken]:
     """A user's own API tokens; the secretariat's view is everyone's (to
     revoke a lost one). Nobody else learns that another's token exists."""
     tokens = ApiToken.objects.select_related("user")
+    if isinstance(user, AnonymousUser):  # the views ask for a signed-in user first
+        return tokens.none()
     return tokens if is_secretariat(user) else tokens.filter(user=user)

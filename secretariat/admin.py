@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
 from cica.errors import DomainError
+from measures.models import Initiative
 from members.rules import can_see_webhook_secret, is_secretariat
 
 from . import services
@@ -35,8 +38,9 @@ class MeetingForm(forms.ModelForm):
         model = Meeting
         fields = ["body", "title", "date", "place", "host", "measure", "present", "experts"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         try:
             services.meeting_check(
                 body=data.get("body"),
@@ -80,8 +84,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Buttons to record this meeting's decisions on the initiatives before it."""
-        from measures.models import Initiative
-
         meeting = self.get_object(request, object_id)
         stage = {
             "swg": ("swg_review", "record_swg_decision"),

@@ -309,14 +309,14 @@ def status_report_rows() -> list[dict[str, Any]]:
     return areas
 
 
-def desk_for(user) -> dict:
+def desk_for(user: User) -> dict[str, object]:
     """What a delegate's landing page shows, in a fixed number of queries
     whatever the number of circulations, initiatives or notifications: the
     papers waiting for the state's answer, its initiatives (read by measures),
     recent decisions and unread notifications."""
     participant = acting_for(user)
     today = timezone.localdate()
-    context = {"participant": participant, "today": today}
+    context: dict[str, object] = {"participant": participant, "today": today}
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
     context["notifications"] = list(notifications.order_by("-created_at")[:10])
     if participant is None:
@@ -336,7 +336,12 @@ def desk_for(user) -> dict:
     context["initiatives"] = [
         {
             "initiative": i,
-            "coordinating": any(d.participant_id == participant.pk for d in i.open_designations),
+            "coordinating": any(
+                # open_designations: the Prefetch to_attr of initiatives_on_desk,
+                # which the stubs cannot see on the model.
+                d.participant_id == participant.pk
+                for d in i.open_designations  # type: ignore[attr-defined]
+            ),
         }
         for i in ours[:100]
     ]

@@ -120,7 +120,7 @@ def _imported(path: Path, source: str | None = None) -> set[str]:
     services`` counts as ``secretariat.services``."""
     package = list(path.relative_to(ROOT).parts[:-1])
     source = path.read_text(encoding="utf-8") if source is None else source
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(source, str(path))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)

@@ -5,6 +5,8 @@ receipt per addressed state and one notification per active delegate.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,10 +27,17 @@ from ..models import (
 from .outbox import _active_delegates, _in_their_language, notify
 from .symbols import symbol_next
 
+# ``notice(circulation)``: a notice's ``(subject, text)`` in the active language.
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+Notice: TypeAlias = Callable[[Circulation], tuple[str, str]]
+
 
 def circulation_create(
     *,
-    actor,
+    actor: User,
     initiative: Initiative,
     paper: Paper | None,
     deadline: datetime.date,
@@ -37,7 +46,7 @@ def circulation_create(
     body: str = "",
     draft_text: str = "",
     silence: bool = False,
-    notice=None,
+    notice: Notice | None = None,
 ) -> Circulation:
     """Circulate a paper (or a draft decision) with a comment deadline: one
     receipt per addressed participant and one notification per active
@@ -88,7 +97,13 @@ def circulation_create(
 
 
 def _fan_out(
-    *, circulation: Circulation, actor, kind: str, subject: str, text: str, notice=None
+    *,
+    circulation: Circulation,
+    actor: User,
+    kind: str,
+    subject: str,
+    text: str,
+    notice: Notice | None = None,
 ) -> None:
     """One receipt per addressed participant and one notification per active
     delegate of each, in a fixed number of queries. With ``notice``, each
@@ -115,7 +130,7 @@ def _fan_out(
     else:
         rendered: dict[str, tuple[str, str]] = {}
 
-        def in_language(_user) -> tuple[str, str]:
+        def in_language(_user: User) -> tuple[str, str]:
             language = translation.get_language()
             if language not in rendered:
                 rendered[language] = notice(circulation)
@@ -128,6 +143,15 @@ def _fan_out(
         messages=messages,
         url=f"/api/v1/circulations/{circulation.pk}/",
     )
+
+
+def _initiative_of(circulation: Circulation) -> Initiative:
+    """The initiative a paper or draft-decision circulation concerns. Only
+    disseminated information has none, and it has no deadline and takes no
+    positions, so reminders and silence procedures never meet it."""
+    initiative = circulation.initiative
+    assert initiative is not None, f"{circulation.reference} concerns no initiative"
+    return initiative
 
 
 def circulation_all_answered(circulation: Circulation) -> bool:

@@ -4,6 +4,8 @@ lead state removes one, and everyone is told when all have answered.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +23,9 @@ from ..models import (
 from .information import _co_values, _lock_submitted
 from .outbox import _active_delegates, _in_their_language, _secretariat_users, notify
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _co_submission_answered(submission: InformationSubmission) -> None:
     """When no named state is awaited any longer, tell the lead state and the
@@ -33,7 +38,7 @@ def _co_submission_answered(submission: InformationSubmission) -> None:
     staff = _secretariat_users()
     leads = [u for u, _pid in _active_delegates(participant_ids=[submission.submitted_for_id])]
 
-    def build(user):
+    def build(user: User) -> tuple[str, str]:
         values = _co_values(
             submission,
             confirmed=", ".join(confirmed) or _("none"),
@@ -65,7 +70,7 @@ def _co_submission_answered(submission: InformationSubmission) -> None:
 
 
 def _own_co_submitter_row(
-    actor, submission: InformationSubmission
+    actor: User, submission: InformationSubmission
 ) -> tuple[InformationSubmission, CoSubmitter]:
     """The caller's state's row, locked after the submission (always in that
     order, as removal does, so two answers never deadlock)."""
@@ -81,7 +86,7 @@ def _own_co_submitter_row(
 
 
 @transaction.atomic
-def information_confirm(*, actor, submission: InformationSubmission) -> CoSubmitter:
+def information_confirm(*, actor: User, submission: InformationSubmission) -> CoSubmitter:
     """A co-submitting state's delegate confirms: only then is the submission
     theirs (a state that had declined may change its mind while the
     submission is open). The last answer tells the lead and the secretariat."""
@@ -103,7 +108,9 @@ def information_confirm(*, actor, submission: InformationSubmission) -> CoSubmit
 
 
 @transaction.atomic
-def information_decline(*, actor, submission: InformationSubmission, reason: str) -> CoSubmitter:
+def information_decline(
+    *, actor: User, submission: InformationSubmission, reason: str
+) -> CoSubmitter:
     """A state named as co-submitting declines, with its reason: the
     submission is not disseminated in its name and no longer waits for it.
     The lead state is told (it may remove the state); the last answer tells
@@ -121,7 +128,7 @@ def information_decline(*, actor, submission: InformationSubmission, reason: str
     code = row.participant.code
     leads = [u for u, _pid in _active_delegates(participant_ids=[submission.submitted_for_id])]
 
-    def build(_user):
+    def build(_user: User) -> tuple[str, str]:
         values = _co_values(submission, code=code, reason=reason)
         return (
             _("%(code)s declines to co-submit %(ref)s") % values,
@@ -146,7 +153,7 @@ def information_decline(*, actor, submission: InformationSubmission, reason: str
 
 @transaction.atomic
 def information_remove_co_submitter(
-    *, actor, submission: InformationSubmission, participant: Participant
+    *, actor: User, submission: InformationSubmission, participant: Participant
 ) -> None:
     """The lead state's delegate removes a state named as co-submitting
     (awaited, declined or even confirmed) while the submission is open. The
@@ -165,7 +172,7 @@ def information_remove_co_submitter(
     row.delete()
     removed = [u for u, _pid in _active_delegates(participant_ids=[participant.pk])]
 
-    def build(_user):
+    def build(_user: User) -> tuple[str, str]:
         values = _co_values(submission)
         return (
             _("Removed from co-submission %(ref)s") % values,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -28,6 +29,10 @@ from ..models import (
 )
 from .outbox import _active_delegates, notify
 from .symbols import symbol_next
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 DECISION_BODIES = (Body.SWG, Body.SOC)
 
@@ -132,7 +137,7 @@ def decision_meeting_exists(*, body: str) -> bool:
 
 def decision_create(
     *,
-    actor,
+    actor: User | None,
     body: str,
     meeting: Meeting | None,
     initiative: Initiative,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -37,6 +38,13 @@ from .symbols import symbol_next
 
 # PostgreSQL text-search configurations for our languages; 'simple' (no
 # stemming) is added for every text so a word in any language matches.
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+
+    from measures.models import Measure
+
+
 SEARCH_CONFIG = {"en": "english", "fr": "french", "ru": "russian"}
 
 
@@ -55,15 +63,15 @@ def _information_index(submission: InformationSubmission) -> None:
 
 def information_submit(
     *,
-    actor,
+    actor: User,
     title: str,
     text: str,
     kind: str,
     language: str,
     visibility: str,
-    measures: Iterable,
+    measures: Iterable[Measure],
     co_submitters: Iterable[Participant] = (),
-    attachments: Iterable = (),
+    attachments: Iterable[UploadedFile[bytes]] = (),
     submitted_for: Participant | None = None,
 ) -> InformationSubmission:
     """A member state (or a group of member states) submits information on
@@ -119,11 +127,11 @@ def information_submit(
                 submission=submission,
                 original_name=(upload.name or "attachment")[:255],
                 content_type=mime,
-                size=upload.size,
+                size=upload.size or 0,  # never 0: document_check refused empty files
                 sha256=sha256_of(upload),
             )
             attachment.file.save(f"attachment.{extension}", upload, save=False)
-            stored.append(attachment.file.name)
+            stored.append(str(attachment.file.name))  # set by the save above
             attachment.save()
         _information_index(submission)
         subject = _("Information submitted: %(ref)s %(title)s") % {
@@ -149,7 +157,7 @@ def _co_submitters_ask(submission: InformationSubmission, co_submitters: list[Pa
     confirm or decline by the date :func:`information_confirm_by` gives."""
     due = information_confirm_by(submission)
 
-    def ask(_user):
+    def ask(_user: User) -> tuple[str, str]:
         values = _co_values(submission, due=due)
         return (
             _(
@@ -184,10 +192,10 @@ def information_confirm_by(submission: InformationSubmission) -> datetime.date:
     return submitted + datetime.timedelta(days=settings.CICA_CO_SUBMISSION_DAYS)
 
 
-def _co_values(submission: InformationSubmission, **extra) -> dict:
+def _co_values(submission: InformationSubmission, **extra: object) -> dict[str, object]:
     """What every co-submission notice quotes; dates formatted in the active
     language (call it inside the recipient's language)."""
-    values = {
+    values: dict[str, object] = {
         "lead": submission.submitted_for.code,
         "ref": submission.reference,
         "title": submission.title,
@@ -215,7 +223,7 @@ def _lock_submitted(submission: InformationSubmission) -> InformationSubmission:
 
 
 @transaction.atomic
-def information_disseminate(*, actor, submission: InformationSubmission) -> Circulation:
+def information_disseminate(*, actor: User, submission: InformationSubmission) -> Circulation:
     """The secretariat disseminates a submission: a circulation to the states
     its visibility names, with a receipt for each and a notification to each
     of their delegates. Every co-submitting state must have confirmed."""
@@ -259,7 +267,9 @@ def information_disseminate(*, actor, submission: InformationSubmission) -> Circ
 
 
 @transaction.atomic
-def information_return(*, actor, submission: InformationSubmission, reason: str):
+def information_return(
+    *, actor: User, submission: InformationSubmission, reason: str
+) -> InformationSubmission:
     """The secretariat returns a submission with its reasons."""
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat returns submissions."))

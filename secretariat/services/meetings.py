@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,19 +18,24 @@ from ..models import (
     Meeting,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from measures.models import Expert, Measure
+
 
 @transaction.atomic
 def meeting_create(
     *,
-    actor,
+    actor: User,
     body: str,
     date: datetime.date,
     place: str = "",
     title: str = "",
     host: Participant | None = None,
     present: Iterable[Participant] = (),
-    measure=None,
-    experts: Iterable = (),
+    measure: Measure | None = None,
+    experts: Iterable[Expert] = (),
 ) -> Meeting:
     """Schedule or record a meeting. The secretariat keeps the calendar.
 
@@ -57,7 +63,12 @@ def meeting_create(
 
 
 def meeting_check(
-    *, body: str | None, host: Participant | None, measure=None, experts=(), date=None
+    *,
+    body: str | None,
+    host: Participant | None,
+    measure: Measure | None = None,
+    experts: Iterable[Expert] = (),
+    date: datetime.date | None = None,
 ) -> None:
     """A meeting has a known body and, if hosted, is hosted by a state
     (specialised meetings "dans les États membres ou observateurs"). A
@@ -81,7 +92,9 @@ def meeting_check(
 
 
 @transaction.atomic
-def meeting_set_present(*, actor, meeting: Meeting, present: Iterable[Participant]) -> Meeting:
+def meeting_set_present(
+    *, actor: User, meeting: Meeting, present: Iterable[Participant]
+) -> Meeting:
     """Record or correct who attended (the basis of the consensus check): a
     meeting scheduled without the states present could otherwise never carry
     a decision (issue 13 item 6). The secretariat only; each change is kept

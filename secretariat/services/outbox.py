@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from cica.errors import NotFound as NotFoundError
 from cica.text import single_line
 from measures.models import DesignationRole, Initiative, Paper
-from members.models import Delegate
+from members.models import Delegate, Participant
 from members.rules import SECRETARIAT_GROUP
 
 from ..models import (
@@ -33,10 +34,23 @@ from ..models import (
     Receipt,
 )
 
+if TYPE_CHECKING:
+    from celery import Task
+    from django.contrib.auth.models import User
+
+    from ..models import WebhookDelivery
+
 logger = logging.getLogger(__name__)
 
+# ``(user, subject, body, target_type, target_id)``: one notification to write.
+Message: TypeAlias = "tuple[User, str, str, str, int | None]"
+# ``(user, target_type, target_id)``: one recipient of a notice in their language.
+Recipient: TypeAlias = "tuple[User, str, int | None]"
+# The two outboxes: notifications' e-mails and webhook deliveries.
+OutboxModel: TypeAlias = "type[Notification] | type[WebhookDelivery]"
 
-def _active_delegates(*, participant_ids: Iterable[int]) -> list[tuple]:
+
+def _active_delegates(*, participant_ids: Iterable[int]) -> list[tuple[User, int]]:
     """``(user, participant_id)`` for every active delegate of these participants."""
     rows = (
         Delegate.objects.filter(
@@ -48,7 +62,7 @@ def _active_delegates(*, participant_ids: Iterable[int]) -> list[tuple]:
     return [(d.user, d.participant_id) for d in rows]
 
 
-def _secretariat_users():
+def _secretariat_users() -> list[User]:
     User = get_user_model()
     return list(
         User.objects.filter(is_active=True)
@@ -58,7 +72,9 @@ def _secretariat_users():
     )
 
 
-def _in_their_language(recipients: Iterable[tuple], build) -> list[tuple]:
+def _in_their_language(
+    recipients: Iterable[Recipient], build: Callable[[User], tuple[str, str]]
+) -> list[Message]:
     """``notify`` messages, each written in its recipient's language (their
     delegate record's; otherwise the site's). ``recipients`` are ``(user,
     target_type, target_id)``; ``build(user)`` returns ``(subject, body)`` and
@@ -81,7 +97,7 @@ def notify(
     *,
     kind: str,
     event_key: str,
-    messages: list[tuple],
+    messages: Sequence[Message],
     url: str = "",
 ) -> list[int]:
     """Write notifications for one event into the outbox and hand their
@@ -138,7 +154,7 @@ def notifications_enqueue(*, notification_ids: list[int]) -> int:
     rows stay pending with no ``queued_at``; the periodic re-queue sends them
     later. Returns how many were handed over."""
     # Imported here: secretariat.tasks imports this package (a real cycle).
-    from ..tasks import send_notification_email
+    from ..tasks import send_notification_email  # noqa: PLC0415
 
     return _hand_over(
         ids=notification_ids,
@@ -148,7 +164,7 @@ def notifications_enqueue(*, notification_ids: list[int]) -> int:
     )
 
 
-def _hand_over(*, ids: list[int], model, task, argument: str) -> int:
+def _hand_over(*, ids: list[int], model: OutboxModel, task: Task[Any, Any], argument: str) -> int:
     """Queue one task per outbox row (notification or webhook delivery). On a
     broker failure the row keeps ``queued_at`` empty and the rest wait too:
     the periodic re-queue hands them over when the broker is back."""
@@ -165,7 +181,15 @@ def _hand_over(*, ids: list[int], model, task, argument: str) -> int:
     return handed
 
 
-def _outbox_requeue(*, model, status_field: str, pending: str, older_than, enqueue, **extra) -> int:
+def _outbox_requeue(
+    *,
+    model: OutboxModel,
+    status_field: str,
+    pending: str,
+    older_than: datetime.timedelta | None,
+    enqueue: Callable[[list[int]], int],
+    **extra: object,
+) -> int:
     """Hand an outbox's pending rows (e-mails or webhook deliveries) to Celery
     again: never queued (broker was down) or queued long ago without being
     sent (a lost task). A row a worker is sending now (claimed less than
@@ -187,7 +211,9 @@ def _outbox_requeue(*, model, status_field: str, pending: str, older_than, enque
     return enqueue(ids)
 
 
-def _outbox_give_up(*, model, pk: int, status_field: str, pending: str, failed: str) -> None:
+def _outbox_give_up(
+    *, model: OutboxModel, pk: int, status_field: str, pending: str, failed: str
+) -> None:
     """Mark a pending outbox row failed, for the secretariat to look at."""
     model.objects.filter(pk=pk, **{status_field: pending}).update(
         **{status_field: failed, "claimed_at": None}
@@ -203,7 +229,7 @@ class OutboxClaimed(Exception):
         self.retry_in = retry_in
 
 
-def _outbox_claim(row, *, now) -> None:
+def _outbox_claim(row: Notification | WebhookDelivery, *, now: datetime.datetime) -> None:
     """Inside the claiming transaction (row locked): refuse a live claim, else
     take it. Committed before anything is sent, so a second worker sees it."""
     lease = datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
@@ -371,7 +397,7 @@ def notification_give_up(*, notification_id: int) -> None:
     )
 
 
-def notification_mark_read(*, user, notification: Notification | None = None) -> int:
+def notification_mark_read(*, user: User, notification: Notification | None = None) -> int:
     """Mark one (or all) of the user's own notifications read."""
     mine = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification is not None:
@@ -401,7 +427,9 @@ def notify_paper_submitted(*, paper: Paper) -> None:
     )
 
 
-def notify_designation(*, initiative: Initiative, designations: list) -> None:
+def notify_designation(
+    *, initiative: Initiative, designations: list[tuple[Participant, str]]
+) -> None:
     """The designated states' delegates learn of their designation."""
     roles = {p.pk: role for p, role in designations}
     messages = []

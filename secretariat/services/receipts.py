@@ -4,6 +4,8 @@ states) its position, which may break a silence procedure.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +24,11 @@ from ..models import (
 )
 from .silence import _silence_break
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _own_receipt(actor, circulation: Circulation) -> Receipt:
+
+def _own_receipt(actor: User, circulation: Circulation) -> Receipt:
     """The receipt of the state the actor acts for; a delegate answers for
     their own state only, and a circulation not addressed to it is not theirs."""
     participant = acting_for(actor)
@@ -44,7 +49,7 @@ def _own_receipt(actor, circulation: Circulation) -> Receipt:
 
 
 @transaction.atomic
-def receipt_mark_read(*, actor, circulation: Circulation) -> Receipt | None:
+def receipt_mark_read(*, actor: User, circulation: Circulation) -> Receipt | None:
     """Record the first reading by a delegate of the addressed state (once)."""
     participant = acting_for(actor)
     if participant is None:
@@ -62,7 +67,7 @@ def receipt_mark_read(*, actor, circulation: Circulation) -> Receipt | None:
 
 
 @transaction.atomic
-def receipt_acknowledge(*, actor, circulation: Circulation) -> Receipt:
+def receipt_acknowledge(*, actor: User, circulation: Circulation) -> Receipt:
     """A delegate acknowledges receipt for their state (members and observers)."""
     receipt = _own_receipt(actor, circulation)
     now = timezone.now()
@@ -79,7 +84,9 @@ def receipt_acknowledge(*, actor, circulation: Circulation) -> Receipt:
 
 
 @transaction.atomic
-def receipt_answer(*, actor, circulation: Circulation, position: str, text: str = "") -> Receipt:
+def receipt_answer(
+    *, actor: User, circulation: Circulation, position: str, text: str = ""
+) -> Receipt:
     """A member state's position on a circulation, changeable until the
     deadline; every change is kept in the receipt's history. Observers take
     no part in decisions: they acknowledge, they do not take positions.
@@ -93,7 +100,8 @@ def receipt_answer(*, actor, circulation: Circulation, position: str, text: str 
     receipt = _own_receipt(actor, circulation)
     if circulation.kind == CirculationKind.INFORMATION:
         raise Conflict(_("Disseminated information is acknowledged, not answered."))
-    if acting_for(actor).status_on() != ParticipationStatus.MEMBER:
+    # _own_receipt refused an actor acting for no state.
+    if receipt.participant.status_on() != ParticipationStatus.MEMBER:
         raise Forbidden(_("Observers acknowledge circulations; only member states take positions."))
     if circulation.deadline and timezone.localdate() > circulation.deadline:
         raise Conflict(

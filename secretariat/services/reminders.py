@@ -6,6 +6,7 @@ answers once a deadline has passed.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -24,8 +25,12 @@ from ..models import (
     NotificationKind,
     Receipt,
 )
+from .circulations import _initiative_of
 from .information import _co_values, information_confirm_by
 from .outbox import _active_delegates, _in_their_language, _secretariat_users, notify
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def circulations_send_reminders(*, today: datetime.date | None = None) -> int:
@@ -37,9 +42,10 @@ def circulations_send_reminders(*, today: datetime.date | None = None) -> int:
     sent = 0
     circulations = Circulation.objects.filter(deadline__gte=today, deadline__lte=horizon)
     for circulation in circulations.select_related("paper", "initiative__measure"):
+        initiative = _initiative_of(circulation)
         body = _("Your state has not yet answered %(ref)s on %(measure)s.") % {
             "ref": circulation.reference,
-            "measure": circulation.initiative.measure.code,
+            "measure": initiative.measure.code,
         }
         with transaction.atomic():
             sent += _remind_waiting(
@@ -82,7 +88,7 @@ def _remind_waiting(
     )
 
 
-def circulation_remind_now(*, actor, circulation: Circulation) -> int:
+def circulation_remind_now(*, actor: User, circulation: Circulation) -> int:
     """The secretariat reminds, now, every member state that has not given its
     position (at most once a day per circulation: a second click adds nothing)."""
     if not is_secretariat(actor):
@@ -175,7 +181,11 @@ def information_send_co_submission_reminders(*, today: datetime.date | None = No
         with transaction.atomic():
             if today <= due:
 
-                def remind(_user, submission=submission, due=due):
+                def remind(
+                    _user: User,
+                    submission: InformationSubmission = submission,
+                    due: datetime.date = due,
+                ) -> tuple[str, str]:
                     values = _co_values(submission, due=due)
                     return (
                         _("Reminder: confirm or decline co-submitting %(ref)s by %(date)s")
@@ -207,7 +217,12 @@ def information_send_co_submission_reminders(*, today: datetime.date | None = No
                 )
             else:
 
-                def overdue(_user, submission=submission, due=due, codes=codes):
+                def overdue(
+                    _user: User,
+                    submission: InformationSubmission = submission,
+                    due: datetime.date = due,
+                    codes: str = codes,
+                ) -> tuple[str, str]:
                     values = _co_values(submission, due=due, codes=codes)
                     return (
                         _("Co-submission of %(ref)s: %(codes)s still awaited") % values,

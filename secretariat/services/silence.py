@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -27,16 +28,22 @@ from ..models import (
     Receipt,
     SilenceStatus,
 )
-from .circulations import circulation_create
+from .circulations import _initiative_of, circulation_create
 from .decisions import DECISION_BODIES
 from .outbox import _secretariat_users, notify
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from members.models import Participant
+
 
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
 def silence_procedure_start(
-    *, actor, initiative: Initiative, body: str, draft_text: str, deadline: datetime.date
+    *, actor: User, initiative: Initiative, body: str, draft_text: str, deadline: datetime.date
 ) -> Circulation:
     """Circulate a draft decision of the SWG or the SOC under silence
     procedure: adopted by consensus when no member state objects by the
@@ -49,7 +56,8 @@ def silence_procedure_start(
     if not draft_text.strip():
         raise DomainError(_("Give the text of the draft decision."))
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    expected = {Body.SWG: "swg_review", Body.SOC: "soc_review"}[body]
+    expected_by_body: dict[str, str] = {Body.SWG: "swg_review", Body.SOC: "soc_review"}
+    expected = expected_by_body[body]
     if initiative.status != expected:
         raise Conflict(
             _(
@@ -101,14 +109,16 @@ def silence_notice(circulation: Circulation) -> tuple[str, str]:
     """The notice of a draft decision under silence procedure, in the active
     language: what it is, the draft itself, the deadline with its time zone,
     and that silence means consent (DESIGN §3)."""
-    initiative = circulation.initiative
+    initiative = _initiative_of(circulation)
+    deadline = circulation.deadline
+    assert deadline is not None, "silence_procedure_start always sets a deadline"
     values = {
         "body": Body(circulation.body).label,
         "ref": initiative.reference,
         "measure": initiative.measure.title,
         "circulation": circulation.reference,
-        "deadline": date_format(circulation.deadline, "DATE_FORMAT"),
-        "zone": silence_deadline_zone(circulation.deadline),
+        "deadline": date_format(deadline, "DATE_FORMAT"),
+        "zone": silence_deadline_zone(deadline),
         "draft": circulation.draft_text.strip(),
     }
     subject = (
@@ -135,14 +145,20 @@ def silence_notice(circulation: Circulation) -> tuple[str, str]:
 
 
 def _silence_on_timeline(
-    *, circulation: Circulation, kind: str, actor=None, acting_for=None, reason="", details=None
+    *,
+    circulation: Circulation,
+    kind: str,
+    actor: User | None = None,
+    acting_for: Participant | None = None,
+    reason: str = "",
+    details: dict[str, object] | None = None,
 ) -> None:
     # Imported here: measures.services imports this package (a real cycle,
     # to be replaced by the hook of issue 14 item 2).
-    from measures.services import initiative_note
+    from measures.services import initiative_note  # noqa: PLC0415
 
     initiative_note(
-        initiative=circulation.initiative,
+        initiative=_initiative_of(circulation),
         kind=kind,
         actor=actor,
         acting_for=acting_for,
@@ -184,7 +200,7 @@ def silence_procedures_close(*, today: datetime.date | None = None) -> list[str]
     Each is closed in its own transaction, under a row lock, once."""
     # Imported here: measures.services imports this package (a real cycle,
     # to be replaced by the hook of issue 14 item 2).
-    from measures.services import initiative_record_decision
+    from measures.services import initiative_record_decision  # noqa: PLC0415
 
     today = today or timezone.localdate()
     closed = []
@@ -199,7 +215,7 @@ def silence_procedures_close(*, today: datetime.date | None = None) -> list[str]
             try:
                 _initiative, event = initiative_record_decision(
                     actor=None,
-                    initiative=circulation.initiative,
+                    initiative=_initiative_of(circulation),
                     body=circulation.body,
                     meeting=None,
                     outcome=Outcome.APPROVED,

@@ -27,7 +27,7 @@ from .outbox import _hand_over, _outbox_claim, _outbox_give_up, _outbox_requeue
 WEBHOOK_DISABLE_AFTER = 10
 
 
-def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
+def webhooks_emit(*, event: str, event_key: str, payload: dict[str, object]) -> list[int]:
     """Write one delivery per interested active subscription, in the event's
     transaction; hand them to Celery after commit. Unique per (subscription,
     event): the same event emitted twice is delivered once. ``event`` is one
@@ -62,7 +62,7 @@ def webhooks_emit(*, event: str, event_key: str, payload: dict) -> list[int]:
 
 def webhooks_enqueue(*, delivery_ids: list[int]) -> int:
     # Imported here: secretariat.tasks imports this package (a real cycle).
-    from ..tasks import deliver_webhook
+    from ..tasks import deliver_webhook  # noqa: PLC0415
 
     return _hand_over(
         ids=delivery_ids, model=WebhookDelivery, task=deliver_webhook, argument="delivery_id"
@@ -161,7 +161,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
             pk=delivery.subscription_id
         )
         failures = subscription.consecutive_failures + 1
-        changes = {"consecutive_failures": failures}
+        changes: dict[str, object] = {"consecutive_failures": failures}
         if failures >= WEBHOOK_DISABLE_AFTER:
             changes.update(is_active=False, disabled_at=timezone.now())
         WebhookSubscription.objects.filter(pk=subscription.pk).update(**changes)
