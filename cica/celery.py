@@ -9,6 +9,7 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django import db
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cica.settings")
 
@@ -28,6 +29,4 @@ def close_old_connections(task=None, **kwargs):
     (settings.CELERY_DB_REUSE_MAX stops the fixup from always closing it).
     Not for eager tasks: they run inside the caller's transaction."""
     if task is not None and not task.request.is_eager:
-        from django.db import close_old_connections
-
-        close_old_connections()
+        db.close_old_connections()

@@ -70,7 +70,8 @@ def read_rows(upload) -> list[dict[str, str]]:
         )
     max_rows = settings.CICA_IMPORT_MAX_ROWS
     if data[:2] == b"PK":
-        import openpyxl
+        # Imported here: openpyxl is heavy and only an XLSX upload needs it.
+        import openpyxl  # noqa: PLC0415
 
         try:
             sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active

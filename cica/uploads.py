@@ -3,15 +3,17 @@
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import filetype
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import DomainError, NotFound
 
 DOCUMENT_TYPES = ("pdf", "docx", "odt")
 
@@ -131,8 +133,6 @@ def removed_on_failure() -> Iterator[list[str]]:
 def open_stored(field):
     """Open a stored upload for reading; a file gone from storage is a clear
     404 ("missing"), not a server error."""
-    from .errors import NotFound
-
     try:
         return field.open("rb")
     except (FileNotFoundError, ValueError) as exc:
@@ -149,15 +149,9 @@ def stored_download(field, *, filename: str, content_type: str):
     ``X-Sendfile`` for Apache) the web server sends the bytes from
     ``CICA_SENDFILE_PREFIX`` + the stored name; the permission check stays
     here. Otherwise Django streams the file."""
-    from urllib.parse import quote
-
-    from django.http import FileResponse, HttpResponse, HttpResponseBase
-
     header = settings.CICA_SENDFILE_HEADER
     if header:
         if not field.storage.exists(field.name):
-            from .errors import NotFound
-
             raise NotFound(_("The file is missing from storage; tell the secretariat."))
         response: HttpResponseBase = HttpResponse(content_type=content_type)
         if header.lower() == "x-sendfile":

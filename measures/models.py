@@ -4,6 +4,8 @@ listed in the annex of the cooperative approach (Bangkok, 14 March 2007)."""
 from __future__ import annotations
 
 import datetime
+import uuid
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.conf import settings as _settings
@@ -506,9 +508,6 @@ class PaperKind(models.TextChoices):
 
 def paper_upload_to(instance: Paper, filename: str) -> str:
     # A generated name: the uploader's file name is kept in a field, never on disk.
-    import uuid
-    from pathlib import PurePath
-
     return f"papers/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,6 +12,7 @@ from cica.errors import NotFound
 from cica.throttling import SignInThrottle
 
 from . import selectors, services
+from .auth import ExpiringTokenAuthentication
 from .models import ApiToken
 
 
@@ -103,12 +105,8 @@ class TokenSignIn(APIView):
     )
     def delete(self, request):
         """Sign out: revoke the token this request was made with."""
-        from .auth import ExpiringTokenAuthentication
-
         found = ExpiringTokenAuthentication().authenticate(request._request)
         if found is None:
-            from rest_framework.exceptions import NotAuthenticated
-
             raise NotAuthenticated(_("Send the token to revoke as 'Authorization: Token …'."))
         user, token = found
         services.api_token_revoke(actor=user, token=token)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cica.errors import Conflict, DomainError, Forbidden
+from cica.tabular import expected_date, parse_date
 from cica.upsert import upsert
 
 from .models import (
@@ -33,7 +34,7 @@ from .models import (
     Participation,
     ParticipationStatus,
 )
-from .rules import CHAIR_GROUP, SECRETARIAT_GROUP, AnyUser
+from .rules import CHAIR_GROUP, SECRETARIAT_GROUP, AnyUser, is_secretariat
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -397,10 +398,6 @@ def participants_import(
     ``participation_change``); a row that leaves the register as it is is
     reported "unchanged". A dry run does the same, then rolls it back.
     """
-    from cica.tabular import expected_date, parse_date
-
-    from .rules import is_secretariat
-
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat imports registers."))
     report = ImportReport(total=len(rows))
@@ -541,8 +538,6 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke a token at once. Its owner may revoke it, and so may the
     secretariat (a lost laptop, a delegate who left). Revoking twice is a
     no-op, so a retried request does not fail."""
-    from .rules import is_secretariat
-
     if token.user_id != actor.pk and not is_secretariat(actor):
         raise Forbidden(_("You may revoke only your own tokens."))
     with transaction.atomic():
@@ -557,8 +552,6 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 def api_tokens_revoke_all(*, actor: User, user: User) -> int:
     """Revoke every usable token of ``user`` (the account was compromised or
     the delegate left). Returns how many were revoked."""
-    from .rules import is_secretariat
-
     if user.pk != actor.pk and not is_secretariat(actor):
         raise Forbidden(_("You may revoke only your own tokens."))
     # TEMPORARY (issue 14 merge): members.models is being rewritten; once

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -113,8 +114,6 @@ class CirculationFilter(filters.FilterSet):
         fields = ["initiative", "measure", "kind", "open"]
 
     def filter_open(self, queryset, name, value):
-        from django.utils import timezone
-
         today = timezone.localdate()
         return (
             queryset.filter(deadline__gte=today) if value else queryset.filter(deadline__lt=today)

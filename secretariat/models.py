@@ -1,11 +1,13 @@
 """Meetings and their decisions, circulations of papers (receipts and
 notifications follow in the circulation ledger)."""
 
+import uuid
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -607,9 +609,6 @@ class CoSubmitter(models.Model):
 
 
 def attachment_upload_to(instance, filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
     return f"information/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
 
 
@@ -675,8 +674,6 @@ class WebhookSubscription(models.Model):
         return f"{self.name} ({self.url})"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         unknown = [e for e in self.events or [] if e not in WebhookEvent.values]
         if not isinstance(self.events, list) or unknown:
             raise ValidationError(
