@@ -2,6 +2,8 @@
 delegate designates experts for their state. Registered on the Catalogue's
 router in ``measures/api.py``."""
 
+from __future__ import annotations
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

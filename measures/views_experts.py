@@ -1,6 +1,8 @@
 """The expert roster pages (modality (b)): the roster, and a member state's
 delegate designating an expert for their state."""
 
+from __future__ import annotations
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
