@@ -37,13 +37,22 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from measures import services as measure_services
 from measures import services_experts
 from measures.models import CoordinatorOffer, Expert, Initiative, Measure, Paper
 from members.models import ApiToken, Chairmanship, Participant
+from members.services import api_token_issue
 from secretariat import services as secretariat_services
 from secretariat.models import (
     Circulation,
@@ -265,10 +274,6 @@ def build() -> Scenario:
     s.notification = Notification.objects.filter(recipient=irn).order_by("pk").first()
     assert s.notification is not None, "the circulations notify Iran's delegate"
 
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    from members.services import api_token_issue
-
     s.token, s.token_key = api_token_issue(user=chn, name="status poller")
     # One row of each sign-in record (django-axes keeps them; no service of ours).
     seen = {"user_agent": "test", "http_accept": "*/*", "path_info": "/accounts/login/"}
@@ -292,14 +297,6 @@ def build() -> Scenario:
 
 def _beat_schedules():
     """One row per django-celery-beat model, so that each admin change page exists."""
-    from django_celery_beat.models import (
-        ClockedSchedule,
-        CrontabSchedule,
-        IntervalSchedule,
-        PeriodicTask,
-        SolarSchedule,
-    )
-
     interval, _created = IntervalSchedule.objects.get_or_create(every=60, period="seconds")
     ClockedSchedule.objects.get_or_create(clocked_time=timezone.now())
     CrontabSchedule.objects.get_or_create(minute="0", hour="6")

@@ -1,9 +1,17 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
+
+from cica.celery import app
+from measures.models import CoordinatorDesignation, Initiative, Measure
+from measures.services import initiative_submit_paper
+from members.models import Participant
+from tests.files import pdf
 
 DEMO_PASSWORD = "demo-pass-4-cica"
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -30,8 +38,6 @@ def _registers_after_flush(request):
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("django_db_blocker")
-    from members.models import Participant
-
     if not Participant.objects.exists():
         _load_registers_and_people()
 
@@ -63,8 +69,6 @@ def media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def people(db):
     """The demo users: secretariat, chair, and delegate-<code> for every participant."""
-    from django.contrib.auth import get_user_model
-
     users = {u.username: u for u in get_user_model().objects.all()}
 
     class People(dict):
@@ -94,8 +98,6 @@ def as_user(people):
 def eager_celery():
     """Run Celery tasks in-process for this test, as the embedded default does,
     even when REDIS_URL points at a real broker."""
-    from cica.celery import app
-
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield app
@@ -108,13 +110,6 @@ def eager_celery():
 @pytest.fixture
 def drafting(people):
     """HUM-5 at drafting, Mongolia coordinating, with a paper submitted."""
-    from django.utils import timezone
-
-    from measures.models import CoordinatorDesignation, Initiative, Measure
-    from measures.services import initiative_submit_paper
-    from members.models import Participant
-    from tests.files import pdf
-
     initiative = Initiative.objects.create(
         measure=Measure.objects.get(code="HUM-5"), status="drafting"
     )
@@ -132,6 +127,4 @@ def drafting(people):
 
 @pytest.fixture
 def deadline():
-    from django.utils import timezone
-
     return timezone.localdate() + datetime.timedelta(days=10)

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import (
     AreaAlias,
@@ -18,6 +19,7 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
+from measures.services import initiative_circulate, initiative_submit_paper
 from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
 from secretariat.models import (
     Circulation,
@@ -29,6 +31,8 @@ from secretariat.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from secretariat.services import information_submit, receipt_answer
+from tests.files import pdf
 
 pytestmark = pytest.mark.django_db
 MODELS = [
@@ -131,13 +135,9 @@ def test_delegates_have_no_admin(client, settings):
 
 
 def test_expert_contact_is_hidden_from_the_chairs_office_in_the_admin(client, settings):
-    from django.utils import timezone
-
-    from measures.models import Measure as M
-
     expert = Expert.objects.create(
         participant=Participant.objects.get(code="KOR"),
-        measure=M.objects.get(code="ECO-9"),
+        measure=Measure.objects.get(code="ECO-9"),
         name="Dr Kim",
         contact="kim@example.org",
         started_on=timezone.localdate(),
@@ -163,8 +163,6 @@ def test_item2_the_rosters_old_admin_address_leads_to_its_new_one(client):
 
 
 def test_bulk_dissemination_in_the_admin(secretariat, people):
-    from secretariat.services import information_submit
-
     kinds: dict[str, Any] = dict(
         kind="views",
         language="en",
@@ -193,26 +191,21 @@ def test_bulk_dissemination_in_the_admin(secretariat, people):
 
 
 def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
-    from django.utils import timezone as tz
-
-    from measures.models import CoordinatorDesignation as CD
-    from measures.services import initiative_circulate, initiative_submit_paper
-    from secretariat.services import information_submit, receipt_answer
-    from tests.files import pdf
-
     initiative = Initiative.objects.create(
         measure=Measure.objects.get(code="ENV-4"), status="drafting"
     )
-    CD.objects.create(
+    CoordinatorDesignation.objects.create(
         initiative=initiative,
         participant=Participant.objects.get(code="MNG"),
         role="coordinator",
-        started_on=tz.localdate(),
+        started_on=timezone.localdate(),
     )
     initiative_submit_paper(
         actor=people["delegate-mng"], initiative=initiative, file=pdf(), language="en"
     )
-    initiative_circulate(actor=people.secretariat, initiative=initiative, deadline=tz.localdate())
+    initiative_circulate(
+        actor=people.secretariat, initiative=initiative, deadline=timezone.localdate()
+    )
     circulation = Circulation.objects.get(initiative=initiative)
     receipt_answer(actor=people["delegate-kaz"], circulation=circulation, position="support")
     for _ in range(2):  # a second click the same day adds nothing
@@ -255,12 +248,10 @@ def test_remind_now_and_return_with_reasons_in_the_admin(secretariat, people):
 
 
 def test_a_meeting_page_offers_its_decisions(secretariat, people):
-    from django.utils import timezone as tz
-
     under_review = Initiative.objects.create(
         measure=Measure.objects.get(code="ENV-4"), status="swg_review"
     )
-    meeting = Meeting.objects.create(body="swg", date=tz.localdate(), place="Almaty")
+    meeting = Meeting.objects.create(body="swg", date=timezone.localdate(), place="Almaty")
     page = secretariat.get(reverse("admin:secretariat_meeting_change", args=[meeting.pk]))
     link = reverse("admin:measures_initiative_act", args=[under_review.pk, "record_swg_decision"])
     assert f"{link}?meeting={meeting.pk}" in page.content.decode()
@@ -269,10 +260,6 @@ def test_a_meeting_page_offers_its_decisions(secretariat, people):
 
 
 def test_circulation_and_submission_pages_offer_their_actions(secretariat, people):
-    from django.utils import timezone as tz
-
-    from secretariat.services import information_submit
-
     submission = information_submit(
         actor=people["delegate-mng"],
         title="T",
@@ -300,8 +287,6 @@ def test_circulation_and_submission_pages_offer_their_actions(secretariat, peopl
     initiative = Initiative.objects.create(
         measure=Measure.objects.get(code="ENV-2"), status="circulated"
     )
-    from measures.models import Paper
-
     paper = Paper.objects.create(
         initiative=initiative,
         kind="concept_paper",
@@ -315,7 +300,7 @@ def test_circulation_and_submission_pages_offer_their_actions(secretariat, peopl
         language="en",
     )
     circulation = Circulation.objects.create(
-        initiative=initiative, paper=paper, reference="CICA/CIRC/T/1", deadline=tz.localdate()
+        initiative=initiative, paper=paper, reference="CICA/CIRC/T/1", deadline=timezone.localdate()
     )
     Receipt.objects.create(circulation=circulation, participant=Participant.objects.get(code="KAZ"))
     remind = reverse("admin:secretariat_circulation_do", args=[circulation.pk, "remind"])

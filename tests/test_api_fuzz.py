@@ -26,10 +26,12 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
+from cica.wsgi import application
 from members.services import api_token_issue
 
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -51,8 +53,6 @@ CHECKS = [
 
 
 def _load_schema():
-    from cica.wsgi import application
-
     return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
@@ -92,9 +92,6 @@ def keep_the_test_connection():
     """schemathesis calls the WSGI app itself, so Django closes the database
     connection after each request as in production; the test's transaction
     lives on that connection. Django's test client keeps it the same way."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield

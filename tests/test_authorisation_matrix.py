@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -40,6 +41,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from measures.models import Expert, Initiative, InterestDeclaration, Measure
@@ -1010,8 +1012,6 @@ def admin_cases() -> dict[tuple[str, str], Case]:
 def _admin_record(s, label):
     if label in ADMIN_RECORD:
         return ADMIN_RECORD[label](s)
-    from django.apps import apps
-
     record = apps.get_model(label).objects.order_by("pk").first()
     assert record is not None, f"the scenario has no {label}"
     return record
@@ -1021,8 +1021,6 @@ def _admin_record(s, label):
 
 
 def schema_operations() -> set[tuple[str, str]]:
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     methods = {"get", "post", "put", "patch", "delete"}
     return {(path, m) for path, item in schema["paths"].items() for m in item if m in methods}

@@ -6,9 +6,11 @@ import uuid
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
+from cica.client import client_address
 from members.models import ApiToken
 from tests.conftest import DEMO_PASSWORD
 
@@ -70,8 +72,6 @@ def test_item14_lock_out_ignores_a_forged_forwarded_for(settings, people):
     assert locked.status_code == 429
     assert locked.json()["code"] == "locked_out"
     assert not ApiToken.objects.exists()
-    from axes.models import AccessAttempt
-
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {address}
 
 
@@ -106,8 +106,6 @@ def test_item14_behind_one_trusted_proxy_the_right_most_address_counts(settings,
             HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, {alice}",
         )
     assert wrong.status_code == 429
-    from axes.models import AccessAttempt
-
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {alice}
     # Bob, behind the same proxy, is not locked out by Alice's failures.
     assert sign_in(client, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=bob).status_code == 200
@@ -128,8 +126,6 @@ def test_item14_behind_one_trusted_proxy_the_right_most_address_counts(settings,
 )
 def test_item14_client_address_takes_the_nth_from_the_right(settings, proxies, forwarded, expected):
     """issue 13 item 14: one function gives the client address."""
-    from cica.client import client_address
-
     settings.CICA_TRUSTED_PROXIES = proxies
     meta: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.1"}
     if forwarded:

@@ -18,7 +18,9 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from cica.celery import app
 from measures.services import initiative_circulate
+from secretariat import services
 from secretariat.models import EmailStatus, Notification
 from tests.faults import SmtpServer, TcpProxy, free_port, wait_for_port
 
@@ -116,8 +118,6 @@ def test_database_unreachable_answers_503_then_recovers(tmp_path):
 def broker_unreachable():
     """The Celery app publishing to a Redis port where nothing listens (and
     the cache on that port too), as when Redis is down."""
-    from cica.celery import app
-
     dead = f"redis://127.0.0.1:{free_port()}/0"
     before = app.conf.broker_url, app.conf.task_always_eager
 
@@ -185,8 +185,6 @@ def test_redis_unreachable_pages_and_api_work_and_mail_waits(
 def test_worker_killed_mid_send_delivers_once_after_restart(people, drafting, deadline, tmp_path):
     if not (settings.REDIS_URL and on_postgresql()):
         pytest.skip("needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
-    from secretariat import services
-
     smtp = SmtpServer()
     smtp.hang_next = True
     db = connection.settings_dict

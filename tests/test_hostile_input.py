@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.test import Client
+from rest_framework.test import APIClient
 
 from measures.models import Initiative
 from tests.conftest import DEMO_PASSWORD
@@ -191,12 +193,8 @@ API_CASES = [
 
 
 def _api_client(case: Hostile):
-    from rest_framework.test import APIClient
-
     client = APIClient()
     if case.user:
-        from django.contrib.auth import get_user_model
-
         client.force_authenticate(get_user_model().objects.get(username=case.user))
     return client
 

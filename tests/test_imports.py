@@ -1,14 +1,19 @@
 """Register imports from CSV and XLSX (issue 7, must show 4)."""
 
+import datetime
 import io
+import time
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl.worksheet.worksheet import Worksheet
 
-from measures.models import CoordinatorDesignation, Initiative
+from measures.models import CoordinatorDesignation, Initiative, InitiativeEvent
+from measures.services import initiative_open_consultation
 from members.models import Participant, Participation
+from secretariat.models import Notification
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -164,10 +169,6 @@ DESIGNATIONS = "/admin/import/designations/"
 
 def consultation(code):
     """The seed's initiative on ``code``, taken to "Consultation" by the action itself."""
-    from django.contrib.auth import get_user_model
-
-    from measures.services import initiative_open_consultation
-
     initiative = Initiative.objects.get(measure__code=code)
     secretariat = get_user_model().objects.get(username="secretariat")
     initiative_open_consultation(actor=secretariat, initiative=initiative)
@@ -200,11 +201,6 @@ FRENCH_FILE = (
 def test_item10_11_french_semicolon_csv_resolves_names_roles_and_dates(staff):
     """issue 13 items 10 and 11: a ';' CSV from a French Excel, with French names,
     roles and day-first dates: the preview says what each name became, then it applies."""
-    import datetime
-
-    from measures.models import InitiativeEvent
-    from secretariat.models import Notification
-
     consultation("ECO-2"), consultation("ECO-3")
     before = (InitiativeEvent.objects.count(), Notification.objects.count())
     file = upload("\ufeff" + FRENCH_FILE)
@@ -255,8 +251,6 @@ def test_item10_11_french_semicolon_csv_resolves_names_roles_and_dates(staff):
 def test_item10_english_and_russian_names_roles_and_dates_in_the_readers_order(staff):
     """issue 13 item 10: "Russian Federation", "Kazakhstan", "координатор", and
     02/11/2026 read day first in Russian, month first in English."""
-    import datetime
-
     consultation("ECO-2"), consultation("ECO-3")
     russian = (
         "measure,participant,role,from\n"
@@ -347,8 +341,6 @@ def test_item11_too_large_a_file_or_too_many_rows_is_refused_and_refusals_are_ca
 ):
     """issue 13 item 11: size and rows are capped (settings); a page of refusals shows
     the first ones and counts the rest."""
-    import time
-
     # The file of the report: 5 MB of rows, with the default limits.
     five_mb = "measure,participant,role,from\n" + "ECO-2,Atlantis,boss,soon\n" * 210_000
     started = time.monotonic()
@@ -410,8 +402,6 @@ def test_item12_import_goes_through_the_designation_action(staff, drafting):
 def test_item12_reimport_skips_existing_rows_as_unchanged(staff):
     """issue 13 item 12: re-importing a file whose rows partly exist reports them
     "unchanged" and imports the rest."""
-    import datetime
-
     consultation("ECO-2"), consultation("ECO-3")
     first = "measure,participant,role,from\nECO-2,KAZ,coordinator,2026-11-02\n"
     staff.post(DESIGNATIONS, {"file": upload(first), "apply": "on"})
@@ -455,8 +445,6 @@ def test_item12_participants_reimport_reports_unchanged_rows(staff):
 
 def test_item11_tab_separated_text_and_xlsx_date_cells(staff):
     """issue 13 item 11: Excel's "Text (tab delimited)" and an XLSX whose dates are date cells."""
-    import datetime
-
     consultation("ECO-2"), consultation("ECO-3")
     tabbed = "measure\tparticipant\trole\tfrom\nECO-2\tViet Nam, Socialist Republic\tx\t1\n"
     response = staff.post(DESIGNATIONS, {"file": upload(tabbed)})

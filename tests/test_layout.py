@@ -10,6 +10,9 @@ from pathlib import Path
 from django.apps import apps
 from django.core.management import get_commands, load_command_class
 
+from secretariat import services
+from secretariat.services import circulations
+
 ROOT = Path(__file__).resolve().parent.parent
 
 OPS_COMMANDS = ("bench", "bench_data", "backup", "restore")
@@ -69,9 +72,6 @@ def test_item3_secretariat_services_is_a_package_of_concerns():
     per concern; circulating a paper happens in ``circulations.py``."""
     package = ROOT / "secretariat" / "services"
     assert not (ROOT / "secretariat" / "services.py").exists()
-    from secretariat import services
-    from secretariat.services import circulations
-
     assert services.circulation_create is circulations.circulation_create
     assert {p.stem for p in package.glob("*.py")} >= {
         "circulations",

@@ -2,12 +2,14 @@
 
 import json
 import re
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from measures.models import (
     AreaAlias,
@@ -134,8 +136,6 @@ def test_load_restores_what_was_edited():
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path):
-    from django.core.management.base import CommandError
-
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(CommandError, match="Cannot read"):
@@ -159,8 +159,6 @@ def test_french_texts_are_verbatim_from_the_seed():
 
 
 def _load() -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("load_cica", stdout=out)
     return out.getvalue()

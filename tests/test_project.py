@@ -5,9 +5,11 @@ import subprocess
 import sys
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import call_command
 
+from cica.celery import app
 from cica.tasks import ping
 
 
@@ -66,10 +68,6 @@ def test_celery_runs_in_process_without_redis(settings):
 def test_a_real_worker_takes_tasks_from_redis(settings):
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL")
-    from celery.contrib.testing.worker import start_worker
-
-    from cica.celery import app
-
     assert not app.conf.task_always_eager
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         assert ping.delay().get(timeout=20) == "pong"

@@ -12,10 +12,20 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from measures.models import CoordinatorDesignation, Expert, Initiative, Measure
-from measures.services import initiative_circulate, initiative_submit_paper
+from measures.services import (
+    initiative_circulate,
+    initiative_record_decision,
+    initiative_submit_paper,
+)
 from members.models import Participant
+from members.services import api_token_issue
 from secretariat.models import Meeting
-from secretariat.services import information_disseminate, information_submit, meeting_create
+from secretariat.services import (
+    information_disseminate,
+    information_submit,
+    meeting_create,
+    receipt_answer,
+)
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
 
@@ -57,8 +67,6 @@ def test_the_list_routes_are_all_covered():
 def plenty(people):
     """Several rows of everything, so that a page of 1 and a page of 100 differ."""
     add_batch(people, ("HUM-1", "HUM-2", "HUM-3"))
-    from members.services import api_token_issue
-
     for username in ("delegate-kaz", "delegate-kaz", "delegate-kaz", "secretariat"):
         api_token_issue(user=people[username], name="query bounds")
 
@@ -106,9 +114,6 @@ def add_batch(people, codes):
             measures=[Measure.objects.get(code="NCT-1")],
         )
         information_disseminate(actor=secretariat, submission=submission)
-    from measures.services import initiative_record_decision
-    from secretariat.services import receipt_answer
-
     for initiative in Initiative.objects.filter(status="circulated", measure__code__in=codes):
         circulation = initiative.circulations.get()
         for state in Participant.objects.with_status_in("member"):

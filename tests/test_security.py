@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from members.models import ApiToken
+from members.services import api_token_issue, api_tokens_revoke_all
 from tests.conftest import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,8 +175,6 @@ def test_owner_and_secretariat_may_revoke_others_may_not_see(people):
 
 @pytest.mark.django_db
 def test_revoke_all_of_a_user(people):
-    from members.services import api_token_issue, api_tokens_revoke_all
-
     for _ in range(3):
         api_token_issue(user=people["delegate-kaz"])
     api_token_issue(user=people["delegate-rus"])
@@ -203,8 +203,6 @@ def test_anonymous_reads_are_throttled_per_address(settings):
 @pytest.mark.django_db
 def test_signed_in_clients_are_throttled_per_user(settings, people):
     settings.CICA_THROTTLE_RATES = {"anon": None, "user": "2/min", "signin": None}
-    from django.core.cache import cache
-
     # The counters may live in a shared Redis: start this test's from zero.
     cache.delete_many([f"throttle_user_{people[u].pk}" for u in ("delegate-kaz", "delegate-rus")])
     kaz, rus = APIClient(), APIClient()

@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from measures.models import Paper
+from members.services import api_token_issue
 from secretariat.models import InformationSubmission
 
 MiB = 1024 * 1024
@@ -171,8 +172,6 @@ def test_item15_pages_refuse_with_a_page(client, people, settings):
 def test_item15_a_live_server_answers_before_the_body_is_sent(live_server, people, settings):
     """issue 13 item 15: over plain HTTP, the 413 arrives while the client has
     sent only the headers of a 200 MiB upload."""
-    from members.services import api_token_issue
-
     _token, secret = api_token_issue(user=people["delegate-mng"])
     host, port = live_server.url.removeprefix("http://").split(":")
     request = (

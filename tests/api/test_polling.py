@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from measures.models import Initiative
 from measures.services import initiative_open_consultation
+from secretariat.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +77,6 @@ def test_api_answers_vary_by_who_asks(api):
 
 
 def test_growing_lists_page_by_cursor_and_stay_stable(api, people):
-    from secretariat.models import Notification
-
     user = people["delegate-kaz"]
     for k in range(5):
         Notification.objects.create(

@@ -4,6 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from cica.pagination import PageSizePagination
 
 pytestmark = pytest.mark.django_db
 
@@ -150,11 +154,6 @@ def test_unknown_code_names_it(api):
 
 
 def test_page_size_is_capped_at_200(api):
-    from rest_framework.request import Request
-    from rest_framework.test import APIRequestFactory
-
-    from cica.pagination import PageSizePagination
-
     request = Request(APIRequestFactory().get("/", {"page_size": "5000"}))
     assert PageSizePagination().get_page_size(request) == 200
     body = api.get("/api/v1/participants/?page_size=5000").json()

@@ -3,10 +3,15 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from measures.models import Initiative, Paper
-from measures.services import initiative_designate_coordinators, initiative_open_consultation
+from measures.services import (
+    initiative_circulate,
+    initiative_designate_coordinators,
+    initiative_open_consultation,
+)
 from members.models import Participant
 from secretariat.models import Circulation, Receipt
 from tests.conftest import DEMO_PASSWORD
@@ -25,8 +30,6 @@ def sign_in(page, username):
 
 
 def test_tajikistan_kazakhstan_iran(page, shoot, people, tmp_path):
-    from django.contrib.auth import get_user_model
-
     # Start ECO-4 afresh: no initiative from the annex.
     for initiative in Initiative.objects.filter(measure__code="ECO-4"):
         initiative.events.all().delete()
@@ -83,8 +86,6 @@ def test_tajikistan_kazakhstan_iran(page, shoot, people, tmp_path):
     shoot(page, "07-iran-refused-download")
 
     # The secretariat circulates; Kazakhstan answers with an objection.
-    from measures.services import initiative_circulate
-
     initiative_circulate(
         actor=User.objects.get(username="secretariat"),
         initiative=initiative,

@@ -8,7 +8,8 @@ from django.utils import timezone
 from measures.models import CoordinatorDesignation, Initiative, Measure
 from measures.services import initiative_submit_paper
 from members.models import Participant
-from secretariat.models import Meeting
+from secretariat.models import Circulation, Meeting
+from secretariat.services import receipt_answer
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
 
@@ -44,9 +45,6 @@ def test_circulate_and_record_an_swg_decision_in_the_admin(page, shoot, people):
     assert initiative.status == "circulated"
 
     # Every member answers, so the paper may go to the SWG before the deadline.
-    from secretariat.models import Circulation
-    from secretariat.services import receipt_answer
-
     circulation = Circulation.objects.get(initiative=initiative)
     for state in Participant.objects.with_status_in("member"):
         receipt_answer(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from measures import services
 from measures.models import (
     CoordinatorDesignation,
     Expert,
@@ -275,8 +276,6 @@ def test_item5_refusals_on_a_working_paper_say_working_paper(as_user):
 
 def test_item5_the_timeline_of_a_working_paper_says_working_paper(client, people):
     """issue 13 item 5: the initiative's page names the working paper in its timeline."""
-    from measures import services
-
     initiative = build("b", "drafting", {"charged"})
     services.initiative_submit_paper(
         actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"

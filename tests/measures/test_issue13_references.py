@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from measures.models import Initiative, Measure
@@ -88,8 +89,6 @@ def test_item4_concurrent_first_declarations_in_both_modalities_get_two_referenc
 @pytest.mark.django_db(transaction=True)
 def test_item4_migration_renumbers_references_repeated_before_it():
     """issue 13 item 4: data written under the old numbering (a and b both 1) migrates."""
-    from django.db.migrations.executor import MigrationExecutor
-
     before, after = (
         ("measures", "0008_participant_initiative_indexes"),
         (

@@ -2,6 +2,7 @@
 (issue 3, must show 5)."""
 
 import pytest
+from django.conf import settings as live
 from django.utils import timezone
 
 from cica.errors import DomainError
@@ -153,8 +154,6 @@ def test_a_file_missing_from_storage_is_a_clear_404(as_user, people, drafting, c
 def test_uploads_are_stored_under_generated_names_outside_static_and_never_served_raw(
     people, drafting, settings, client
 ):
-    from django.conf import settings as live
-
     upload = files.pdf()
     upload.name = "<script>alert(1)</script>.html.pdf"
     services.initiative_submit_paper(

@@ -3,10 +3,14 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from cica.errors import Conflict, DomainError
+from measures.models import Expert, Measure
 from members.models import Delegate, Participant, Participation
+from members.rules import can_see_expert_contact
 from members.services import (
     chairmanship_record,
     delegate_assign,
@@ -151,9 +155,6 @@ def test_normalize_name(raw, key):
 
 
 def test_expert_contact_rule():
-    from measures.models import Expert, Measure
-    from members.rules import can_see_expert_contact
-
     expert = Expert.objects.create(
         participant=Participant.objects.get(code="KOR"),
         measure=Measure.objects.get(code="ECO-9"),
@@ -161,9 +162,6 @@ def test_expert_contact_rule():
         contact="kim@example.org",
         started_on=D(2026, 1, 1),
     )
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import AnonymousUser
-
     users = {
         u.username: u
         for u in get_user_model().objects.filter(

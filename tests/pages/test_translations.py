@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils.translation import get_language_info
 
 from tests.conftest import DEMO_PASSWORD
 
@@ -127,8 +128,6 @@ class TextNodes(HTMLParser):
 
 def english_ui_strings(lang):
     """Our English msgids whose translation differs: none may show on a page in ``lang``."""
-    from django.utils.translation import get_language_info
-
     po = read_po(LOCALE / lang / "LC_MESSAGES" / "django.po")
     po.pop("__fuzzy__")
     # The language switch names each language in itself ("English"): not a leftover.

@@ -6,12 +6,16 @@ import datetime
 import smtplib
 
 import pytest
+from django.conf import settings as live_settings
 from django.core import mail
 from django.core.mail import BadHeaderError
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
 
 from secretariat import services
 from secretariat.models import EmailStatus, Notification
+from secretariat.tasks import send_notification_email
+from tests.secretariat.test_worker_redis import _drain, _start_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +164,6 @@ def test_item16_requeue_does_not_restart_the_retry_count(people, settings, eager
 def test_item16_a_worker_retry_counts_from_the_row_not_the_task(people, settings, monkeypatch):
     """issue 13 item 16: a fresh task (re-queued: Celery's own retry count at 0)
     for a row that has used its attempts gives up instead of starting over."""
-    from secretariat.tasks import send_notification_email
-
     settings.EMAIL_BACKEND = "tests.secretariat.test_email_failures.Busy451"
     row = Notification.objects.create(
         recipient=people["delegate-kaz"],
@@ -192,10 +194,6 @@ def test_item16_a_worker_retry_counts_from_the_row_not_the_task(people, settings
 def test_item16_a_scheduled_retry_is_not_requeued_meanwhile(people, settings, monkeypatch):
     """issue 13 item 16: while a worker's retry is scheduled, the periodic
     re-queue does not start a second chain of tries for the same e-mail."""
-    from django.utils import timezone
-
-    from secretariat.tasks import send_notification_email
-
     settings.EMAIL_BACKEND = "tests.secretariat.test_email_failures.Busy451"
     row = Notification.objects.create(
         recipient=people["delegate-kaz"],
@@ -238,12 +236,8 @@ def test_item16_a_scheduled_retry_is_not_requeued_meanwhile(people, settings, mo
 def test_item16_a_real_worker_gives_a_permanent_failure_up_once(people, settings):
     """issue 13 item 16: through Redis and a Celery worker, a refused recipient
     is tried once, marked failed with the reason, and not retried."""
-    from django.conf import settings as live_settings
-
     if not live_settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: a real broker and worker")
-    from tests.secretariat.test_worker_redis import _drain, _start_worker
-
     settings.EMAIL_BACKEND = "tests.secretariat.test_email_failures.Refuses550"
     CALLS.clear()
     with _start_worker():

@@ -3,8 +3,10 @@
 import pytest
 from django.db import connection
 
+from measures.models import Measure
 from members.models import Participant
 from secretariat.models import InformationSubmission, Notification, Receipt
+from secretariat.services import information, information_submit
 from tests.files import not_a_paper, pdf
 
 pytestmark = pytest.mark.django_db
@@ -166,8 +168,6 @@ def test_item9_a_failing_notice_after_the_upload_leaves_no_file(people, settings
     """issue 14 item 9: when writing the notices fails after the attachments
     were stored, the submission rolls back and its files are removed from
     MEDIA_ROOT (the second copy of the rollback helper left them behind)."""
-    from measures.models import Measure
-    from secretariat.services import information, information_submit
 
     def broken_notify(**_kwargs):
         raise RuntimeError("the outbox is broken")

@@ -10,9 +10,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
-from measures.models import Initiative, InitiativeEvent
-from members.models import Delegate
+from cica import pages
+from cica.errors import Conflict
+from measures import api_initiatives
+from measures.models import Initiative, InitiativeEvent, InterestDeclaration
+from measures.services import initiative_record_decision
+from members.models import Delegate, Participant
 from secretariat.models import Circulation, Decision, Notification, WebhookDelivery
+from secretariat.services import meeting_create
 from secretariat.tasks import close_silence_procedures
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
@@ -120,8 +125,6 @@ def test_item1_soc_decision_after_silence_procedure_answers_200_and_every_read_w
 @pytest.mark.django_db(transaction=True)
 def test_item1_an_api_write_that_answers_500_commits_nothing(people, monkeypatch):
     """issue 13 item 1: a write that answers 500 leaves nothing committed."""
-    from measures import api_initiatives
-
     initiative = Initiative.objects.get(measure__code="ECO-4", status="interest_declared")
     events = InitiativeEvent.objects.count()
     deliveries = WebhookDelivery.objects.count()
@@ -151,8 +154,6 @@ def test_item1_an_api_write_that_answers_500_commits_nothing(people, monkeypatch
 @pytest.mark.django_db(transaction=True)
 def test_item1_a_page_write_that_answers_500_commits_nothing(people, monkeypatch):
     """issue 13 item 1: the same holds for the delegate pages (every unsafe request)."""
-    from cica import pages
-    from measures.models import InterestDeclaration
 
     def broken_message(*args, **kwargs):
         raise RuntimeError("the message store failed")
@@ -331,11 +332,6 @@ def test_item3_no_consensus_returns_the_paper_for_revision_that_goes_round_again
 def test_item3_one_meeting_takes_one_decision_per_paper(people, drafting):
     """issue 13 item 3: the rule holds in the service even where the status
     would allow a second decision (409, nothing written)."""
-    from cica.errors import Conflict
-    from measures.services import initiative_record_decision
-    from members.models import Participant
-    from secretariat.services import meeting_create
-
     Initiative.objects.filter(pk=drafting.pk).update(status="swg_review")
     swg = meeting_create(
         actor=people.secretariat,

@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
 from django.test import override_settings
@@ -21,6 +22,7 @@ from secretariat.models import (
     WebhookSubscription,
 )
 from secretariat.services import outbox, webhooks
+from secretariat.tasks import send_notification_email
 
 SENDING = threading.Event()
 RELEASE = threading.Event()
@@ -119,8 +121,6 @@ def test_item5_email_is_sent_without_holding_the_notification_row_lock(people, b
 def test_item5_a_claim_left_by_a_killed_worker_is_retried_after_the_timeout(people, settings):
     """issue 14 item 5: a claim older than CICA_OUTBOX_CLAIM_SECONDS counts as
     pending again: the re-queue hands it over and it is sent once."""
-    from django.core import mail
-
     mail.outbox.clear()
     notification = _notification(people["delegate-kaz"])
     settings.CICA_OUTBOX_CLAIM_SECONDS = 60
@@ -223,10 +223,6 @@ def test_item5_timeouts_are_set(settings):
 def test_item5_the_task_does_not_send_a_row_another_worker_has_claimed(people, settings):
     """issue 14 item 5: the Celery task given a row claimed by another worker
     sends nothing and leaves the row pending for that worker (or the re-queue)."""
-    from django.core import mail
-
-    from secretariat.tasks import send_notification_email
-
     mail.outbox.clear()
     notification = _notification(people["delegate-kaz"])
     Notification.objects.filter(pk=notification.pk).update(claimed_at=timezone.now())

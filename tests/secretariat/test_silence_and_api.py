@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from cica.errors import Conflict, DomainError, Forbidden
@@ -220,8 +221,6 @@ def test_the_deadline_passes_for_answers_too(as_user, circulation, deadline):
 
 
 def test_the_periodic_command_runs_everything_once(people, circulation, deadline, capsys):
-    from django.core.management import call_command
-
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=False):
         call_command("run_periodic_tasks")
         call_command("run_periodic_tasks")

@@ -9,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.db import transaction
 
-from measures.models import Initiative
-from measures.services import initiative_open_consultation
+from measures.models import Initiative, Measure
+from measures.services import initiative_declare_interest, initiative_open_consultation
 from secretariat import services
 from secretariat.models import WebhookDelivery, WebhookSubscription
 from secretariat.tasks import deliver_webhook
@@ -117,8 +118,6 @@ def test_a_failed_delivery_is_retried_then_delivered(
 def test_only_subscribed_events_and_nothing_on_rollback(
     people, receiver, subscription, django_capture_on_commit_callbacks, eager_celery
 ):
-    from django.db import transaction
-
     def open_then_fail():
         with transaction.atomic():
             initiative_open_consultation(
@@ -134,9 +133,6 @@ def test_only_subscribed_events_and_nothing_on_rollback(
     assert receiver.received == []
     assert not WebhookDelivery.objects.exists()
     # A same-status step (a declaration joining) is not a status change.
-    from measures.models import Measure
-    from measures.services import initiative_declare_interest
-
     with django_capture_on_commit_callbacks(execute=True):
         initiative_declare_interest(
             actor=people["delegate-kaz"], measure=Measure.objects.get(code="ECO-4")

@@ -8,9 +8,11 @@ import subprocess
 import time
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 
+from cica.celery import app
 from cica.tasks import ping
 from measures.services import initiative_circulate
 from secretariat import services
@@ -27,10 +29,6 @@ def needs_redis():
 
 
 def _start_worker():
-    from celery.contrib.testing.worker import start_worker
-
-    from cica.celery import app
-
     return start_worker(
         app,
         perform_ping_check=False,
@@ -89,8 +87,6 @@ def _free_port():
 def own_broker():
     """A Redis server of this test's own, to stop and start at will, and the
     Celery app pointed at it for the test."""
-    from cica.celery import app
-
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
