@@ -100,6 +100,7 @@ KNOWN_UPWARD = {
     ("measures/api_initiatives.py", "secretariat.models"),
     ("measures/api_initiatives.py", "secretariat.services"),
     ("measures/forms.py", "secretariat.models"),
+    ("measures/inputs.py", "secretariat.models"),
     ("measures/services.py", "secretariat.models"),
     ("measures/services.py", "secretariat.services"),
 }
