@@ -18,15 +18,9 @@ from cica.errors import Conflict, DomainError, Forbidden
 from cica.uploads import document_check, sha256_of
 from cica.upsert import upsert
 from members.models import Participant, ParticipationStatus
-from secretariat.models import WebhookEvent
-from secretariat.services import (
-    circulation_all_answered,
-    notify_designation,
-    notify_paper_submitted,
-    webhooks_emit,
-)
+from secretariat.services import circulation_all_answered
 
-from . import actions, workflow
+from . import actions, signals, workflow
 from .models import (
     AreaAlias,
     CoordinatorDesignation,
@@ -432,7 +426,8 @@ def _transition(
         )
         if not note:
             measure_refresh_lead(measure_id=locked.measure_id)
-        _push(locked, event)
+        # The apps above hear of it in this transaction (webhooks: outbox rows).
+        signals.timeline_written.send(sender=Initiative, initiative=locked, event=event)
     return locked, event
 
 
@@ -470,46 +465,6 @@ def measure_refresh_lead(*, measure_id: int) -> None:
     Measure.objects.filter(pk=measure_id).update(
         lead_initiative_id=lead_initiative_pk_for(measure_id)
     )
-
-
-# Which webhook event an action of the timeline is, besides a change of status.
-_WEBHOOK_EVENT_OF = {
-    Action.DECLARE_INTEREST: WebhookEvent.INTEREST_DECLARED,
-    Action.SUBMIT_PAPER: WebhookEvent.PAPER_SUBMITTED,
-    Action.RECORD_SWG_DECISION: WebhookEvent.DECISION_RECORDED,
-    Action.RECORD_SOC_DECISION: WebhookEvent.DECISION_RECORDED,
-}
-# What of an event's details is public (the public API shows it).
-_WEBHOOK_DETAILS = ("participant", "version", "decision", "decision_id", "outcome")
-
-
-def _push(initiative: Initiative, event: InitiativeEvent) -> None:
-    """Tell webhook subscribers, in this transaction (delivered after commit):
-    ``initiative.status_changed`` when the status changed, and the event the
-    action is (:data:`_WEBHOOK_EVENT_OF`). Public facts only: what the public
-    API shows. The names are :class:`secretariat.models.WebhookEvent`."""
-    names = []
-    if event.from_status and event.from_status != event.to_status:
-        names.append((WebhookEvent.STATUS_CHANGED, f"initiative-event:{event.pk}"))
-    specific = _WEBHOOK_EVENT_OF.get(event.action)
-    if specific is not None:
-        names.append((specific, f"initiative-event:{event.pk}:{specific}"))
-    details = {k: v for k, v in (event.details or {}).items() if k in _WEBHOOK_DETAILS}
-    for name, key in names:
-        webhooks_emit(
-            event=name,
-            event_key=key,
-            payload={
-                "initiative": initiative.pk,
-                "reference": initiative.reference,
-                "measure": initiative.measure.code,
-                "action": event.action,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "details": details,
-                "at": event.created_at.isoformat(),
-            },
-        )
 
 
 def _ensure_member_today(participant: Participant, what: str) -> None:
@@ -704,7 +659,9 @@ def initiative_designate_coordinators(
                 started_on=started_on or timezone.localdate(),
                 designated_by=actor,
             )
-        notify_designation(initiative=locked, designations=designations)
+        signals.coordinators_designated.send(
+            sender=Initiative, initiative=locked, designations=designations
+        )
         details = {"designations": [{"participant": p.code, "role": r} for p, r in designations]}
         if started_on is not None:
             details["started_on"] = started_on.isoformat()
@@ -756,7 +713,7 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
         paper.file.save(f"paper.{extension}", file, save=False)
         stored.append(paper.file.name)
         paper.save()
-        notify_paper_submitted(paper=paper)
+        signals.paper_submitted.send(sender=Paper, paper=paper)
         return {"paper": symbol, "version": version}
 
     try:

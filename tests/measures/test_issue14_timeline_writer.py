@@ -19,7 +19,7 @@ from tests.measures.test_issue13_available_actions import build
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("cica", "measures", "members", "secretariat", "ops")
+APPS = ("cica", "measures", "members", "secretariat", "ops", "web")
 WRITER = "_transition"
 
 
