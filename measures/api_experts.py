@@ -17,7 +17,7 @@ from cica.api import CodeChoiceFilter, IdLookupMixin
 from members.models import Participant
 from members.rules import can_see_expert_contact
 
-from . import services_experts
+from . import services
 from .models import Expert, Measure
 
 
@@ -97,7 +97,7 @@ class ExpertViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMod
     def create(self, request, *args, **kwargs):
         data = ExpertInput(data=request.data)
         data.is_valid(raise_exception=True)
-        expert = services_experts.expert_designate(actor=request.user, **data.validated_data)
+        expert = services.expert_designate(actor=request.user, **data.validated_data)
         return Response(
             ExpertSerializer(expert, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -107,5 +107,5 @@ class ExpertViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMod
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the designation today (the designating state or the secretariat)."""
-        expert = services_experts.expert_end(actor=request.user, expert=self.get_object())
+        expert = services.expert_end(actor=request.user, expert=self.get_object())
         return Response(ExpertSerializer(expert, context=self.get_serializer_context()).data)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from cica.pages import form_page
 from members.rules import acting_for, can_see_expert_contact
 
-from . import services_experts
+from . import services
 from .models import Expert, Measure
 
 
@@ -61,7 +61,7 @@ def expert_new(request):
         request,
         form=form,
         title=_("Designate an expert"),
-        on_valid=lambda f: services_experts.expert_designate(actor=request.user, **f.cleaned_data),
+        on_valid=lambda f: services.expert_designate(actor=request.user, **f.cleaned_data),
         success_url=reverse("expert-list"),
         success_message=_("The expert is designated."),
         back_url=reverse("expert-list"),

@@ -6,3 +6,8 @@ class SecretariatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "secretariat"
     verbose_name = _("Secretariat")
+
+    def ready(self) -> None:
+        # Django imports apps.py before the models are loaded; the receivers
+        # import models, so they are connected here, once the registry is ready.
+        from . import receivers  # noqa: F401

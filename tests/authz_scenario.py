@@ -49,7 +49,6 @@ from django_celery_beat.models import (
 )
 
 from measures import services as measure_services
-from measures import services_experts
 from measures.models import CoordinatorOffer, Expert, Initiative, Measure, Paper
 from members.models import ApiToken, Chairmanship, Participant
 from members.services import api_token_issue
@@ -231,7 +230,7 @@ def build() -> Scenario:
 
     # Modality (b): Tajikistan's expert at a specialised meeting on ECO-1.
     s.initiatives["b"] = declared("ECO-1", modality="b")
-    s.expert = services_experts.expert_designate(
+    s.expert = measure_services.expert_designate(
         actor=tjk,
         measure=Measure.objects.get(code="ECO-1"),
         name="Dr Matrix",

@@ -67,6 +67,24 @@ def test_item3_service_modules_stay_under_600_lines():
     assert too_long == {}
 
 
+def test_item3_measures_services_is_a_package_of_concerns():
+    """issue 14 item 3: the measures app's services are a package, one module
+    per concern; the status and the timeline are written in ``transitions.py``."""
+    package = ROOT / "measures" / "services"
+    assert not (ROOT / "measures" / "services.py").exists()
+    from measures import services
+    from measures.services import transitions
+
+    assert services._transition is transitions._transition
+    assert {p.stem for p in package.glob("*.py")} >= {
+        "catalogue",
+        "initiatives",
+        "transitions",
+        "imports",
+        "experts",
+    }
+
+
 def test_item3_secretariat_services_is_a_package_of_concerns():
     """issue 14 item 3: the secretariat's services are a package, one module
     per concern; circulating a paper happens in ``circulations.py``."""
@@ -100,8 +118,10 @@ KNOWN_UPWARD = {
     ("measures/api_initiatives.py", "secretariat.models"),
     ("measures/api_initiatives.py", "secretariat.services"),
     ("measures/forms.py", "secretariat.models"),
-    ("measures/services.py", "secretariat.models"),
-    ("measures/services.py", "secretariat.services"),
+    ("measures/inputs.py", "secretariat.models"),
+    ("measures/services/initiatives.py", "secretariat.services"),
+    ("measures/services/transitions.py", "secretariat.models"),
+    ("measures/services/transitions.py", "secretariat.services"),
 }
 
 

@@ -1,5 +1,5 @@
 """Issue 14 item 4: one timeline writer. Every ``InitiativeEvent`` is written
-by ``measures.services._transition``: status changes, joins of an open
+by ``measures.services.transitions._transition``: status changes, joins of an open
 initiative and the silence procedure's steps alike."""
 
 import ast
@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 
 from measures import services
 from measures.models import InitiativeEvent
+from measures.services import initiatives, transitions
 from secretariat.models import WebhookDelivery, WebhookSubscription
 from tests.measures.test_issue13_available_actions import build
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("cica", "measures", "members", "secretariat", "ops")
+APPS = ("cica", "measures", "members", "secretariat", "ops", "web")
 WRITER = "_transition"
 
 
@@ -54,7 +55,7 @@ def test_item4_only_the_transition_writes_timeline_events():
             for function, line in _event_writes(ast.parse(path.read_text())):
                 writes.append((str(path.relative_to(ROOT)), function, line))
     assert writes, "the scan finds the writer itself"
-    outside = [w for w in writes if (w[0], w[1]) != ("measures/services.py", WRITER)]
+    outside = [w for w in writes if (w[0], w[1]) != ("measures/services/transitions.py", WRITER)]
     assert outside == []
     assert len(writes) == 1, writes
 
@@ -80,7 +81,7 @@ def test_item4_joining_an_open_initiative_is_a_transition_with_its_webhook(peopl
     """issue 14 item 4: the join goes through ``_transition`` (lock, table, event, webhook)."""
     initiative = build("a", "drafting", {"paper"})
     _subscribe()
-    with mock.patch.object(services, "_transition", wraps=services._transition) as transition:
+    with mock.patch.object(initiatives, "_transition", wraps=transitions._transition) as transition:
         joined, created = services.initiative_declare_interest(
             actor=people["delegate-kaz"], measure=initiative.measure
         )
@@ -108,7 +109,7 @@ def test_item4_a_new_initiative_starts_its_timeline_through_the_transition(peopl
     """issue 14 item 4: the first declaration creates the initiative; its first
     event (no "from") is written by the same writer."""
     measure = build("a", "withdrawn", set()).measure
-    with mock.patch.object(services, "_transition", wraps=services._transition) as transition:
+    with mock.patch.object(initiatives, "_transition", wraps=transitions._transition) as transition:
         created_initiative, created = services.initiative_declare_interest(
             actor=people["delegate-kaz"], measure=measure
         )
@@ -157,7 +158,7 @@ def test_item4_silence_steps_are_written_by_the_transition(people):
     """issue 14 item 4: a timeline note (a silence step) goes through ``_transition``
     and keeps the status."""
     initiative = build("a", "swg_review", {"paper", "circulated"})
-    with mock.patch.object(services, "_transition", wraps=services._transition) as transition:
+    with mock.patch.object(transitions, "_transition", wraps=transitions._transition) as transition:
         event = services.initiative_note(
             initiative=initiative, kind="silence_started", actor=people["secretariat"]
         )

@@ -13,7 +13,7 @@ from cica.errors import DomainError, Forbidden
 from members.models import ParticipationStatus
 from members.rules import acting_for, is_secretariat
 
-from .models import Expert
+from ..models import Expert
 
 
 @transaction.atomic

@@ -1,0 +1,416 @@
+"""The workflow's actions on an initiative, one service each: declare
+interest (or join), open the consultation, designate coordinators, charge
+experts, submit a paper, circulate it, refer it to the SWG, record a
+decision, withdraw. Each goes through :func:`transitions._transition`."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cica.errors import Conflict, DomainError
+from cica.uploads import document_check, sha256_of
+from members.models import Participant
+from secretariat.services import (
+    circulation_create,
+    decision_create,
+)
+
+from .. import signals, workflow
+from ..models import (
+    CoordinatorDesignation,
+    DesignationRole,
+    Initiative,
+    InterestDeclaration,
+    Measure,
+    Modality,
+    Paper,
+    PaperKind,
+)
+from ..workflow import OPEN_STATUSES, Action
+from .transitions import (
+    _acting_for,
+    _declaration_refusal,
+    _ensure_member_today,
+    _refuse_unless_allowed,
+    _transition,
+    latest_paper,
+)
+
+
+@transaction.atomic
+def initiative_declare_interest(
+    *,
+    actor,
+    measure: Measure,
+    statement: str = "",
+    volunteers_as_coordinator: bool = False,
+    modality: str = Modality.CONCEPT_PAPER,
+    declared_on: datetime.date | None = None,
+    participant: Participant | None = None,
+) -> tuple[Initiative, bool]:
+    """A member state declares interest in implementing a measure (modality
+    (a), step 1). It creates the measure's initiative or joins the open one:
+    either way a transition of that initiative (its row locked, the table's
+    check, the timeline event and the webhook).
+
+    The delegate acts for their own state only. ``participant`` is for the
+    loader of the seed's annex (no user): a user's state is never chosen by
+    the caller. Returns ``(initiative, created)``.
+    """
+    if actor is not None:
+        _refuse_unless_allowed(actor, Action.DECLARE_INTEREST, None)
+        participant = _acting_for(actor)
+    if participant is None:
+        raise DomainError(_("A declaration of interest is made for a state."))
+    refused = _declaration_refusal(participant, None)
+    if refused is not None:
+        raise refused
+    initiative = Initiative.objects.filter(
+        measure=measure, modality=modality, status__in=sorted(OPEN_STATUSES)
+    ).first()
+    created = initiative is None
+    if created:
+        # Lock the measure so two first declarations at once create one
+        # initiative, then look again: the other may have created it.
+        Measure.objects.select_for_update().get(pk=measure.pk)
+        initiative = Initiative.objects.filter(
+            measure=measure, modality=modality, status__in=sorted(OPEN_STATUSES)
+        ).first()
+        created = initiative is None
+    if created:
+        # One numbering per measure across modalities, so that references
+        # (ECO-9, ECO-9-2) never repeat; the measure's row lock above keeps
+        # two creations at once from taking the same number.
+        sequence = (
+            Initiative.objects.filter(measure=measure).aggregate(n=Max("sequence"))["n"] or 0
+        ) + 1
+        initiative = Initiative.objects.create(
+            measure=measure, modality=modality, sequence=sequence
+        )
+
+    def record(locked: Initiative) -> dict:
+        # Checked again under the initiative's lock: it may have closed since
+        # it was read above, or the state declared in the meantime.
+        if not workflow.allowed_from(Action.DECLARE_INTEREST, locked.status, locked.modality):
+            raise Conflict(_("This initiative is closed."))
+        refused = _declaration_refusal(participant, locked)
+        if refused is not None:
+            raise refused
+        InterestDeclaration.objects.create(
+            initiative=locked,
+            participant=participant,
+            declared_on=declared_on or timezone.localdate(),
+            declared_by=actor,
+            statement=statement,
+            volunteers_as_coordinator=volunteers_as_coordinator,
+        )
+        return {"participant": participant.code, "volunteers": volunteers_as_coordinator}
+
+    locked, _event = _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.DECLARE_INTEREST,
+        effect=record,
+        reason=statement,
+        acting_for=participant,
+        started=created,
+    )
+    return locked, created
+
+
+def initiative_join(
+    *, actor, initiative: Initiative, statement: str = "", volunteers_as_coordinator=False
+) -> tuple[Initiative, bool]:
+    """Declare interest from an initiative: in its measure, for its modality
+    (joins it while it is open, or starts the next one)."""
+    return initiative_declare_interest(
+        actor=actor,
+        measure=initiative.measure,
+        modality=initiative.modality,
+        statement=statement,
+        volunteers_as_coordinator=volunteers_as_coordinator,
+    )
+
+
+def initiative_open_consultation(*, actor, initiative: Initiative, reason: str = ""):
+    """The Chair consults the interested member states on designating one or
+    more coordinator countries (modality (a), step 2)."""
+    return _transition(
+        actor=actor, initiative=initiative, action=Action.OPEN_CONSULTATION, reason=reason
+    )
+
+
+def initiative_charge_experts(*, actor, initiative: Initiative, meeting, experts, reason=""):
+    """Modality (b): a specialised meeting held with experts charges the
+    responsible experts with producing a working paper (seed: "charger les
+    experts responsables de produire un document de travail"). Their states
+    then submit its versions."""
+    experts = list(experts)
+    if not experts:
+        raise DomainError(_("Name at least one responsible expert."))
+
+    def charge(locked: Initiative) -> dict:
+        if meeting.body != "specialised" or meeting.measure_id != locked.measure_id:
+            raise DomainError(
+                _("The experts are charged at a specialised meeting on %(code)s.")
+                % {"code": locked.measure.code}
+            )
+        if meeting.date > timezone.localdate():
+            raise DomainError(
+                _("The meeting of %(date)s has not taken place yet.") % {"date": meeting.date}
+            )
+        attending = set(meeting.experts.values_list("pk", flat=True))
+        for expert in experts:
+            if expert.pk not in attending:
+                raise DomainError(
+                    _("%(name)s did not attend that meeting.") % {"name": expert.name}
+                )
+        locked.responsible_experts.set(experts)
+        locked.charged_at = meeting
+        locked.save(update_fields=["charged_at"])
+        return {
+            "meeting": meeting.pk,
+            "experts": [{"name": e.name, "participant": e.participant.code} for e in experts],
+        }
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.CHARGE_EXPERTS,
+        effect=charge,
+        reason=reason,
+    )
+
+
+def initiative_designate_coordinators(
+    *,
+    actor,
+    initiative: Initiative,
+    designations: list[tuple[Participant, str]],
+    reason: str = "",
+    started_on: datetime.date | None = None,
+):
+    """The Chair designates one or more coordinator countries and asks them to
+    draft a concept paper (modality (a), steps 2–3). Member states only; at
+    least one coordinator. ``started_on`` is the date of a designation made
+    before it is recorded here (the register import); today by default."""
+    if not designations:
+        raise DomainError(_("Designate at least one coordinator."))
+    if started_on is not None and started_on > timezone.localdate():
+        raise DomainError(
+            _("A designation cannot start in the future (%(date)s).") % {"date": started_on}
+        )
+    seen = set()
+    for participant, role in designations:
+        if role not in DesignationRole.values:
+            raise DomainError(_("Unknown role %(role)r.") % {"role": role})
+        if participant.pk in seen:
+            raise DomainError(_("%(code)s is named twice.") % {"code": participant.code})
+        seen.add(participant.pk)
+    if not any(role == DesignationRole.COORDINATOR for _p, role in designations):
+        raise DomainError(_("At least one state must be designated coordinator."))
+
+    def designate(locked: Initiative) -> dict:
+        for participant, _role in designations:
+            _ensure_member_today(participant, _("only member states coordinate"))
+        for participant, role in designations:
+            CoordinatorDesignation.objects.create(
+                initiative=locked,
+                participant=participant,
+                role=role,
+                started_on=started_on or timezone.localdate(),
+                designated_by=actor,
+            )
+        signals.coordinators_designated.send(
+            sender=Initiative, initiative=locked, designations=designations
+        )
+        details = {"designations": [{"participant": p.code, "role": r} for p, r in designations]}
+        if started_on is not None:
+            details["started_on"] = started_on.isoformat()
+        return details
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.DESIGNATE_COORDINATORS,
+        effect=designate,
+        reason=reason,
+    )
+
+
+PAPER_SYMBOL_KIND = {PaperKind.CONCEPT_PAPER: "CP", PaperKind.WORKING_PAPER: "WP"}
+
+
+def initiative_submit_paper(*, actor, initiative: Initiative, file, language: str, note: str = ""):
+    """A coordinator state submits a concept paper: a new numbered version
+    (modality (a), step 3). Earlier versions are kept. The file is checked by
+    content and size before anything is stored."""
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
+    stored: list[str] = []
+
+    def submit(locked: Initiative) -> dict:
+        extension, mime = document_check(file)
+        kind = (
+            PaperKind.CONCEPT_PAPER
+            if locked.modality == Modality.CONCEPT_PAPER
+            else PaperKind.WORKING_PAPER
+        )
+        version = (locked.papers.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0) + 1
+        symbol = f"CICA/{PAPER_SYMBOL_KIND[kind]}/{locked.reference}/{version}"
+        paper = Paper(
+            initiative=locked,
+            kind=kind,
+            version=version,
+            symbol=symbol,
+            original_name=PurePath(file.name or "paper").name[:255],
+            content_type=mime,
+            size=file.size,
+            sha256=sha256_of(file),
+            language=language,
+            note=note,
+            submitted_by=actor,
+            submitted_for=_acting_for(actor),
+        )
+        paper.file.save(f"paper.{extension}", file, save=False)
+        stored.append(paper.file.name)
+        paper.save()
+        signals.paper_submitted.send(sender=Paper, paper=paper)
+        return {"paper": symbol, "version": version}
+
+    try:
+        return _transition(
+            actor=actor,
+            initiative=initiative,
+            action=Action.SUBMIT_PAPER,
+            effect=submit,
+            reason=note,
+        )
+    except BaseException:
+        # The transaction rolled back: remove a file it had already written.
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def initiative_circulate(
+    *,
+    actor,
+    initiative: Initiative,
+    deadline: datetime.date,
+    audience: str = "members",
+    reason: str = "",
+):
+    """The secretariat circulates the latest paper to the member states with a
+    comment deadline (modality (a), step 4). It needs a paper that has not
+    been circulated yet: a returned paper comes back as a new version."""
+
+    def circulate(locked: Initiative) -> dict:
+        paper = latest_paper(locked)  # checked by initiative_refusal: one not yet circulated
+        circulation = circulation_create(
+            actor=actor, initiative=locked, paper=paper, deadline=deadline, audience=audience
+        )
+        return {
+            "circulation": circulation.reference,
+            "paper": paper.symbol,
+            "deadline": deadline.isoformat(),
+        }
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.CIRCULATE,
+        effect=circulate,
+        reason=reason,
+    )
+
+
+def initiative_refer_to_swg(*, actor, initiative: Initiative, reason: str = ""):
+    """The secretariat refers a circulated paper to the Special Working Group
+    (modality (a), step 5) once the comment deadline has passed, or earlier
+    when every member state has answered (DESIGN §3)."""
+
+    def refer(locked: Initiative) -> dict:
+        # The deadline (or every answer) is checked by initiative_refusal.
+        circulation = (
+            locked.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
+        )
+        return {"circulation": circulation.reference if circulation else None}
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=Action.REFER_TO_SWG,
+        effect=refer,
+        reason=reason,
+    )
+
+
+def initiative_record_decision(
+    *,
+    actor,
+    initiative: Initiative,
+    body: str,
+    meeting,
+    outcome: str,
+    text: str = "",
+    objecting=(),
+    silence_circulation=None,
+):
+    """Record the SWG's or the SOC's decision on the paper under review
+    (modality (a), steps 5–6). Consensus of the member states present decides
+    (see ``secretariat.services.decision_check``); the outcome picks the next
+    status from the table: approved moves on, returned and no consensus go
+    back to the coordinators (drafting) for a revision, rejected closes. One
+    meeting takes one decision per paper (DESIGN §3)."""
+    action = {"swg": Action.RECORD_SWG_DECISION, "soc": Action.RECORD_SOC_DECISION}.get(body)
+    if action is None:
+        raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))
+
+    def decide(locked: Initiative) -> dict:
+        paper = latest_paper(locked)
+        decision = decision_create(
+            actor=actor,
+            body=body,
+            meeting=meeting,
+            initiative=locked,
+            paper=paper,
+            outcome=outcome,
+            text=text,
+            objecting=objecting,
+            silence=silence_circulation,
+        )
+        details = {
+            "decision": decision.symbol,
+            "decision_id": decision.pk,
+            "outcome": outcome,
+            "paper": paper.symbol if paper else None,
+        }
+        if silence_circulation is not None:
+            details.update(procedure="silence", circulation=silence_circulation.reference)
+        return details
+
+    return _transition(
+        actor=actor,
+        initiative=initiative,
+        action=action,
+        effect=decide,
+        outcome=outcome,
+        reason=text,
+        by_silence=silence_circulation is not None,
+    )
+
+
+def initiative_withdraw(*, actor, initiative: Initiative, reason: str):
+    """The secretariat, or a coordinator state, withdraws an open initiative."""
+    if not reason.strip():
+        raise DomainError(_("Give a reason for the withdrawal."))
+    return _transition(actor=actor, initiative=initiative, action=Action.WITHDRAW, reason=reason)
