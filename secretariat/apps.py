@@ -10,4 +10,4 @@ class SecretariatConfig(AppConfig):
     def ready(self) -> None:
         # Django imports apps.py before the models are loaded; the receivers
         # import models, so they are connected here, once the registry is ready.
-        from . import receivers  # noqa: F401
+        from . import receivers  # noqa: F401, PLC0415

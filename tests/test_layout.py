@@ -10,7 +10,9 @@ from pathlib import Path
 from django.apps import apps
 from django.core.management import get_commands, load_command_class
 
-from secretariat import services
+from measures import services as measures_services
+from measures.services import transitions
+from secretariat import services as secretariat_services
 from secretariat.services import circulations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,10 +74,7 @@ def test_item3_measures_services_is_a_package_of_concerns():
     per concern; the status and the timeline are written in ``transitions.py``."""
     package = ROOT / "measures" / "services"
     assert not (ROOT / "measures" / "services.py").exists()
-    from measures import services
-    from measures.services import transitions
-
-    assert services._transition is transitions._transition
+    assert measures_services._transition is transitions._transition
     assert {p.stem for p in package.glob("*.py")} >= {
         "catalogue",
         "initiatives",
@@ -90,7 +89,7 @@ def test_item3_secretariat_services_is_a_package_of_concerns():
     per concern; circulating a paper happens in ``circulations.py``."""
     package = ROOT / "secretariat" / "services"
     assert not (ROOT / "secretariat" / "services.py").exists()
-    assert services.circulation_create is circulations.circulation_create
+    assert secretariat_services.circulation_create is circulations.circulation_create
     assert {p.stem for p in package.glob("*.py")} >= {
         "circulations",
         "decisions",
