@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from cica.celery import app
@@ -45,6 +46,14 @@ def _registers_after_flush(request):
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language. A request in Russian or French
+    leaves its language active in the thread (LocaleMiddleware activates it and
+    nothing resets it), so a later test's English messages would read French."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
