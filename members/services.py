@@ -66,7 +66,7 @@ def participation_record(
 ) -> tuple[Participation, str]:
     """Add one period to a participant's history, or confirm it is there.
 
-    Rule (DESIGN §2): status changes over time and its history is kept; periods
+    Rule: status changes over time and its history is kept; periods
     of one participant never overlap, so the status on any date is one value.
     """
     if status not in ParticipationStatus.values:

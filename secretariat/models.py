@@ -164,7 +164,7 @@ class Decision(models.Model):
                 | Q(procedure="silence", meeting__isnull=True),
                 name="decision_meeting_or_silence",
             ),
-            # One meeting takes one decision per paper (DESIGN §3).
+            # One meeting takes one decision per paper.
             models.UniqueConstraint(
                 fields=["meeting", "paper"],
                 condition=Q(meeting__isnull=False, paper__isnull=False),

@@ -2,7 +2,7 @@
 of the OpenAPI schema, every delegate and staff page and every admin register,
 asked by each of seven people, with the answer each must get.
 
-The answers are written out below from DESIGN.md §5 and the services — never
+The answers are written out below from the roles' rules and the services — never
 computed by calling the rules under test. A new API operation or page that
 is not in these tables fails ``test_*_match_the_table``; a stale entry fails
 it too.
@@ -169,7 +169,7 @@ def _soon(s):
 # Who sees the reasons, statements and objections: staff and member states.
 INTERNALS = "other,concerned,coord,chair,sec"
 
-# (path template in the schema, method) -> cases. Written from DESIGN.md §5:
+# (path template in the schema, method) -> cases. Written from the roles' rules:
 # the public reads the registers and the status of initiatives; members read
 # what is circulated to members; a delegate acts for their own state only.
 API: dict[tuple[str, str], list[Case]] = {

@@ -53,7 +53,7 @@ def decision_check(
     objecting: Iterable[Participant],
     silence: Circulation | None = None,
 ) -> list[Participant]:
-    """The consensus rule (DESIGN §3; seed: "le principe du consensus").
+    """The consensus rule (the source document: "le principe du consensus").
 
     Decisions are taken by consensus of the member states present: an
     approval stands only if no member state present objects. Observers may be

@@ -108,7 +108,7 @@ def silence_deadline_zone(day: datetime.date) -> str:
 def silence_notice(circulation: Circulation) -> tuple[str, str]:
     """The notice of a draft decision under silence procedure, in the active
     language: what it is, the draft itself, the deadline with its time zone,
-    and that silence means consent (DESIGN §3)."""
+    and that silence means consent."""
     initiative = _initiative_of(circulation)
     deadline = circulation.deadline
     assert deadline is not None, "silence_procedure_start always sets a deadline"
