@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,7 +22,6 @@ from django.utils.translation import gettext as _
 from cica.errors import Conflict, DomainError
 from cica.uploads import document_check, sha256_of
 from members.models import Participant
-from secretariat.models import Circulation, Meeting
 from secretariat.services import (
     circulation_create,
     decision_create,
@@ -50,6 +50,12 @@ from .transitions import (
     _transition,
     latest_paper,
 )
+
+# secretariat's Meeting and Circulation, which measures may not import (the
+# apps' order, tests/test_layout.py): the services below pass them on to
+# secretariat's services, which type them.
+_Meeting = Any
+_Circulation = Any
 
 
 @transaction.atomic
@@ -166,7 +172,7 @@ def initiative_charge_experts(
     *,
     actor: User,
     initiative: Initiative,
-    meeting: Meeting,
+    meeting: _Meeting,
     experts: Iterable[Expert],
     reason: str = "",
 ) -> tuple[Initiative, InitiativeEvent]:
@@ -396,11 +402,11 @@ def initiative_record_decision(
     actor: User | None,
     initiative: Initiative,
     body: str,
-    meeting: Meeting | None,
+    meeting: _Meeting | None,
     outcome: str,
     text: str = "",
     objecting: Iterable[Participant] = (),
-    silence_circulation: Circulation | None = None,
+    silence_circulation: _Circulation | None = None,
 ) -> tuple[Initiative, InitiativeEvent]:
     """Record the SWG's or the SOC's decision on the paper under review
     (modality (a), steps 5–6). Consensus of the member states present decides
