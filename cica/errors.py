@@ -5,10 +5,17 @@ action; the API exception handler (and later the delegate views) turn them
 into a 400/403/404/409 with the message, so no rule violation reaches a 500.
 """
 
+import sys
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.defaults import page_not_found as django_404
+from django.views.defaults import server_error as django_500
 from rest_framework import status
 from rest_framework.views import exception_handler
 
@@ -67,8 +74,6 @@ def page_not_found(request, exception=None):
             {"detail": _("Nothing here: %(path)s") % {"path": request.path}, "code": "not_found"},
             status=404,
         )
-    from django.views.defaults import page_not_found as django_404
-
     return django_404(request, exception)
 
 
@@ -86,18 +91,12 @@ def csrf_failure(request, reason=""):
             },
             status=403,
         )
-    from django.views.csrf import csrf_failure as django_csrf_failure
-
     return django_csrf_failure(request, reason=reason)
 
 
 def _database_unreachable() -> bool:
     """Whether the exception being handled means the database did not answer
     (connection refused, dropped, timed out), not a bug of ours."""
-    import sys
-
-    from django.db import InterfaceError, OperationalError
-
     return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
 
 
@@ -113,8 +112,6 @@ def service_unavailable(request):
     if _wants_json(request):
         response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
     else:
-        from django.utils.html import escape
-
         # No template and no database: this page must render while both are down.
         response = HttpResponse(
             f"<!doctype html><title>503</title><h1>503</h1><p>{escape(message)}</p>",
@@ -127,9 +124,10 @@ def service_unavailable(request):
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in: 429 with the wait, as JSON
     under /api/, as a page elsewhere."""
-    from django.conf import settings
-
-    from .pages import refused  # not at the top: cica.pages imports this module
+    # Not at the top: a cycle. cica.pages imports this module, and this module
+    # is imported while DRF's settings load (the exception handler), which
+    # import cica.input, which imports cica.pages.
+    from .pages import refused  # noqa: PLC0415
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = _(
@@ -154,6 +152,4 @@ def server_error(request):
         return JsonResponse(
             {"detail": _("Internal server error."), "code": "server_error"}, status=500
         )
-    from django.views.defaults import server_error as django_500
-
     return django_500(request)

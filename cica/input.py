@@ -32,6 +32,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.defaults import bad_request as django_400
 from django_filters import filters as django_filters
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
 from rest_framework import parsers, status
@@ -183,8 +184,6 @@ def bad_request(request, exception=None):
         return refusal(request, _("The request could not be understood."), "bad_request")
     # Anything else (a host not allowed, ...): Django's own page, which reads
     # nothing more of the request.
-    from django.views.defaults import bad_request as django_400
-
     return django_400(request, exception)
 
 

@@ -1,5 +1,10 @@
 from django.db import transaction
+from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
+
+from .input import too_big_message
+from .pages import refused
+from .uploads import UploadTooLarge, request_limit, too_large_message
 
 
 class ApiVaryMiddleware:
@@ -30,9 +35,6 @@ class UploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .input import too_big_message
-        from .uploads import UploadTooLarge, request_limit, too_large_message
-
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -54,18 +56,12 @@ class UploadLimitMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from .uploads import UploadTooLarge
-
         if isinstance(exception, UploadTooLarge):
             return self.refuse(request, exception.message)
         return None
 
     @staticmethod
     def refuse(request, message):
-        from django.http import JsonResponse
-
-        from .pages import refused
-
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "too_large"}, status=413)
         return refused(request, message, 413)

@@ -19,17 +19,29 @@ a cycle. The check resolves every path at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
+from django.apps import AppConfig
+from django.contrib.auth.models import User
 from django.core import checks
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import forms, inputs
+from .models import Initiative, InitiativeEvent
 from .workflow import Action, action_label
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# What an action's service returns: the initiative as saved and the timeline
+# event written (a declaration of interest: whether it created the initiative).
+ActionResult = tuple[Initiative, InitiativeEvent | bool]
+ActionService = Callable[..., ActionResult]
 
 
 @dataclass(frozen=True)
@@ -44,8 +56,8 @@ class ActionEntry:
     input: type[inputs.ActionInput]
     # Why a role may not take the action, in modality (a) and, where it reads
     # differently, in modality (b).
-    rule: str
-    rule_b: str = ""
+    rule: str | StrPromise
+    rule_b: str | StrPromise = ""
     # Delegates take it on the initiative's page (staff act in the admin).
     delegate: bool = False
     # ``POST /api/v1/initiatives/{id}/<route>/`` and its schema summary.
@@ -61,13 +73,16 @@ class ActionEntry:
     def rule_for(self, modality: str = "a") -> str:
         return str(self.rule_b or self.rule) if modality == "b" else str(self.rule)
 
-    def service_function(self):
-        return import_string(self.service)
+    def service_function(self) -> ActionService:
+        service: ActionService = import_string(self.service)
+        return service
 
-    def run(self, *, actor, initiative, **kwargs):
+    def run(self, *, actor: User, initiative: Initiative, **kwargs: object) -> ActionResult:
         return self.service_function()(actor=actor, initiative=initiative, **self.fixed, **kwargs)
 
-    def make_form(self, *args, initiative=None, **kwargs) -> forms.ActionForm:
+    def make_form(
+        self, *args: Any, initiative: Initiative | None = None, **kwargs: Any
+    ) -> forms.ActionForm:
         return self.form(*args, initiative=initiative, **self.fixed, **kwargs)
 
 
@@ -195,7 +210,9 @@ def entry_for(action: str) -> ActionEntry:
         raise LookupError(f"No registry entry for the workflow action {action!r}.") from None
 
 
-def form_for(action: str, *args, initiative=None, **kwargs) -> forms.ActionForm:
+def form_for(
+    action: str, *args: Any, initiative: Initiative | None = None, **kwargs: Any
+) -> forms.ActionForm:
     """The admin's form for one workflow action. An action without an entry is
     a programming error, never a silent fallback to a form that lacks the
     action's input (issue 13 item 7)."""
@@ -219,7 +236,7 @@ def registry_errors(registry: Mapping[str, ActionEntry]) -> list[checks.CheckMes
                 )
             )
             continue
-        missing = []
+        missing: list[str] = []
         try:
             if not callable(entry.service_function()):
                 missing.append("service")
@@ -255,5 +272,7 @@ def registry_errors(registry: Mapping[str, ActionEntry]) -> list[checks.CheckMes
 
 
 @checks.register()
-def registry_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def registry_check(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     return registry_errors(REGISTRY)

@@ -54,8 +54,13 @@ class OfferInline(admin.TabularInline):
     fk_name = "measure"
 
 
+# django-import-export's mixins declare ``model = None`` and their own
+# ``change_list_template``, which its inferred types make clash with
+# ModelAdmin's in the stubs; at run time the admin sets both.
 @admin.register(Measure)
-class MeasureAdmin(SecretariatExportMixin, SimpleHistoryAdmin, TabbedTranslationAdmin):
+class MeasureAdmin(  # type: ignore[misc]
+    SecretariatExportMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+):
     resource_classes = [MeasureResource]
     list_display = ["code", "title", "area"]
     list_filter = ["area"]

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import NotFound
 from cica.input import IsoDateTimeFilter, as_id
+from cica.pagination import PageSizePagination
 from cica.uploads import stored_download
 from members.models import Participant
 from secretariat.models import (
@@ -24,6 +25,7 @@ from secretariat.models import (
     DecisionProcedure,
     SilenceStatus,
 )
+from secretariat.services import silence_procedure_start
 
 from . import actions, selectors, services
 from .inputs import DeclareInterestInput
@@ -240,7 +242,8 @@ class InitiativeDetailSerializer(InitiativeSerializer):
     def get_papers(self, obj) -> list[dict]:
         user = self.context["request"].user
         visible = selectors.papers_visible(user, obj, obj.papers.all())
-        return PaperSerializer(visible, many=True).data
+        # many=True: the data is a list (ReturnList); the stubs say ReturnDict.
+        return PaperSerializer(visible, many=True).data  # type: ignore[return-value]
 
 
 # --- action inputs (the workflow actions' own are in measures.inputs) ------------
@@ -254,7 +257,11 @@ class SilenceInput(serializers.Serializer):
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
-    label = serializers.CharField(help_text=_("The action's name for this initiative's modality."))
+    # A field named like Field.label, which the stubs see; DRF's metaclass
+    # takes declared fields out of the class, so nothing is overridden.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text=_("The action's name for this initiative's modality.")
+    )
     available = serializers.BooleanField()
     reason = serializers.CharField()
 
@@ -320,7 +327,10 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(selectors.initiative_list_base())
-        rows = self.paginator.paginate_rows(
+        paginator = self.paginator
+        # The API's default pagination class (settings); this view sets no other.
+        assert isinstance(paginator, PageSizePagination)
+        rows = paginator.paginate_rows(
             queryset, selectors.INITIATIVE_ROW_FIELDS, request, view=self
         )
         return self.get_paginated_response(initiative_list_data(rows))
@@ -333,9 +343,10 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return InitiativeDetailSerializer
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["internals"] = selectors.can_see_internals(self.request.user)
-        return context
+        return {
+            **super().get_serializer_context(),
+            "internals": selectors.can_see_internals(self.request.user),
+        }
 
     def _detail(self, initiative, code=status.HTTP_200_OK):
         fresh = selectors.initiative_detail().get(pk=initiative.pk)
@@ -367,8 +378,6 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["post"], url_path="start-silence-procedure")
     def start_silence_procedure(self, request, pk=None):
         """The draft is adopted by consensus if no member state objects by the deadline."""
-        from secretariat.services import silence_procedure_start
-
         initiative = self.get_object()
         data = self._input(SilenceInput).validated_data
         silence_procedure_start(actor=request.user, initiative=initiative, **data)
@@ -444,4 +453,6 @@ class PaperViewSet(viewsets.GenericViewSet):
 
 
 def _suffix(paper: Paper) -> str:
-    return "." + paper.file.name.rsplit(".", 1)[-1] if "." in paper.file.name else ""
+    name = paper.file.name
+    assert name is not None  # a paper is saved with its file
+    return "." + name.rsplit(".", 1)[-1] if "." in name else ""

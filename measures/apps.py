@@ -9,6 +9,7 @@ class MeasuresConfig(AppConfig):
 
     def ready(self):
         # The action registry's system check (measures.E001-E003) registers
-        # itself on import; the registry's forms and serializers need the
-        # models loaded, so it is imported here rather than at the top.
-        from . import actions  # noqa: F401
+        # itself on import. Not at the top: Django imports this module before
+        # the models are loaded, and the registry's forms and serializers need
+        # them (importing it there would raise AppRegistryNotReady).
+        from . import actions  # noqa: F401, PLC0415

@@ -7,6 +7,10 @@ turns its validated data into the keyword arguments of the action's service
 and the pages.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -21,7 +25,7 @@ from .workflow import Outcome
 class ActionInput(serializers.Serializer):
     # No class docstring: the schema would give it to every action's input.
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self) -> dict[str, Any]:
         """The service's keyword arguments (besides the actor and the initiative)."""
         return dict(self.validated_data)
 
@@ -30,7 +34,9 @@ class ActionInput(serializers.Serializer):
 # initiative (it may create one). No docstring on these classes: the schema
 # would show it as the request body's description.
 class DeclareInterestInput(serializers.Serializer):
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=Measure.objects.all())
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all()
+    )
     modality = serializers.ChoiceField(
         choices=Modality.choices,
         default=Modality.CONCEPT_PAPER,
@@ -39,7 +45,7 @@ class DeclareInterestInput(serializers.Serializer):
     statement = serializers.CharField(required=False, allow_blank=True, default="")
     volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if hasattr(data, "get") and isinstance(data.get("measure"), str):
             data = data.copy()
             data["measure"] = data["measure"].strip().upper()
@@ -68,7 +74,7 @@ class WithdrawInput(ActionInput):
 
 
 class DesignationInput(serializers.Serializer):
-    participant = serializers.SlugRelatedField(
+    participant: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code", queryset=Participant.objects.all()
     )
     role = serializers.ChoiceField(choices=DesignationRole.choices)
@@ -78,7 +84,7 @@ class DesignateInput(ActionInput):
     designations = DesignationInput(many=True, allow_empty=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self) -> dict[str, Any]:
         data = self.validated_data
         return {
             "designations": [(d["participant"], d["role"]) for d in data["designations"]],
@@ -102,10 +108,12 @@ class DecisionInput(ActionInput):
     meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="")
-    objecting = serializers.SlugRelatedField(
+    objecting: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Participant.objects.all(),
         many=True,
         required=False,
-        default=list,
+        # The stubs type a field's default as one object, also with many=True
+        # (a list of them).
+        default=list,  # type: ignore[arg-type]
     )

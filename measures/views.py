@@ -1,6 +1,8 @@
 """Delegate pages of the Catalogue and of initiatives. Thin: reads come from
 the selectors, every action from ``measures.services``."""
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
@@ -13,7 +15,19 @@ from cica.uploads import stored_download
 
 from . import actions, selectors, services
 from .forms import DeclareInterestForm
-from .models import Initiative, PriorityArea
+from .models import Initiative, Paper, PriorityArea
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .selectors import AnnotatedPaper
+
+
+def _papers(initiative: Initiative) -> "Iterable[AnnotatedPaper]":
+    """The initiative's papers as :func:`selectors.initiative_detail` prefetched
+    them, with :func:`selectors.paper_annotated`'s flags (the related manager's
+    type cannot say so)."""
+    return cast("Iterable[AnnotatedPaper]", initiative.papers.all())
 
 
 def catalogue(request):
@@ -34,10 +48,6 @@ def measure_page(request, code: str):
     initiatives = list(
         selectors.initiative_detail().filter(measure=measure).order_by("modality", "sequence")
     )
-    for initiative in initiatives:
-        initiative.visible_papers = selectors.papers_visible(
-            request.user, initiative, initiative.papers.all()
-        )
     context = {
         "measure": measure,
         "lead": selectors.measure_lead_initiative(measure),
@@ -59,7 +69,7 @@ def initiative_page(request, pk: int):
     ]
     context = {
         "initiative": initiative,
-        "papers": selectors.papers_visible(request.user, initiative, initiative.papers.all()),
+        "papers": selectors.papers_visible(request.user, initiative, _papers(initiative)),
         "internals": selectors.can_see_internals(request.user),
         "actions": offered,
     }
@@ -111,14 +121,13 @@ def declare_interest(request, code: str):
 
 def paper_download(request, pk: int):
     """A paper's file, for those who may read it, as a download (never inline)."""
-    from .models import Paper
-
     paper = Paper.objects.select_related("initiative").filter(pk=pk).first()
     if paper is None or not selectors.paper_visible_to(request.user, paper):
         # As if it did not exist: nobody learns that a draft does.
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return refused(request, _("No paper with id %(id)s.") % {"id": pk}, 404)
+    assert paper.file.name is not None  # a paper is saved with its file
     try:
         return stored_download(
             paper.file,

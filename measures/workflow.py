@@ -13,9 +13,13 @@ where it leads; nothing else knows the order of statuses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Status(models.TextChoices):
@@ -108,6 +112,8 @@ class Transition:
 
     def target_for(self, current: str, outcome: str | None = None) -> str:
         if self.by_outcome:
+            if outcome is None:
+                raise KeyError("This transition's target is the decision's: give its outcome.")
             return self.by_outcome[outcome]
         return self.target or current
 
@@ -115,7 +121,7 @@ class Transition:
 # "Returned" and "no consensus" both send the paper back to its coordinators
 # for a revision that goes round again (DESIGN §3): a consensus that was not
 # reached at the SWG or the SOC is sought on a revised paper.
-_DECIDED = {
+_DECIDED: dict[str, str] = {
     Outcome.RETURNED: Status.DRAFTING,
     Outcome.NO_CONSENSUS: Status.DRAFTING,
     Outcome.REJECTED: Status.REJECTED,
@@ -219,7 +225,7 @@ def target_of(action: str, status: str, outcome: str | None = None, modality: st
 
 
 # Modality (b) works on a working paper: its actions say so (issue 13 item 5).
-_LABELS_B = {Action.SUBMIT_PAPER: _("Submit working paper")}
+_LABELS_B: dict[str, StrPromise] = {Action.SUBMIT_PAPER: _("Submit working paper")}
 
 
 def action_label(action: str, modality: str = "a") -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,7 +29,9 @@ from .initiatives import initiative_declare_interest
 LANGS = ("en", "fr", "ru")
 
 
-def _translated(field: str, texts: dict[str, str], *, required=LANGS) -> dict[str, str]:
+def _translated(
+    field: str, texts: dict[str, str], *, required: Iterable[str] = LANGS
+) -> dict[str, str]:
     missing = [lang for lang in required if not texts.get(lang)]
     if missing:
         raise DomainError(
@@ -40,9 +44,13 @@ def _translated(field: str, texts: dict[str, str], *, required=LANGS) -> dict[st
 
 @transaction.atomic
 def area_upsert(
-    *, code: str, order: int, names: dict[str, str], aliases=()
-) -> tuple[PriorityArea, Counter]:
-    counts: Counter = Counter()
+    *,
+    code: str,
+    order: int,
+    names: dict[str, str],
+    aliases: Iterable[Mapping[str, str]] = (),
+) -> tuple[PriorityArea, Counter[str]]:
+    counts: Counter[str] = Counter()
     area, outcome = upsert(
         PriorityArea,
         lookup={"code": code.upper()},
@@ -100,12 +108,13 @@ def offer_upsert(
         raise DomainError(_("Unknown offer scope %(scope)r.") % {"scope": scope})
     if role not in CoordinatorRole.values:
         raise DomainError(_("Unknown coordinator role %(role)r.") % {"role": role})
-    needs = {
+    needs_by_scope: dict[str, tuple[bool, bool]] = {
         OfferScope.MEASURE: (True, False),
         OfferScope.AREA: (False, True),
         OfferScope.MEASURE_IN_AREA: (False, True),
         OfferScope.TBD: (False, False),
-    }[scope]
+    }
+    needs = needs_by_scope[scope]
     if (measure is not None, area is not None) != needs:
         raise DomainError(
             _("An offer of scope %(scope)s takes %(what)s.")
@@ -131,11 +140,11 @@ def offer_upsert(
 
 
 @transaction.atomic
-def catalogue_load(data: dict) -> Counter:
+def catalogue_load(data: Mapping[str, Any]) -> Counter[str]:
     """Load areas, measures and coordinator offers from the seed's data file.
     Idempotent: a second run creates and changes nothing."""
-    counts: Counter = Counter()
-    areas = {}
+    counts: Counter[str] = Counter()
+    areas: dict[str, PriorityArea] = {}
     for item in data["areas"]:
         area, c = area_upsert(
             code=item["code"],
@@ -169,15 +178,18 @@ def catalogue_load(data: dict) -> Counter:
 
 
 @transaction.atomic
-def initiatives_from_offers() -> Counter:
+def initiatives_from_offers() -> Counter[str]:
     """Each coordinator offer of the annex that names a measure becomes a
     declaration of interest, with the state volunteering as coordinator.
     Idempotent: an offer already declared is left alone."""
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     offers = CoordinatorOffer.objects.filter(scope=OfferScope.MEASURE).select_related(
         "participant", "measure"
     )
     for offer in offers:
+        # An offer of scope "measure" names its measure (a check constraint
+        # on CoordinatorOffer holds it).
+        assert offer.measure is not None
         already = InterestDeclaration.objects.filter(
             participant=offer.participant, initiative__measure=offer.measure
         ).exists()

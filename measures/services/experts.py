@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,14 +14,14 @@ from cica.errors import DomainError, Forbidden
 from members.models import ParticipationStatus
 from members.rules import acting_for, is_secretariat
 
-from ..models import Expert
+from ..models import Expert, Measure
 
 
 @transaction.atomic
 def expert_designate(
     *,
-    actor,
-    measure,
+    actor: User,
+    measure: Measure,
     name: str,
     contact: str = "",
     expertise: str = "",
@@ -53,7 +54,7 @@ def expert_designate(
 
 
 @transaction.atomic
-def expert_end(*, actor, expert: Expert, ended_on: datetime.date | None = None) -> Expert:
+def expert_end(*, actor: User, expert: Expert, ended_on: datetime.date | None = None) -> Expert:
     """End an expert's designation: the designating state or the secretariat."""
     if not (is_secretariat(actor) or acting_for(actor) == expert.participant):
         raise Forbidden(_("Only the designating state or the secretariat ends a designation."))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import translation
 from django.utils.formats import date_format
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cica.errors import DomainError, Forbidden
 from cica.tabular import expected_date, parse_date
+from members.models import Participant
 from members.rules import is_secretariat
 from members.selectors import ParticipantNames
 from members.services import ImportReport, ImportRollback, ImportRow
@@ -25,6 +29,8 @@ from ..workflow import OPEN_STATUSES, Action
 from .initiatives import initiative_designate_coordinators
 
 DESIGNATION_COLUMNS = ("measure", "participant", "role", "from")
+
+_Accepted = tuple[ImportRow, Participant, str, datetime.date]
 
 # What an officer may type for a role, besides the role's label in each of the
 # three languages (compared folded, without spaces, hyphens or underscores).
@@ -50,7 +56,9 @@ def _role_words() -> dict[str, str]:
     return words
 
 
-def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
+def designations_import(
+    *, actor: User, rows: list[dict[str, str]], dry_run: bool = True
+) -> ImportReport:
     """Import coordinator designations made outside the app, from rows with
     ``measure, participant, role, from``.
 
@@ -89,13 +97,15 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
             ended_on__isnull=True, initiative__in=list(open_initiatives.values())
         )
     }
-    groups: dict[int, tuple[Initiative, list]] = {}
+    # An initiative's accepted rows: (the row, the state, the role, the date).
+    groups: dict[int, tuple[Initiative, list[_Accepted]]] = {}
     seen: dict[tuple[int, int], int] = {}
-    suggestions: dict[str, list] = {}  # "did you mean", for the first 50 unknown names
+    # "did you mean", for the first 50 unknown names
+    suggestions: dict[str, list[Participant]] = {}
     for number, row in enumerate(rows, start=2):
         line = ImportRow(number=number)
         report.rows.append(line)
-        problems = []
+        problems: list[str] = []
         missing = [c for c in DESIGNATION_COLUMNS if not row.get(c, "").strip()]
         if missing:
             problems.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
@@ -165,30 +175,38 @@ def designations_import(*, actor, rows: list[dict], dry_run: bool = True):
                     f"{row['from'].strip()} → {started.isoformat()} "
                     f"({date_format(started, 'DATE_FORMAT')})"
                 )
-        if not problems:
-            key = (initiative.pk, participant.pk)
-            existing = current.get(key)
-            if key in seen:
-                problems.append(_("repeats row %(row)s") % {"row": seen[key]})
-            elif existing is not None and existing.role != role:
-                problems.append(
-                    _("%(code)s is already %(role)s of %(ref)s")
-                    % {
-                        "code": participant.code,
-                        "role": existing.get_role_display(),
-                        "ref": initiative.reference,
-                    }
-                )
-            seen.setdefault(key, number)
-            if not problems and existing is not None:
-                line.outcome = "unchanged"
-                line.message = _("already %(role)s since %(date)s") % {
-                    "role": existing.get_role_display(),
-                    "date": existing.started_on.isoformat(),
-                }
-                continue
         if problems:
             line.outcome, line.message = "refused", "; ".join(problems)
+            continue
+        # No problem means every column was read: the measure's open
+        # initiative, the state, the role and the date.
+        assert initiative is not None
+        assert participant is not None
+        assert role is not None
+        assert started is not None
+        key = (initiative.pk, participant.pk)
+        existing = current.get(key)
+        if key in seen:
+            problems.append(_("repeats row %(row)s") % {"row": seen[key]})
+        elif existing is not None and existing.role != role:
+            problems.append(
+                _("%(code)s is already %(role)s of %(ref)s")
+                % {
+                    "code": participant.code,
+                    "role": existing.get_role_display(),
+                    "ref": initiative.reference,
+                }
+            )
+        seen.setdefault(key, number)
+        if problems:
+            line.outcome, line.message = "refused", "; ".join(problems)
+            continue
+        if existing is not None:
+            line.outcome = "unchanged"
+            line.message = _("already %(role)s since %(date)s") % {
+                "role": existing.get_role_display(),
+                "date": existing.started_on.isoformat(),
+            }
             continue
         groups.setdefault(initiative.pk, (initiative, []))[1].append(
             (line, participant, role, started)

@@ -6,10 +6,14 @@ decision, withdraw. Each goes through :func:`transitions._transition`."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -27,7 +31,9 @@ from .. import signals, workflow
 from ..models import (
     CoordinatorDesignation,
     DesignationRole,
+    Expert,
     Initiative,
+    InitiativeEvent,
     InterestDeclaration,
     Measure,
     Modality,
@@ -36,6 +42,7 @@ from ..models import (
 )
 from ..workflow import OPEN_STATUSES, Action
 from .transitions import (
+    Details,
     _acting_for,
     _declaration_refusal,
     _ensure_member_today,
@@ -44,11 +51,17 @@ from .transitions import (
     latest_paper,
 )
 
+# secretariat's Meeting and Circulation, which measures may not import (the
+# apps' order, tests/test_layout.py): the services below pass them on to
+# secretariat's services, which type them.
+_Meeting = Any
+_Circulation = Any
+
 
 @transaction.atomic
 def initiative_declare_interest(
     *,
-    actor,
+    actor: User | None,
     measure: Measure,
     statement: str = "",
     volunteers_as_coordinator: bool = False,
@@ -96,7 +109,7 @@ def initiative_declare_interest(
             measure=measure, modality=modality, sequence=sequence
         )
 
-    def record(locked: Initiative) -> dict:
+    def record(locked: Initiative) -> Details:
         # Checked again under the initiative's lock: it may have closed since
         # it was read above, or the state declared in the meantime.
         if not workflow.allowed_from(Action.DECLARE_INTEREST, locked.status, locked.modality):
@@ -114,6 +127,7 @@ def initiative_declare_interest(
         )
         return {"participant": participant.code, "volunteers": volunteers_as_coordinator}
 
+    assert initiative is not None  # the open one found above, or the one just created
     locked, _event = _transition(
         actor=actor,
         initiative=initiative,
@@ -127,7 +141,11 @@ def initiative_declare_interest(
 
 
 def initiative_join(
-    *, actor, initiative: Initiative, statement: str = "", volunteers_as_coordinator=False
+    *,
+    actor: User,
+    initiative: Initiative,
+    statement: str = "",
+    volunteers_as_coordinator: bool = False,
 ) -> tuple[Initiative, bool]:
     """Declare interest from an initiative: in its measure, for its modality
     (joins it while it is open, or starts the next one)."""
@@ -140,7 +158,9 @@ def initiative_join(
     )
 
 
-def initiative_open_consultation(*, actor, initiative: Initiative, reason: str = ""):
+def initiative_open_consultation(
+    *, actor: User, initiative: Initiative, reason: str = ""
+) -> tuple[Initiative, InitiativeEvent]:
     """The Chair consults the interested member states on designating one or
     more coordinator countries (modality (a), step 2)."""
     return _transition(
@@ -148,16 +168,23 @@ def initiative_open_consultation(*, actor, initiative: Initiative, reason: str =
     )
 
 
-def initiative_charge_experts(*, actor, initiative: Initiative, meeting, experts, reason=""):
+def initiative_charge_experts(
+    *,
+    actor: User,
+    initiative: Initiative,
+    meeting: _Meeting,
+    experts: Iterable[Expert],
+    reason: str = "",
+) -> tuple[Initiative, InitiativeEvent]:
     """Modality (b): a specialised meeting held with experts charges the
     responsible experts with producing a working paper (seed: "charger les
     experts responsables de produire un document de travail"). Their states
     then submit its versions."""
-    experts = list(experts)
-    if not experts:
+    charged = list(experts)
+    if not charged:
         raise DomainError(_("Name at least one responsible expert."))
 
-    def charge(locked: Initiative) -> dict:
+    def charge(locked: Initiative) -> Details:
         if meeting.body != "specialised" or meeting.measure_id != locked.measure_id:
             raise DomainError(
                 _("The experts are charged at a specialised meeting on %(code)s.")
@@ -168,17 +195,17 @@ def initiative_charge_experts(*, actor, initiative: Initiative, meeting, experts
                 _("The meeting of %(date)s has not taken place yet.") % {"date": meeting.date}
             )
         attending = set(meeting.experts.values_list("pk", flat=True))
-        for expert in experts:
+        for expert in charged:
             if expert.pk not in attending:
                 raise DomainError(
                     _("%(name)s did not attend that meeting.") % {"name": expert.name}
                 )
-        locked.responsible_experts.set(experts)
+        locked.responsible_experts.set(charged)
         locked.charged_at = meeting
         locked.save(update_fields=["charged_at"])
         return {
             "meeting": meeting.pk,
-            "experts": [{"name": e.name, "participant": e.participant.code} for e in experts],
+            "experts": [{"name": e.name, "participant": e.participant.code} for e in charged],
         }
 
     return _transition(
@@ -192,12 +219,12 @@ def initiative_charge_experts(*, actor, initiative: Initiative, meeting, experts
 
 def initiative_designate_coordinators(
     *,
-    actor,
+    actor: User,
     initiative: Initiative,
     designations: list[tuple[Participant, str]],
     reason: str = "",
     started_on: datetime.date | None = None,
-):
+) -> tuple[Initiative, InitiativeEvent]:
     """The Chair designates one or more coordinator countries and asks them to
     draft a concept paper (modality (a), steps 2–3). Member states only; at
     least one coordinator. ``started_on`` is the date of a designation made
@@ -208,7 +235,7 @@ def initiative_designate_coordinators(
         raise DomainError(
             _("A designation cannot start in the future (%(date)s).") % {"date": started_on}
         )
-    seen = set()
+    seen: set[int] = set()
     for participant, role in designations:
         if role not in DesignationRole.values:
             raise DomainError(_("Unknown role %(role)r.") % {"role": role})
@@ -218,7 +245,7 @@ def initiative_designate_coordinators(
     if not any(role == DesignationRole.COORDINATOR for _p, role in designations):
         raise DomainError(_("At least one state must be designated coordinator."))
 
-    def designate(locked: Initiative) -> dict:
+    def designate(locked: Initiative) -> Details:
         for participant, _role in designations:
             _ensure_member_today(participant, _("only member states coordinate"))
         for participant, role in designations:
@@ -232,7 +259,9 @@ def initiative_designate_coordinators(
         signals.coordinators_designated.send(
             sender=Initiative, initiative=locked, designations=designations
         )
-        details = {"designations": [{"participant": p.code, "role": r} for p, r in designations]}
+        details: Details = {
+            "designations": [{"participant": p.code, "role": r} for p, r in designations]
+        }
         if started_on is not None:
             details["started_on"] = started_on.isoformat()
         return details
@@ -249,7 +278,14 @@ def initiative_designate_coordinators(
 PAPER_SYMBOL_KIND = {PaperKind.CONCEPT_PAPER: "CP", PaperKind.WORKING_PAPER: "WP"}
 
 
-def initiative_submit_paper(*, actor, initiative: Initiative, file, language: str, note: str = ""):
+def initiative_submit_paper(
+    *,
+    actor: User,
+    initiative: Initiative,
+    file: UploadedFile[bytes],
+    language: str,
+    note: str = "",
+) -> tuple[Initiative, InitiativeEvent]:
     """A coordinator state submits a concept paper: a new numbered version
     (modality (a), step 3). Earlier versions are kept. The file is checked by
     content and size before anything is stored."""
@@ -257,8 +293,9 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
         raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
     stored: list[str] = []
 
-    def submit(locked: Initiative) -> dict:
+    def submit(locked: Initiative) -> Details:
         extension, mime = document_check(file)
+        assert file.size is not None  # document_check has compared it with the limit
         kind = (
             PaperKind.CONCEPT_PAPER
             if locked.modality == Modality.CONCEPT_PAPER
@@ -281,6 +318,7 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
             submitted_for=_acting_for(actor),
         )
         paper.file.save(f"paper.{extension}", file, save=False)
+        assert paper.file.name is not None  # the storage's name, given by save()
         stored.append(paper.file.name)
         paper.save()
         signals.paper_submitted.send(sender=Paper, paper=paper)
@@ -303,18 +341,21 @@ def initiative_submit_paper(*, actor, initiative: Initiative, file, language: st
 
 def initiative_circulate(
     *,
-    actor,
+    actor: User,
     initiative: Initiative,
     deadline: datetime.date,
     audience: str = "members",
     reason: str = "",
-):
+) -> tuple[Initiative, InitiativeEvent]:
     """The secretariat circulates the latest paper to the member states with a
     comment deadline (modality (a), step 4). It needs a paper that has not
     been circulated yet: a returned paper comes back as a new version."""
 
-    def circulate(locked: Initiative) -> dict:
-        paper = latest_paper(locked)  # checked by initiative_refusal: one not yet circulated
+    def circulate(locked: Initiative) -> Details:
+        paper = latest_paper(locked)
+        # initiative_refusal has checked, on this locked row, that there is one
+        # not yet circulated.
+        assert paper is not None
         circulation = circulation_create(
             actor=actor, initiative=locked, paper=paper, deadline=deadline, audience=audience
         )
@@ -333,12 +374,14 @@ def initiative_circulate(
     )
 
 
-def initiative_refer_to_swg(*, actor, initiative: Initiative, reason: str = ""):
+def initiative_refer_to_swg(
+    *, actor: User, initiative: Initiative, reason: str = ""
+) -> tuple[Initiative, InitiativeEvent]:
     """The secretariat refers a circulated paper to the Special Working Group
     (modality (a), step 5) once the comment deadline has passed, or earlier
     when every member state has answered (DESIGN §3)."""
 
-    def refer(locked: Initiative) -> dict:
+    def refer(locked: Initiative) -> Details:
         # The deadline (or every answer) is checked by initiative_refusal.
         circulation = (
             locked.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
@@ -356,15 +399,15 @@ def initiative_refer_to_swg(*, actor, initiative: Initiative, reason: str = ""):
 
 def initiative_record_decision(
     *,
-    actor,
+    actor: User | None,
     initiative: Initiative,
     body: str,
-    meeting,
+    meeting: _Meeting | None,
     outcome: str,
     text: str = "",
-    objecting=(),
-    silence_circulation=None,
-):
+    objecting: Iterable[Participant] = (),
+    silence_circulation: _Circulation | None = None,
+) -> tuple[Initiative, InitiativeEvent]:
     """Record the SWG's or the SOC's decision on the paper under review
     (modality (a), steps 5–6). Consensus of the member states present decides
     (see ``secretariat.services.decision_check``); the outcome picks the next
@@ -375,7 +418,7 @@ def initiative_record_decision(
     if action is None:
         raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))
 
-    def decide(locked: Initiative) -> dict:
+    def decide(locked: Initiative) -> Details:
         paper = latest_paper(locked)
         decision = decision_create(
             actor=actor,
@@ -388,7 +431,7 @@ def initiative_record_decision(
             objecting=objecting,
             silence=silence_circulation,
         )
-        details = {
+        details: Details = {
             "decision": decision.symbol,
             "decision_id": decision.pk,
             "outcome": outcome,
@@ -409,7 +452,9 @@ def initiative_record_decision(
     )
 
 
-def initiative_withdraw(*, actor, initiative: Initiative, reason: str):
+def initiative_withdraw(
+    *, actor: User, initiative: Initiative, reason: str
+) -> tuple[Initiative, InitiativeEvent]:
     """The secretariat, or a coordinator state, withdraws an open initiative."""
     if not reason.strip():
         raise DomainError(_("Give a reason for the withdrawal."))

@@ -6,7 +6,10 @@ that runs an action by name from its registry entry."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from cica.errors import Conflict, DomainError, Forbidden
 from members.models import Participant, ParticipationStatus
-from members.rules import acting_for
+from members.rules import AnyUser, acting_for
 from secretariat.models import Meeting
 from secretariat.services import (
     circulation_all_answered,
@@ -32,20 +35,26 @@ from ..models import (
 from ..selectors import lead_initiative_pk_for
 from ..workflow import OPEN_STATUSES, Action, Status
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# What an action's own writes return: the timeline event's ``details``.
+Details = dict[str, object]
+
 # --- initiatives: the one path that writes a status ------------------------------
 
 
-def _acting_for(actor) -> Participant | None:
+def _acting_for(actor: AnyUser) -> Participant | None:
     return acting_for(actor)
 
 
-def _refuse_unless_allowed(actor, action: str, initiative: Initiative | None) -> None:
+def _refuse_unless_allowed(actor: AnyUser, action: str, initiative: Initiative | None) -> None:
     refused = _role_refusal(actor, action, initiative)
     if refused is not None:
         raise refused
 
 
-def _role_refusal(actor, action: str, initiative: Initiative | None) -> Forbidden | None:
+def _role_refusal(actor: AnyUser, action: str, initiative: Initiative | None) -> Forbidden | None:
     if actor.has_perm(f"measures.{action}", initiative):
         return None
     modality = getattr(initiative, "modality", Modality.CONCEPT_PAPER)
@@ -58,14 +67,14 @@ def _role_refusal(actor, action: str, initiative: Initiative | None) -> Forbidde
     )
 
 
-_PAPER_NAME = {
+_PAPER_NAME: dict[str, StrPromise] = {
     Modality.CONCEPT_PAPER: gettext_lazy("concept paper"),
     Modality.WORKING_PAPER: gettext_lazy("working paper"),
 }
 
 
 def initiative_refusal(
-    *, actor, initiative: Initiative, action: str, by_silence: bool = False
+    *, actor: AnyUser | None, initiative: Initiative, action: str, by_silence: bool = False
 ) -> DomainError | None:
     """Why ``actor`` may not take ``action`` on ``initiative`` now, or ``None``.
 
@@ -135,9 +144,13 @@ def initiative_refusal(
         circulation = (
             initiative.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
         )
+        deadline = circulation.deadline if circulation is not None else None
+        # A paper circulation has a deadline (a check constraint on Circulation).
+        assert circulation is None or deadline is not None
         if (
             circulation is not None
-            and circulation.deadline >= today
+            and deadline is not None
+            and deadline >= today
             and not circulation_all_answered(circulation)
         ):
             return Conflict(
@@ -146,8 +159,8 @@ def initiative_refusal(
                     "state has answered: the paper can go to the SWG from %(next)s."
                 )
                 % {
-                    "deadline": circulation.deadline,
-                    "next": circulation.deadline + datetime.timedelta(days=1),
+                    "deadline": deadline,
+                    "next": deadline + datetime.timedelta(days=1),
                 }
             )
     elif action == Action.CHARGE_EXPERTS:
@@ -178,7 +191,7 @@ def initiative_refusal(
     return None
 
 
-_BODY_NAME = {
+_BODY_NAME: dict[str, StrPromise] = {
     "swg": gettext_lazy("Special Working Group"),
     "soc": gettext_lazy("Senior Officials Committee"),
 }
@@ -205,10 +218,10 @@ def _declaration_refusal(
 
 def _transition(
     *,
-    actor,
+    actor: User | None,
     initiative: Initiative,
     action: str,
-    effect=None,
+    effect: Callable[[Initiative], Details] | None = None,
     outcome: str | None = None,
     reason: str = "",
     by_silence: bool = False,
@@ -278,10 +291,10 @@ def initiative_note(
     *,
     initiative: Initiative,
     kind: str,
-    actor=None,
+    actor: User | None = None,
     acting_for: Participant | None = None,
     reason: str = "",
-    details: dict | None = None,
+    details: Details | None = None,
 ) -> InitiativeEvent:
     """Write a timeline entry that changes no status (a ``TimelineEvent``:
     a silence procedure started, broken or closed), in the caller's
@@ -320,7 +333,9 @@ def latest_paper(initiative: Initiative) -> Paper | None:
     return initiative.papers.order_by("-version").first()
 
 
-def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
+def initiative_available_actions(
+    *, user: AnyUser, initiative: Initiative
+) -> list[dict[str, object]]:
     """Every action with whether this user may take it now, and why not.
 
     Deny by default: an action is available only when
@@ -329,7 +344,7 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
     actions are the modality's table's, in its order; each one's label comes
     from its registry entry (the admin's buttons and ``actions/`` show it).
     """
-    rows = []
+    rows: list[dict[str, object]] = []
     for action in workflow.table(initiative.modality):
         refused = initiative_refusal(actor=user, initiative=initiative, action=action)
         rows.append(
@@ -343,7 +358,9 @@ def initiative_available_actions(*, user, initiative: Initiative) -> list[dict]:
     return rows
 
 
-def initiative_act(*, actor, initiative: Initiative, action: str, **kwargs):
+def initiative_act(
+    *, actor: User, initiative: Initiative, action: str, **kwargs: object
+) -> actions.ActionResult:
     """Run one workflow action by name: the service its registry entry names
     (the admin's, the pages' and the API's single door)."""
     try:

@@ -7,12 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from measures import services
 from measures.actions import form_for
 from measures.models import Expert, InitiativeEvent
 from measures.workflow import TABLES, Action, Role
 from members.models import Participant
 from secretariat.models import Meeting
 from tests.conftest import DEMO_PASSWORD
+from tests.files import pdf
 from tests.measures.test_issue13_available_actions import build
 
 pytestmark = pytest.mark.django_db
@@ -177,9 +179,6 @@ def test_item7_an_action_without_a_form_is_an_error_not_a_fallback():
 
 def test_item7_the_admin_timeline_of_a_working_paper_says_working_paper(client, people):
     """issue 13 item 5/7: the admin's timeline names the working paper."""
-    from measures import services
-    from tests.files import pdf
-
     initiative = build("b", "drafting", {"charged"})
     services.initiative_submit_paper(
         actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"

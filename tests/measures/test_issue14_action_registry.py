@@ -9,6 +9,8 @@ A new action without its situation below fails here, by name.
 
 import dataclasses
 import inspect
+from collections.abc import Callable
+from functools import partial
 from types import MappingProxyType
 
 import pytest
@@ -16,6 +18,7 @@ from django.core import checks
 from django.urls import reverse
 from rest_framework import serializers
 
+from cica.errors import DomainError
 from measures import actions, services
 from measures.forms import ActionForm
 from measures.models import Expert, Initiative, InitiativeEvent
@@ -32,9 +35,10 @@ pytestmark = pytest.mark.django_db
 # For each action: (user allowed to act, modality, status, what the initiative
 # has, the form's input, the status after). Staff actions reuse the first
 # admin case of issue 13 item 7; delegates' actions are below.
-SITUATIONS = {
+Situation = tuple[str, str, str, set[str], Callable[[], dict[str, object]], str]
+SITUATIONS: dict[str, Situation] = {
     **{
-        action: (user, modality, status, has, lambda action=action: staff_data(action), after)
+        action: (user, modality, status, has, partial(staff_data, action), after)
         for user, action, modality, status, has, after in reversed(CASES)
     },
     Action.DECLARE_INTEREST: (
@@ -220,8 +224,6 @@ def test_item1_the_system_check_fails_on_an_entry_for_no_action():
 
 def test_item1_an_unknown_action_is_refused_at_the_single_door(people):
     """issue 14 item 1: the dispatch knows only the registry's actions."""
-    from cica.errors import DomainError
-
     initiative = build("a", "drafting", set())
     with pytest.raises(DomainError):
         services.initiative_act(
@@ -231,7 +233,7 @@ def test_item1_an_unknown_action_is_refused_at_the_single_door(people):
         actions.form_for("fly_to_the_moon")
 
 
-def _api_input(action: str) -> dict:
+def _api_input(action: str) -> dict[str, object]:
     """What an API client sends for ``action`` (as issue 13 item 5's tests do)."""
     if action == Action.SUBMIT_PAPER:
         return {"file": pdf(), "language": "en"}
@@ -239,7 +241,7 @@ def _api_input(action: str) -> dict:
         body: Meeting.objects.filter(body=body).order_by("-pk").values_list("pk", flat=True).first()
         for body in ("specialised", "swg", "soc")
     }
-    return {
+    inputs: dict[str, dict[str, object]] = {
         Action.DECLARE_INTEREST: {},
         Action.OPEN_CONSULTATION: {},
         Action.DESIGNATE_COORDINATORS: {
@@ -254,7 +256,8 @@ def _api_input(action: str) -> dict:
         Action.RECORD_SWG_DECISION: {"meeting": meeting["swg"], "outcome": "approved"},
         Action.RECORD_SOC_DECISION: {"meeting": meeting["soc"], "outcome": "approved"},
         Action.WITHDRAW: {"reason": "test"},
-    }[action]
+    }
+    return inputs[action]
 
 
 @pytest.mark.parametrize("entry", actions.ACTIONS, ids=[e.action for e in actions.ACTIONS])

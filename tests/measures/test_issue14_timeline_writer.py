@@ -94,6 +94,7 @@ def test_item4_joining_an_open_initiative_is_a_transition_with_its_webhook(peopl
         "drafting",
         "drafting",
     )
+    assert event.acting_for is not None
     assert event.acting_for.code == "KAZ"
     assert event.actor == people["delegate-kaz"]
     assert event.details == {"participant": "KAZ", "volunteers": False}

@@ -48,9 +48,7 @@ def test_item2_the_secretariat_hears_the_timeline_through_the_signal(people):
     receiver of ``timeline_written``; without that receiver, none is written."""
     _subscribe()
     initiative = build("a", "interest_declared", set())
-    assert signals.timeline_written.disconnect(
-        dispatch_uid="secretariat.webhooks_for_timeline"
-    )
+    assert signals.timeline_written.disconnect(dispatch_uid="secretariat.webhooks_for_timeline")
     try:
         services.initiative_open_consultation(actor=people["secretariat"], initiative=initiative)
     finally:
