@@ -119,7 +119,7 @@ class Transition:
 
 
 # "Returned" and "no consensus" both send the paper back to its coordinators
-# for a revision that goes round again (DESIGN §3): a consensus that was not
+# for a revision that goes round again: a consensus that was not
 # reached at the SWG or the SOC is sought on a revised paper.
 _DECIDED: dict[str, str] = {
     Outcome.RETURNED: Status.DRAFTING,

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cica.errors import Conflict, DomainError
-from cica.uploads import document_check, sha256_of
+from cica.uploads import document_check, removed_on_failure, sha256_of
 from members.models import Participant
 from secretariat.services import (
     circulation_create,
@@ -291,7 +290,6 @@ def initiative_submit_paper(
     content and size before anything is stored."""
     if language not in dict(settings.LANGUAGES):
         raise DomainError(_("Unknown language %(lang)r.") % {"lang": language})
-    stored: list[str] = []
 
     def submit(locked: Initiative) -> Details:
         extension, mime = document_check(file)
@@ -324,7 +322,9 @@ def initiative_submit_paper(
         signals.paper_submitted.send(sender=Paper, paper=paper)
         return {"paper": symbol, "version": version}
 
-    try:
+    # A file stored before the transaction fails is removed (``stored`` is the
+    # list ``submit`` appends to: it runs inside the block).
+    with removed_on_failure() as stored:
         return _transition(
             actor=actor,
             initiative=initiative,
@@ -332,11 +332,6 @@ def initiative_submit_paper(
             effect=submit,
             reason=note,
         )
-    except BaseException:
-        # The transaction rolled back: remove a file it had already written.
-        for name in stored:
-            default_storage.delete(name)
-        raise
 
 
 def initiative_circulate(
@@ -379,7 +374,7 @@ def initiative_refer_to_swg(
 ) -> tuple[Initiative, InitiativeEvent]:
     """The secretariat refers a circulated paper to the Special Working Group
     (modality (a), step 5) once the comment deadline has passed, or earlier
-    when every member state has answered (DESIGN §3)."""
+    when every member state has answered."""
 
     def refer(locked: Initiative) -> Details:
         # The deadline (or every answer) is checked by initiative_refusal.
@@ -413,7 +408,7 @@ def initiative_record_decision(
     (see ``secretariat.services.decision_check``); the outcome picks the next
     status from the table: approved moves on, returned and no consensus go
     back to the coordinators (drafting) for a revision, rejected closes. One
-    meeting takes one decision per paper (DESIGN §3)."""
+    meeting takes one decision per paper."""
     action = {"swg": Action.RECORD_SWG_DECISION, "soc": Action.RECORD_SOC_DECISION}.get(body)
     if action is None:
         raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))

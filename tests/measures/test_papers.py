@@ -6,7 +6,7 @@ from django.conf import settings as live
 from django.utils import timezone
 
 from cica.errors import DomainError
-from measures import services
+from measures import services, signals
 from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
 from members.models import Participant
 from tests import files
@@ -195,3 +195,24 @@ def test_downloads_can_be_handed_to_the_web_server_after_the_check(
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_paper_whose_notice_fails_leaves_no_file(people, drafting, settings):
+    """issue 14 item 9: the paper is stored, then its notice (the secretariat's
+    receiver of ``paper_submitted``) fails: the transaction rolls back and the
+    stored file is removed with it (``cica.uploads.removed_on_failure``)."""
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("notice failed")
+
+    signals.paper_submitted.connect(broken, dispatch_uid="test.broken_notice")
+    try:
+        with pytest.raises(RuntimeError, match="notice failed"):
+            services.initiative_submit_paper(
+                actor=people["delegate-mng"], initiative=drafting, file=files.pdf(), language="en"
+            )
+    finally:
+        signals.paper_submitted.disconnect(dispatch_uid="test.broken_notice")
+    assert not Paper.objects.exists()
+    assert stored(settings) == []
+    assert not drafting.events.exists()
