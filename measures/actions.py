@@ -7,7 +7,12 @@ API), the rule quoted when a role may not take it, whether delegates take it
 on the pages, and its API route. Everything that offers an action reads it
 from here: the role-refusal text and the dispatch in ``measures.services``,
 the admin's buttons and forms, the delegate pages, the API's routes and
-``actions/``. Adding an action is one entry here plus its service.
+``actions/``. Adding an action is one entry plus its service. measures
+registers the entries of the actions it carries out (below); the secretariat
+registers those of meetings, circulations and decisions (charge experts,
+circulate, refer to the SWG, record a decision) from
+``secretariat/actions.py``, with their preconditions, so that measures never
+imports the app above it.
 
 A workflow action without an entry, or an entry missing one of its parts, is
 an error when the project starts (the system check :func:`registry_check`).
@@ -27,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import AppConfig
 from django.contrib.auth.models import User
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -38,10 +44,13 @@ from .workflow import Action, action_label
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
+    from cica.errors import DomainError
+
 # What an action's service returns: the initiative as saved and the timeline
 # event written (a declaration of interest: whether it created the initiative).
 ActionResult = tuple[Initiative, InitiativeEvent | bool]
 ActionService = Callable[..., ActionResult]
+Precondition = Callable[..., "DomainError | None"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,10 @@ class ActionEntry:
     summary: str = ""
     # Keyword arguments this action always gives its service and its form.
     fixed: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    # Dotted path of the action's own preconditions, beyond the table and the
+    # role: called by ``initiative_refusal`` with ``initiative`` and
+    # ``by_silence``; returns the refusal or ``None``.
+    precondition: str = ""
 
     def label(self, modality: str = "a") -> str:
         """The workflow's name of the action, as a user of this modality reads it."""
@@ -77,6 +90,10 @@ class ActionEntry:
         service: ActionService = import_string(self.service)
         return service
 
+    def precondition_function(self) -> Precondition:
+        check: Precondition = import_string(self.precondition)
+        return check
+
     def run(self, *, actor: User, initiative: Initiative, **kwargs: object) -> ActionResult:
         return self.service_function()(actor=actor, initiative=initiative, **self.fixed, **kwargs)
 
@@ -88,7 +105,7 @@ class ActionEntry:
 
 _SERVICES = "measures.services."
 
-ACTIONS: tuple[ActionEntry, ...] = (
+_MEASURES_ACTIONS: tuple[ActionEntry, ...] = (
     ActionEntry(
         action=Action.DECLARE_INTEREST,
         service=_SERVICES + "initiative_join",
@@ -118,15 +135,6 @@ ACTIONS: tuple[ActionEntry, ...] = (
         summary="Designate coordinator and co-coordinator states",
     ),
     ActionEntry(
-        action=Action.CHARGE_EXPERTS,
-        service=_SERVICES + "initiative_charge_experts",
-        form=forms.ChargeExpertsForm,
-        input=inputs.ChargeExpertsInput,
-        rule=_("the secretariat records the experts charged with the paper."),
-        route="charge-experts",
-        summary="Modality (b): charge experts with the working paper",
-    ),
-    ActionEntry(
         action=Action.SUBMIT_PAPER,
         service=_SERVICES + "initiative_submit_paper",
         form=forms.SubmitPaperForm,
@@ -141,44 +149,6 @@ ACTIONS: tuple[ActionEntry, ...] = (
         delegate=True,
         route="submit-paper",
         summary="Submit a concept or working paper (a new version); multipart",
-    ),
-    ActionEntry(
-        action=Action.CIRCULATE,
-        service=_SERVICES + "initiative_circulate",
-        form=forms.CirculateForm,
-        input=inputs.CirculateInput,
-        rule=_("the secretariat circulates papers."),
-        route="circulate",
-        summary="Circulate the latest paper to the member states",
-    ),
-    ActionEntry(
-        action=Action.REFER_TO_SWG,
-        service=_SERVICES + "initiative_refer_to_swg",
-        form=forms.ReasonForm,
-        input=inputs.ReasonInput,
-        rule=_("the secretariat refers papers to the Special Working Group."),
-        route="refer-to-swg",
-        summary="Refer the circulated paper to the Special Working Group",
-    ),
-    ActionEntry(
-        action=Action.RECORD_SWG_DECISION,
-        service=_SERVICES + "initiative_record_decision",
-        form=forms.DecisionForm,
-        input=inputs.DecisionInput,
-        rule=_("the secretariat records the SWG's decisions."),
-        route="record-swg-decision",
-        summary="Record the Special Working Group's decision",
-        fixed=MappingProxyType({"body": "swg"}),
-    ),
-    ActionEntry(
-        action=Action.RECORD_SOC_DECISION,
-        service=_SERVICES + "initiative_record_decision",
-        form=forms.DecisionForm,
-        input=inputs.DecisionInput,
-        rule=_("the secretariat records the SOC's decisions."),
-        route="record-soc-decision",
-        summary="Record the Senior Officials Committee's decision",
-        fixed=MappingProxyType({"body": "soc"}),
     ),
     ActionEntry(
         action=Action.WITHDRAW,
@@ -196,10 +166,63 @@ ACTIONS: tuple[ActionEntry, ...] = (
     ),
 )
 
-REGISTRY: Mapping[str, ActionEntry] = MappingProxyType({e.action: e for e in ACTIONS})
+_ENTRIES: dict[str, ActionEntry] = {}
+# Every registered entry by action (a live, read-only view).
+REGISTRY: Mapping[str, ActionEntry] = MappingProxyType(_ENTRIES)
 
-# The actions a delegate takes on the initiative's page.
-DELEGATE_ACTIONS = frozenset(e.action for e in ACTIONS if e.delegate)
+
+def register(*entries: ActionEntry) -> None:
+    """Declare the entries of the actions an app carries out. measures
+    registers its own below; an app above it registers the actions it carries
+    out from its ``AppConfig.ready()`` (secretariat: ``secretariat/actions.py``).
+    Two entries for one action are a programming error."""
+    for entry in entries:
+        if entry.action in _ENTRIES and _ENTRIES[entry.action] is not entry:
+            raise ImproperlyConfigured(f"Two registry entries for the action {entry.action!r}.")
+        _ENTRIES[entry.action] = entry
+
+
+@dataclass(frozen=True)
+class InitiativeRoute:
+    """Another ``POST /api/v1/initiatives/{id}/<route>/`` that an app above
+    measures carries out and that is not a workflow action of the table (the
+    secretariat's silence procedure). ``handler`` is the dotted path of a
+    function taking ``actor``, ``initiative`` and the input's validated data;
+    ``description`` is the operation's description in the schema."""
+
+    name: str
+    route: str
+    summary: str
+    description: str
+    input: type[serializers.Serializer[Any]]
+    handler: str
+
+
+_ROUTES: dict[str, InitiativeRoute] = {}
+
+
+def register_route(route: InitiativeRoute) -> None:
+    """Declare an initiative route (from the app's ``AppConfig.ready()``)."""
+    if route.name in _ROUTES and _ROUTES[route.name] is not route:
+        raise ImproperlyConfigured(f"Two initiative routes named {route.name!r}.")
+    _ROUTES[route.name] = route
+
+
+def initiative_routes() -> tuple[InitiativeRoute, ...]:
+    return tuple(_ROUTES[name] for name in sorted(_ROUTES))
+
+
+def entries() -> tuple[ActionEntry, ...]:
+    """The registered entries in the workflow's order of actions."""
+    return tuple(_ENTRIES[action] for action in Action.values if action in _ENTRIES)
+
+
+def delegate_actions() -> frozenset[str]:
+    """The actions a delegate takes on the initiative's page."""
+    return frozenset(entry.action for entry in _ENTRIES.values() if entry.delegate)
+
+
+register(*_MEASURES_ACTIONS)
 
 
 def entry_for(action: str) -> ActionEntry:
@@ -230,7 +253,7 @@ def registry_errors(registry: Mapping[str, ActionEntry]) -> list[checks.CheckMes
             errors.append(
                 checks.Error(
                     f"The workflow action {action!r} has no entry in the action registry.",
-                    hint="Add an ActionEntry for it to measures.actions.ACTIONS.",
+                    hint="Register an ActionEntry for it (measures.actions.register).",
                     obj=action,
                     id="measures.E001",
                 )

@@ -1,10 +1,14 @@
 """API of initiatives: read what one may see, and one POST per action.
 
-Every action calls the matching service in ``measures.services``; a refusal
+Every action calls its service through the action registry; a refusal
 there (403 not allowed, 409 not now, 400 bad input) reaches the client with
 its message through ``cica.errors.api_exception_handler``.
 """
 
+from typing import Any
+
+from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,13 +23,6 @@ from cica.input import IsoDateTimeFilter, as_id
 from cica.pagination import PageSizePagination
 from cica.uploads import stored_download
 from members.models import Participant
-from secretariat.models import (
-    DECISION_BODY_CHOICES,
-    CirculationKind,
-    DecisionProcedure,
-    SilenceStatus,
-)
-from secretariat.services import silence_procedure_start
 
 from . import actions, selectors, services
 from .inputs import DeclareInterestInput
@@ -75,6 +72,17 @@ class PaperSerializer(serializers.Serializer):
         return f"/api/v1/papers/{obj.pk}/file/"
 
 
+def _choices(relation: str, field: str) -> list[tuple[str, Any]]:
+    """The choices of a field of a model that an app above measures declares on
+    initiatives (secretariat's decisions and circulations), read through the
+    ORM's relation: measures never imports the app above it."""
+    related = Initiative._meta.get_field(relation).related_model
+    assert isinstance(related, type)  # a model class, once the apps are loaded
+    model_field = related._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # a column, not a relation
+    return list(model_field.flatchoices)
+
+
 class SilenceCirculationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -89,7 +97,7 @@ class DecisionBriefSerializer(serializers.Serializer):
     symbol = serializers.CharField()
     body = serializers.CharField()
     procedure = serializers.ChoiceField(
-        choices=DecisionProcedure.choices,
+        choices=_choices("decisions", "procedure"),
         help_text=_("At a meeting, or adopted by silence procedure (no meeting)."),
     )
     meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
@@ -115,12 +123,14 @@ class DecisionBriefSerializer(serializers.Serializer):
 class CirculationBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    kind = serializers.ChoiceField(choices=CirculationKind.choices)
+    kind = serializers.ChoiceField(choices=_choices("circulations", "kind"))
     paper = serializers.CharField(source="paper.symbol", allow_null=True)
     audience = serializers.CharField()
     deadline = serializers.DateField(allow_null=True)
     circulated_at = serializers.DateTimeField()
-    silence_status = serializers.ChoiceField(choices=SilenceStatus.choices, allow_blank=True)
+    silence_status = serializers.ChoiceField(
+        choices=_choices("circulations", "silence_status"), allow_blank=True
+    )
 
 
 # Whose objection broke a silence is a position: staff and member states see it.
@@ -249,12 +259,6 @@ class InitiativeDetailSerializer(InitiativeSerializer):
 # --- action inputs (the workflow actions' own are in measures.inputs) ------------
 
 
-class SilenceInput(serializers.Serializer):
-    body = serializers.ChoiceField(choices=DECISION_BODY_CHOICES)
-    draft_text = serializers.CharField()
-    deadline = serializers.DateField()
-
-
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     # A field named like Field.label, which the stubs see; DRF's metaclass
@@ -374,15 +378,6 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return self._detail(initiative, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @_action_schema(SilenceInput, "Circulate a draft decision under silence procedure")
-    @action(detail=True, methods=["post"], url_path="start-silence-procedure")
-    def start_silence_procedure(self, request, pk=None):
-        """The draft is adopted by consensus if no member state objects by the deadline."""
-        initiative = self.get_object()
-        data = self._input(SilenceInput).validated_data
-        silence_procedure_start(actor=request.user, initiative=initiative, **data)
-        return self._detail(initiative)
-
     @extend_schema(responses=AvailableActionSerializer(many=True))
     # One initiative's actions, never paginated nor filtered (the schema said they were).
     @action(
@@ -414,9 +409,30 @@ def _action_route(entry: actions.ActionEntry):
     return _action_schema(entry.input, entry.summary)(routed)
 
 
-# One route per action of the registry (the router reads them from the class).
-for _entry in actions.ACTIONS:
+def _other_route(route: actions.InitiativeRoute):
+    """``POST /initiatives/{id}/<route>/`` for a route an app above declared:
+    its input, its handler, the initiative's detail as the answer."""
+
+    def take(self, request, pk=None):
+        initiative = self.get_object()
+        data = self._input(route.input).validated_data
+        import_string(route.handler)(actor=request.user, initiative=initiative, **data)
+        return self._detail(initiative)
+
+    take.__name__ = route.name
+    take.__qualname__ = f"{InitiativeViewSet.__name__}.{route.name}"
+    take.__doc__ = route.description
+    routed = action(detail=True, methods=["post"], url_path=route.route)(take)
+    return _action_schema(route.input, route.summary)(routed)
+
+
+# One route per action of the registry, and per other route declared (the
+# router reads them from the class when the URLconf loads, after every app's
+# ready() has registered its own).
+for _entry in actions.entries():
     setattr(InitiativeViewSet, _entry.action, _action_route(_entry))
+for _route in actions.initiative_routes():
+    setattr(InitiativeViewSet, _route.name, _other_route(_route))
 
 
 class PaperViewSet(viewsets.GenericViewSet):

@@ -16,10 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from members.models import Participant
-from secretariat.models import Audience, Meeting
 
-from .models import DesignationRole, Expert, Measure, Modality
-from .workflow import Outcome
+from .models import DesignationRole, Measure, Modality
 
 
 class ActionInput(serializers.Serializer):
@@ -57,14 +55,6 @@ class JoinInput(ActionInput):
     volunteers_as_coordinator = serializers.BooleanField(required=False, default=False)
 
 
-class ChargeExpertsInput(ActionInput):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    experts = serializers.PrimaryKeyRelatedField(
-        queryset=Expert.objects.all(), many=True, allow_empty=False
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class ReasonInput(ActionInput):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -96,24 +86,3 @@ class SubmitPaperInput(ActionInput):
     file = serializers.FileField(allow_empty_file=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CirculateInput(ActionInput):
-    deadline = serializers.DateField()
-    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.MEMBERS)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class DecisionInput(ActionInput):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    objecting: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Participant.objects.all(),
-        many=True,
-        required=False,
-        # The stubs type a field's default as one object, also with many=True
-        # (a list of them).
-        default=list,  # type: ignore[arg-type]
-    )

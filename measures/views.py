@@ -65,7 +65,7 @@ def initiative_page(request, pk: int):
     offered = [
         row
         for row in services.initiative_available_actions(user=request.user, initiative=initiative)
-        if row["available"] and row["action"] in actions.DELEGATE_ACTIONS
+        if row["available"] and row["action"] in actions.delegate_actions()
     ]
     context = {
         "initiative": initiative,
@@ -80,7 +80,7 @@ def initiative_page(request, pk: int):
 def initiative_act(request, pk: int, action: str):
     """One delegate action on an initiative: its form, the service, the outcome."""
     initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)
-    if action not in actions.DELEGATE_ACTIONS:
+    if action not in actions.delegate_actions():
         return refused(request, _("This action is not taken on these pages."), 404)
     entry = actions.entry_for(action)
     label = entry.label(initiative.modality)

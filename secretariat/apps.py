@@ -9,5 +9,6 @@ class SecretariatConfig(AppConfig):
 
     def ready(self) -> None:
         # Django imports apps.py before the models are loaded; the receivers
-        # import models, so they are connected here, once the registry is ready.
-        from . import receivers  # noqa: F401, PLC0415
+        # and the action registry's entries import models, so they are
+        # connected and registered here, once the app registry is ready.
+        from . import actions, receivers  # noqa: F401, PLC0415

@@ -62,6 +62,7 @@ from secretariat.models import (
     Notification,
     WebhookSubscription,
 )
+from secretariat.services import initiative_actions
 from tests.files import pdf
 
 ROLES = ("anon", "obs", "other", "concerned", "coord", "chair", "sec")
@@ -159,7 +160,7 @@ def build() -> Scenario:
         measure_services.initiative_submit_paper(
             actor=tjk, initiative=initiative, file=pdf(name), language="en"
         )
-        measure_services.initiative_circulate(
+        initiative_actions.initiative_circulate(
             actor=sec, initiative=initiative, deadline=soon, audience=audience
         )
         return initiative, initiative.circulations.get()
@@ -202,8 +203,8 @@ def build() -> Scenario:
 
     s.initiatives["swg"], swg_circulation = circulated("ENV-2")
     time_passes(swg_circulation)
-    measure_services.initiative_refer_to_swg(actor=sec, initiative=s.swg)
-    measure_services.initiative_record_decision(
+    initiative_actions.initiative_refer_to_swg(actor=sec, initiative=s.swg)
+    initiative_actions.initiative_record_decision(
         actor=sec,
         initiative=s.swg,
         body="swg",
@@ -217,14 +218,14 @@ def build() -> Scenario:
     measure_services.initiative_submit_paper(
         actor=tjk, initiative=s.swg, file=pdf("revised-paper.pdf"), language="en"
     )
-    measure_services.initiative_circulate(actor=sec, initiative=s.swg, deadline=soon)
+    initiative_actions.initiative_circulate(actor=sec, initiative=s.swg, deadline=soon)
     time_passes(s.swg.circulations.order_by("-pk").first())
-    measure_services.initiative_refer_to_swg(actor=sec, initiative=s.swg)
+    initiative_actions.initiative_refer_to_swg(actor=sec, initiative=s.swg)
 
     s.initiatives["soc"], soc_circulation = circulated("ENV-4")
     time_passes(soc_circulation)
-    measure_services.initiative_refer_to_swg(actor=sec, initiative=s.soc)
-    measure_services.initiative_record_decision(
+    initiative_actions.initiative_refer_to_swg(actor=sec, initiative=s.soc)
+    initiative_actions.initiative_record_decision(
         actor=sec, initiative=s.soc, body="swg", meeting=s.swg_meeting, outcome="approved"
     )
 

@@ -19,7 +19,7 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
-from measures.services import initiative_circulate, initiative_submit_paper
+from measures.services import initiative_submit_paper
 from members.models import Chairmanship, Delegate, Participant, ParticipantAlias, Participation
 from secretariat.models import (
     Circulation,
@@ -31,7 +31,7 @@ from secretariat.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from secretariat.services import information_submit, receipt_answer
+from secretariat.services import information_submit, initiative_circulate, receipt_answer
 from tests.files import pdf
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,9 @@ from django.db import connection
 from django.utils import timezone
 
 from measures.models import Initiative, Measure, Paper
-from measures.services import initiative_circulate
 from members.models import Participant
 from secretariat.models import Circulation, Meeting, Notification, Receipt
-from secretariat.services import meeting_create, receipt_answer
+from secretariat.services import initiative_circulate, meeting_create, receipt_answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from openpyxl.worksheet.worksheet import Worksheet
 
 from measures.models import Expert, Initiative, Measure
-from measures.services import initiative_circulate
 from members.models import Participant
 from secretariat.models import Receipt
+from secretariat.services import initiative_circulate
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db

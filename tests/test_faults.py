@@ -19,9 +19,9 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from cica.celery import app
-from measures.services import initiative_circulate
 from secretariat import services
 from secretariat.models import EmailStatus, Notification
+from secretariat.services import initiative_circulate
 from tests.faults import SmtpServer, TcpProxy, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from measures.models import Paper
-from measures.services import initiative_circulate
+from secretariat.services import initiative_circulate
 
 pytestmark = pytest.mark.django_db
 

@@ -12,17 +12,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from measures.models import CoordinatorDesignation, Expert, Initiative, Measure
-from measures.services import (
-    initiative_circulate,
-    initiative_record_decision,
-    initiative_submit_paper,
-)
+from measures.services import initiative_submit_paper
 from members.models import Participant
 from members.services import api_token_issue
 from secretariat.models import Meeting
 from secretariat.services import (
     information_disseminate,
     information_submit,
+    initiative_circulate,
+    initiative_record_decision,
     meeting_create,
     receipt_answer,
 )

@@ -6,13 +6,15 @@
   timeline (``_transition``), the one check of an action's preconditions
   (``initiative_refusal``), what a user may do now, and ``initiative_act``,
   the single door that runs an action by its registry entry;
-* ``initiatives.py``: the workflow's actions, one service each;
+* ``initiatives.py``: the workflow's actions measures carries out, one
+  service each (those of meetings, circulations and decisions are in
+  ``secretariat/services/initiative_actions.py``);
 * ``imports.py``: designations made outside the app, imported from a table;
 * ``experts.py``: the expert roster (modality (b)).
 
 The names below are the package's public face: callers write
-``from measures.services import initiative_circulate`` (or
-``services.initiative_circulate``) wherever the code lives.
+``from measures.services import initiative_submit_paper`` (or
+``services.initiative_submit_paper``) wherever the code lives.
 """
 
 from .catalogue import (
@@ -28,18 +30,15 @@ from .experts import expert_designate, expert_end
 from .imports import DESIGNATION_COLUMNS, designations_import
 from .initiatives import (
     PAPER_SYMBOL_KIND,
-    initiative_charge_experts,
-    initiative_circulate,
     initiative_declare_interest,
     initiative_designate_coordinators,
     initiative_join,
     initiative_open_consultation,
-    initiative_record_decision,
-    initiative_refer_to_swg,
     initiative_submit_paper,
     initiative_withdraw,
 )
 from .transitions import (
+    PAPER_NAME,
     _transition,
     initiative_act,
     initiative_available_actions,
@@ -50,6 +49,7 @@ from .transitions import (
 )
 
 __all__ = [
+    "PAPER_NAME",
     "ANNEX_DATE",
     "DESIGNATION_COLUMNS",
     "LANGS",
@@ -62,15 +62,11 @@ __all__ = [
     "expert_end",
     "initiative_act",
     "initiative_available_actions",
-    "initiative_charge_experts",
-    "initiative_circulate",
     "initiative_declare_interest",
     "initiative_designate_coordinators",
     "initiative_join",
     "initiative_note",
     "initiative_open_consultation",
-    "initiative_record_decision",
-    "initiative_refer_to_swg",
     "initiative_refusal",
     "initiative_submit_paper",
     "initiative_withdraw",

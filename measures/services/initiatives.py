@@ -1,14 +1,14 @@
-"""The workflow's actions on an initiative, one service each: declare
-interest (or join), open the consultation, designate coordinators, charge
-experts, submit a paper, circulate it, refer it to the SWG, record a
-decision, withdraw. Each goes through :func:`transitions._transition`."""
+"""The workflow's actions on an initiative that measures carries out, one
+service each: declare interest (or join), open the consultation, designate
+coordinators, submit a paper, withdraw. Each goes through
+:func:`transitions._transition`. The actions that meetings, circulations and
+decisions carry out are the secretariat's
+(``secretariat/services/initiative_actions.py``)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,16 +21,11 @@ from django.utils.translation import gettext as _
 from cica.errors import Conflict, DomainError
 from cica.uploads import document_check, removed_on_failure, sha256_of
 from members.models import Participant
-from secretariat.services import (
-    circulation_create,
-    decision_create,
-)
 
 from .. import signals, workflow
 from ..models import (
     CoordinatorDesignation,
     DesignationRole,
-    Expert,
     Initiative,
     InitiativeEvent,
     InterestDeclaration,
@@ -47,14 +42,7 @@ from .transitions import (
     _ensure_member_today,
     _refuse_unless_allowed,
     _transition,
-    latest_paper,
 )
-
-# secretariat's Meeting and Circulation, which measures may not import (the
-# apps' order, tests/test_layout.py): the services below pass them on to
-# secretariat's services, which type them.
-_Meeting = Any
-_Circulation = Any
 
 
 @transaction.atomic
@@ -164,55 +152,6 @@ def initiative_open_consultation(
     more coordinator countries (modality (a), step 2)."""
     return _transition(
         actor=actor, initiative=initiative, action=Action.OPEN_CONSULTATION, reason=reason
-    )
-
-
-def initiative_charge_experts(
-    *,
-    actor: User,
-    initiative: Initiative,
-    meeting: _Meeting,
-    experts: Iterable[Expert],
-    reason: str = "",
-) -> tuple[Initiative, InitiativeEvent]:
-    """Modality (b): a specialised meeting held with experts charges the
-    responsible experts with producing a working paper (seed: "charger les
-    experts responsables de produire un document de travail"). Their states
-    then submit its versions."""
-    charged = list(experts)
-    if not charged:
-        raise DomainError(_("Name at least one responsible expert."))
-
-    def charge(locked: Initiative) -> Details:
-        if meeting.body != "specialised" or meeting.measure_id != locked.measure_id:
-            raise DomainError(
-                _("The experts are charged at a specialised meeting on %(code)s.")
-                % {"code": locked.measure.code}
-            )
-        if meeting.date > timezone.localdate():
-            raise DomainError(
-                _("The meeting of %(date)s has not taken place yet.") % {"date": meeting.date}
-            )
-        attending = set(meeting.experts.values_list("pk", flat=True))
-        for expert in charged:
-            if expert.pk not in attending:
-                raise DomainError(
-                    _("%(name)s did not attend that meeting.") % {"name": expert.name}
-                )
-        locked.responsible_experts.set(charged)
-        locked.charged_at = meeting
-        locked.save(update_fields=["charged_at"])
-        return {
-            "meeting": meeting.pk,
-            "experts": [{"name": e.name, "participant": e.participant.code} for e in charged],
-        }
-
-    return _transition(
-        actor=actor,
-        initiative=initiative,
-        action=Action.CHARGE_EXPERTS,
-        effect=charge,
-        reason=reason,
     )
 
 
@@ -332,119 +271,6 @@ def initiative_submit_paper(
             effect=submit,
             reason=note,
         )
-
-
-def initiative_circulate(
-    *,
-    actor: User,
-    initiative: Initiative,
-    deadline: datetime.date,
-    audience: str = "members",
-    reason: str = "",
-) -> tuple[Initiative, InitiativeEvent]:
-    """The secretariat circulates the latest paper to the member states with a
-    comment deadline (modality (a), step 4). It needs a paper that has not
-    been circulated yet: a returned paper comes back as a new version."""
-
-    def circulate(locked: Initiative) -> Details:
-        paper = latest_paper(locked)
-        # initiative_refusal has checked, on this locked row, that there is one
-        # not yet circulated.
-        assert paper is not None
-        circulation = circulation_create(
-            actor=actor, initiative=locked, paper=paper, deadline=deadline, audience=audience
-        )
-        return {
-            "circulation": circulation.reference,
-            "paper": paper.symbol,
-            "deadline": deadline.isoformat(),
-        }
-
-    return _transition(
-        actor=actor,
-        initiative=initiative,
-        action=Action.CIRCULATE,
-        effect=circulate,
-        reason=reason,
-    )
-
-
-def initiative_refer_to_swg(
-    *, actor: User, initiative: Initiative, reason: str = ""
-) -> tuple[Initiative, InitiativeEvent]:
-    """The secretariat refers a circulated paper to the Special Working Group
-    (modality (a), step 5) once the comment deadline has passed, or earlier
-    when every member state has answered."""
-
-    def refer(locked: Initiative) -> Details:
-        # The deadline (or every answer) is checked by initiative_refusal.
-        circulation = (
-            locked.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
-        )
-        return {"circulation": circulation.reference if circulation else None}
-
-    return _transition(
-        actor=actor,
-        initiative=initiative,
-        action=Action.REFER_TO_SWG,
-        effect=refer,
-        reason=reason,
-    )
-
-
-def initiative_record_decision(
-    *,
-    actor: User | None,
-    initiative: Initiative,
-    body: str,
-    meeting: _Meeting | None,
-    outcome: str,
-    text: str = "",
-    objecting: Iterable[Participant] = (),
-    silence_circulation: _Circulation | None = None,
-) -> tuple[Initiative, InitiativeEvent]:
-    """Record the SWG's or the SOC's decision on the paper under review
-    (modality (a), steps 5–6). Consensus of the member states present decides
-    (see ``secretariat.services.decision_check``); the outcome picks the next
-    status from the table: approved moves on, returned and no consensus go
-    back to the coordinators (drafting) for a revision, rejected closes. One
-    meeting takes one decision per paper."""
-    action = {"swg": Action.RECORD_SWG_DECISION, "soc": Action.RECORD_SOC_DECISION}.get(body)
-    if action is None:
-        raise DomainError(_("Only the SWG and the SOC take decisions on initiatives."))
-
-    def decide(locked: Initiative) -> Details:
-        paper = latest_paper(locked)
-        decision = decision_create(
-            actor=actor,
-            body=body,
-            meeting=meeting,
-            initiative=locked,
-            paper=paper,
-            outcome=outcome,
-            text=text,
-            objecting=objecting,
-            silence=silence_circulation,
-        )
-        details: Details = {
-            "decision": decision.symbol,
-            "decision_id": decision.pk,
-            "outcome": outcome,
-            "paper": paper.symbol if paper else None,
-        }
-        if silence_circulation is not None:
-            details.update(procedure="silence", circulation=silence_circulation.reference)
-        return details
-
-    return _transition(
-        actor=actor,
-        initiative=initiative,
-        action=action,
-        effect=decide,
-        outcome=outcome,
-        reason=text,
-        by_silence=silence_circulation is not None,
-    )
 
 
 def initiative_withdraw(

@@ -5,24 +5,17 @@ that runs an action by name from its registry entry."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cica.errors import Conflict, DomainError, Forbidden
 from members.models import Participant, ParticipationStatus
 from members.rules import AnyUser, acting_for
-from secretariat.models import Meeting
-from secretariat.services import (
-    circulation_all_answered,
-    decision_meeting_exists,
-)
 
 from .. import actions, signals, workflow
 from ..models import (
@@ -67,7 +60,7 @@ def _role_refusal(actor: AnyUser, action: str, initiative: Initiative | None) ->
     )
 
 
-_PAPER_NAME: dict[str, StrPromise] = {
+PAPER_NAME: dict[str, StrPromise] = {
     Modality.CONCEPT_PAPER: gettext_lazy("concept paper"),
     Modality.WORKING_PAPER: gettext_lazy("working paper"),
 }
@@ -123,78 +116,12 @@ def initiative_refusal(
                 "status": Status(initiative.status).label,
             }
         )
-    paper_name = _PAPER_NAME[modality]
-    today = timezone.localdate()
-    if action == Action.CIRCULATE:
-        paper = latest_paper(initiative)
-        if paper is None:
-            return Conflict(
-                _("No %(paper)s has been submitted yet: nothing to circulate.")
-                % {"paper": paper_name}
-            )
-        if paper.circulations.exists():
-            return Conflict(
-                _(
-                    "%(symbol)s was already circulated; a revised version of the %(paper)s "
-                    "must be submitted first."
-                )
-                % {"symbol": paper.symbol, "paper": paper_name}
-            )
-    elif action == Action.REFER_TO_SWG:
-        circulation = (
-            initiative.circulations.filter(kind="paper").order_by("-circulated_at", "-pk").first()
-        )
-        deadline = circulation.deadline if circulation is not None else None
-        # A paper circulation has a deadline (a check constraint on Circulation).
-        assert circulation is None or deadline is not None
-        if (
-            circulation is not None
-            and deadline is not None
-            and deadline >= today
-            and not circulation_all_answered(circulation)
-        ):
-            return Conflict(
-                _(
-                    "The comment deadline (%(deadline)s) has not passed and not every member "
-                    "state has answered: the paper can go to the SWG from %(next)s."
-                )
-                % {
-                    "deadline": deadline,
-                    "next": deadline + datetime.timedelta(days=1),
-                }
-            )
-    elif action == Action.CHARGE_EXPERTS:
-        held = Meeting.objects.filter(
-            body="specialised",
-            measure_id=initiative.measure_id,
-            date__lte=today,
-            experts__isnull=False,
-        )
-        if not held.exists():
-            return Conflict(
-                _(
-                    "No specialised meeting on %(code)s with experts attending has taken "
-                    "place yet: the experts are charged at one."
-                )
-                % {"code": initiative.measure.code}
-            )
-    elif action in (Action.RECORD_SWG_DECISION, Action.RECORD_SOC_DECISION) and not by_silence:
-        body = "swg" if action == Action.RECORD_SWG_DECISION else "soc"
-        if not decision_meeting_exists(body=body):
-            return Conflict(
-                _(
-                    "No meeting of the %(body)s with member states recorded as present has "
-                    "taken place yet: schedule it, or record its attendance, first."
-                )
-                % {"body": _BODY_NAME[body]}
-            )
+    # The action's own preconditions, declared with its registry entry by the
+    # app that carries the action out (circulations, meetings, decisions).
+    entry = actions.REGISTRY.get(action)
+    if entry is not None and entry.precondition:
+        return entry.precondition_function()(initiative=initiative, by_silence=by_silence)
     return None
-
-
-_BODY_NAME: dict[str, StrPromise] = {
-    "swg": gettext_lazy("Special Working Group"),
-    "soc": gettext_lazy("Senior Officials Committee"),
-}
 
 
 def _declaration_refusal(

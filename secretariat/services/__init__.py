@@ -7,6 +7,9 @@ module that uses it (``secretariat.services.outbox.notify``), not here.
 * ``symbols``        document symbols (running numbers per prefix)
 * ``meetings``       the calendar: meetings and who attended
 * ``decisions``      decisions and the consensus rule
+* ``initiative_actions``  the workflow's actions the secretariat carries out on an
+                     initiative (charge experts, circulate, refer to the SWG, record a
+                     decision) and their preconditions
 * ``circulations``   circulating a paper, a draft decision or information
 * ``receipts``       a state's receipt of a circulation: read, acknowledged, its position
 * ``silence``        silence procedures on draft decisions
@@ -40,6 +43,12 @@ from .information import (
     information_return,
     information_submit,
     information_submitters,
+)
+from .initiative_actions import (
+    initiative_charge_experts,
+    initiative_circulate,
+    initiative_record_decision,
+    initiative_refer_to_swg,
 )
 from .meetings import (
     meeting_attendance_check,
@@ -110,6 +119,10 @@ __all__ = [
     "decision_create",
     "decision_meeting_exists",
     "email_failure_is_permanent",
+    "initiative_charge_experts",
+    "initiative_circulate",
+    "initiative_record_decision",
+    "initiative_refer_to_swg",
     "information_confirm",
     "information_confirm_by",
     "information_decline",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cica.errors import Conflict, DomainError, Forbidden
 from measures.models import Initiative
+from measures.services import initiative_note
 from measures.workflow import Outcome, Status
 from members.rules import is_secretariat
 
@@ -30,6 +31,7 @@ from ..models import (
 )
 from .circulations import _initiative_of, circulation_create
 from .decisions import DECISION_BODIES
+from .initiative_actions import initiative_record_decision
 from .outbox import _secretariat_users, notify
 
 if TYPE_CHECKING:
@@ -153,10 +155,6 @@ def _silence_on_timeline(
     reason: str = "",
     details: dict[str, object] | None = None,
 ) -> None:
-    # Imported here: measures.services imports this package (a real cycle,
-    # to be replaced by the hook of issue 14 item 2).
-    from measures.services import initiative_note  # noqa: PLC0415
-
     initiative_note(
         initiative=_initiative_of(circulation),
         kind=kind,
@@ -198,10 +196,6 @@ def silence_procedures_close(*, today: datetime.date | None = None) -> list[str]
     """Periodic: every silence procedure whose deadline has passed with no
     member state objecting is recorded as a decision adopted by consensus.
     Each is closed in its own transaction, under a row lock, once."""
-    # Imported here: measures.services imports this package (a real cycle,
-    # to be replaced by the hook of issue 14 item 2).
-    from measures.services import initiative_record_decision  # noqa: PLC0415
-
     today = today or timezone.localdate()
     closed = []
     due = Circulation.objects.filter(

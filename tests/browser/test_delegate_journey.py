@@ -7,13 +7,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from measures.models import Initiative, Paper
-from measures.services import (
-    initiative_circulate,
-    initiative_designate_coordinators,
-    initiative_open_consultation,
-)
+from measures.services import initiative_designate_coordinators, initiative_open_consultation
 from members.models import Participant
 from secretariat.models import Circulation, Receipt
+from secretariat.services import initiative_circulate
 from tests.conftest import DEMO_PASSWORD
 from tests.files import PDF
 

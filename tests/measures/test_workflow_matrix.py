@@ -28,6 +28,7 @@ from measures.models import (
 from measures.workflow import OPEN_STATUSES, TABLES, TRANSITIONS, Action, Role, Status
 from members.models import Participant
 from secretariat.models import Circulation, Decision, Meeting
+from secretariat.services import initiative_actions
 from tests.files import PDF, pdf
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +120,7 @@ def call_service(action, user, initiative):
                 actor=user, measure=initiative.measure, modality=initiative.modality
             )
         case Action.CHARGE_EXPERTS:
-            return services.initiative_charge_experts(
+            return initiative_actions.initiative_charge_experts(
                 actor=user,
                 initiative=initiative,
                 meeting=Meeting.objects.get(pk=meeting_id("specialised")),
@@ -136,14 +137,14 @@ def call_service(action, user, initiative):
                 actor=user, initiative=initiative, file=pdf(), language="en"
             )
         case Action.CIRCULATE:
-            return services.initiative_circulate(
+            return initiative_actions.initiative_circulate(
                 actor=user, initiative=initiative, deadline=deadline
             )
         case Action.REFER_TO_SWG:
-            return services.initiative_refer_to_swg(actor=user, initiative=initiative)
+            return initiative_actions.initiative_refer_to_swg(actor=user, initiative=initiative)
         case Action.RECORD_SWG_DECISION | Action.RECORD_SOC_DECISION:
             body = "swg" if action == Action.RECORD_SWG_DECISION else "soc"
-            return services.initiative_record_decision(
+            return initiative_actions.initiative_record_decision(
                 actor=user,
                 initiative=initiative,
                 body=body,

@@ -15,9 +15,10 @@ from measures.models import (
     Measure,
     Paper,
 )
-from measures.services import initiative_circulate, initiative_submit_paper
+from measures.services import initiative_submit_paper
 from members.models import Participant
 from secretariat.models import Circulation, InformationSubmission, Notification, Receipt
+from secretariat.services import initiative_circulate
 from tests.conftest import DEMO_PASSWORD
 from tests.files import not_a_paper, pdf
 

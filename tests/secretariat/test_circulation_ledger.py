@@ -10,11 +10,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cica.errors import Conflict, Forbidden, NotFound
-from measures.services import initiative_circulate, initiative_refer_to_swg
 from members.models import Participant, ParticipationStatus
 from members.services import delegate_assign
 from secretariat import services
 from secretariat.models import Circulation, EmailStatus, Notification, Receipt
+from secretariat.services import initiative_circulate, initiative_refer_to_swg
 from secretariat.tasks import send_notification_email
 
 pytestmark = pytest.mark.django_db

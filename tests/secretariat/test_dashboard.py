@@ -9,10 +9,10 @@ import time_machine
 from django.utils import timezone
 
 from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, Measure
-from measures.services import initiative_circulate
 from members.models import Participant
 from secretariat import services
 from secretariat.models import Circulation, Receipt
+from secretariat.services import initiative_circulate
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,10 @@ import pytest
 from django.utils import timezone
 
 from cica.errors import DomainError, Forbidden
-from measures import services
 from measures.models import Initiative, Measure
 from members.models import Participant
 from secretariat.models import Decision, Meeting
-from secretariat.services import meeting_create, symbol_next
+from secretariat.services import initiative_actions, meeting_create, symbol_next
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,7 @@ def at_swg(people):
 
 
 def decide(people, initiative, meeting, outcome, objecting=(), text="", body="swg"):
-    return services.initiative_record_decision(
+    return initiative_actions.initiative_record_decision(
         actor=people.secretariat,
         initiative=initiative,
         body=body,

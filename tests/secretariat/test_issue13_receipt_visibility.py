@@ -5,9 +5,9 @@ never the user names of another state's delegates; the secretariat sees all."""
 import pytest
 from django.test import Client
 
-from measures.services import initiative_circulate
 from secretariat import services
 from secretariat.models import Circulation
+from secretariat.services import initiative_circulate
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db

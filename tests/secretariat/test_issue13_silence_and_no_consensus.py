@@ -14,10 +14,9 @@ from cica import pages
 from cica.errors import Conflict
 from measures import api_initiatives
 from measures.models import Initiative, InitiativeEvent, InterestDeclaration
-from measures.services import initiative_record_decision
 from members.models import Delegate, Participant
 from secretariat.models import Circulation, Decision, Notification, WebhookDelivery
-from secretariat.services import meeting_create
+from secretariat.services import initiative_record_decision, meeting_create
 from secretariat.tasks import close_silence_procedures
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf

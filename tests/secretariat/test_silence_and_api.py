@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from cica.errors import Conflict, DomainError, Forbidden
 from measures.models import Initiative
-from measures.services import initiative_circulate
 from secretariat import services
 from secretariat.models import Circulation, Decision, Notification
+from secretariat.services import initiative_circulate
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.core import mail
 
 from cica.celery import app
 from cica.tasks import ping
-from measures.services import initiative_circulate
 from secretariat import services
 from secretariat.models import EmailStatus, Notification
+from secretariat.services import initiative_circulate
 from secretariat.tasks import send_notification_email
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -45,9 +45,9 @@ from measures.models import (
     Paper,
     PriorityArea,
 )
-from measures.services import initiative_circulate
 from members.models import Delegate, Participant, Participation
 from secretariat.models import Notification, Receipt
+from secretariat.services import initiative_circulate
 from secretariat.tasks import send_notification_email
 
 if TYPE_CHECKING:
