@@ -524,3 +524,15 @@ def test_enum_names_are_chosen_not_generated(schema):
     names = [n for n, c in schema["components"]["schemas"].items() if "enum" in c]
     assert "InitiativeStatusEnum" in names
     assert [n for n in names if re.search(r"\d", n)] == []  # no hash in a name
+
+
+@pytest.mark.django_db
+def test_an_offer_without_its_french_description_matches_its_component(schema, api):
+    """Only English is required of an offer's description: the admin stores
+    an empty French one as NULL, and the schema says it may be null."""
+    offer = CoordinatorOffer.objects.filter(scope="measure").first()
+    assert offer is not None
+    CoordinatorOffer.objects.filter(pk=offer.pk).update(description_fr=None)
+    body = api.get(f"/api/v1/coordinator-offers/{offer.pk}/").json()
+    assert body["descriptions"]["fr"] is None
+    assert list(_validator(schema, "Offer").iter_errors(body)) == []
