@@ -80,6 +80,15 @@ PLAIN_SERIALIZER_MODELS: dict[type[serializers.Serializer], type[models.Model]] 
     api_information.AttachmentSerializer: InformationAttachment,
 }
 
+# Output serializers that show no model's row: what they show is checked by
+# name below (COMPUTED_FROM) or is no model field at all.
+NOT_A_ROW = {
+    api_initiatives.AvailableActionSerializer,  # computed by the workflow
+    api_initiatives.ChargedExpertSerializer,  # inside an event's details
+    api_initiatives.EventDetailsSerializer,  # an event's details (JSON)
+    api_tokens.IssuedTokenSerializer,  # the token, shown once
+}
+
 # Properties computed from another model than the serializer's own, and
 # whether they may be null.
 COMPUTED_FROM: dict[tuple[str, str], tuple[models.Field, bool]] = {
@@ -245,6 +254,20 @@ def test_the_walk_sees_the_components_it_checks(schema):
     assert "AnswerRequest" not in reachable
     checked = {component for component, *_rest in _properties(schema)}
     assert {"Receipt", "Event", "DecisionBrief", "CirculationBrief", "Circulation"} <= checked
+
+
+def test_every_output_serializer_is_checked_against_its_model(schema):
+    """A new plain serializer must say which model it shows (or that it shows
+    none), or the enum and null checks below would pass it by."""
+    reachable = response_components(schema)
+    unknown = [
+        cls.__name__
+        for cls in _output_serializers()
+        if cls.__name__.removesuffix("Serializer") in reachable
+        and _model_of(cls) is None
+        and cls not in NOT_A_ROW
+    ]
+    assert unknown == []
 
 
 def test_no_response_object_is_untyped(schema):
