@@ -23,7 +23,7 @@ def test_actions_are_a_plain_list_with_no_page_or_filter():
 
 
 def test_pagination_parameters_only_where_a_list_pages():
-    for op_id, (path, method, operation) in operations().items():
+    for op_id, (_path, _method, operation) in operations().items():
         schema = operation["responses"].get("200", {}).get("content", {})
         ref = schema.get("application/json", {}).get("schema", {}).get("$ref", "")
         pages = ref.startswith("#/components/schemas/Paginated")
@@ -77,7 +77,7 @@ def test_the_schema_rules_out_empty_values_the_server_refuses():
 
 
 def test_every_json_get_documents_etag_and_304():
-    for op_id, (path, method, operation) in operations().items():
+    for op_id, (_path, method, operation) in operations().items():
         if method != "get":
             continue
         ok = operation["responses"]["200"]
