@@ -49,13 +49,22 @@ class MeetingSerializer(serializers.ModelSerializer):
             "body",
             "title",
             "date",
+            "start_time",
+            "end_time",
+            "time_zone",
+            "cancelled",
             "place",
             "host",
             "present",
             "measure",
             "experts",
             "working_papers",
+            "sequence",
+            "updated_at",
         ]
+        # Cancelling is a change to a scheduled meeting (the admin, through
+        # services.meeting_update); the revision and its time are the calendar's.
+        read_only_fields = ["cancelled", "sequence", "updated_at"]
 
     def get_working_papers(self, obj) -> list[int]:
         return sorted(i.pk for i in obj.charged_initiatives.all())
