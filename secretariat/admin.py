@@ -54,7 +54,8 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].required = False
+        if "time_zone" in self.fields:  # not for a reader (read-only fields)
+            self.fields["time_zone"].required = False
 
     def clean_time_zone(self) -> str:
         return self.cleaned_data.get("time_zone") or settings.TIME_ZONE
