@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from secretariat.models import WebhookDelivery
 from tests import authz_scenario
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,19 @@ def test_every_timestamp_of_every_resource_is_in_the_configured_zone(world, role
     if role == "sec":
         assert "position_at" in checked, sorted(checked)
         assert "updated_at" in checked, sorted(checked)
+
+
+def test_a_new_tokens_expiry_is_in_the_same_convention(api, people):
+    answer = api.post(
+        "/api/v1/auth/token/",
+        {"username": "secretariat", "password": DEMO_PASSWORD},
+        format="json",
+    )
+    assert answer.status_code in (200, 201), answer.content
+    found = timestamps(answer.json(), "token")
+    assert found
+    for where, text in found:
+        assert_convention(text, where)
 
 
 def test_webhook_payloads_give_times_in_the_same_convention(world):
