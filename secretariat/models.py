@@ -1,6 +1,7 @@
 """Meetings and their decisions, circulations of papers (receipts and
 notifications follow in the circulation ledger)."""
 
+import functools
 import uuid
 import zoneinfo
 from pathlib import PurePath
@@ -36,9 +37,14 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # reads the tz database's files
+
+
 def validate_time_zone(value: str) -> None:
     """An IANA time-zone name this Python knows (``Asia/Almaty``)."""
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zone_names():
         raise ValidationError(
             _("%(value)s is not a time zone: give an IANA name such as Asia/Almaty."),
             code="time_zone",

@@ -75,8 +75,8 @@ def meeting_create(
     return meeting
 
 
-# What meeting_update may change; attendance has its own service, and experts
-# stay as scheduled.
+# What meeting_update may change besides the experts (a keyword of their own);
+# attendance has its own service, meeting_set_present.
 MEETING_FIELDS = (
     "body",
     "title",
