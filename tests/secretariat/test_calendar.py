@@ -15,6 +15,7 @@ from cica.errors import DomainError, Forbidden
 from cica.settings import calendar_domain_default
 from measures.models import Measure
 from members.models import Participant
+from secretariat.models import Meeting
 from secretariat.services import meeting_create, meeting_set_present, meeting_update
 from tests.conftest import DEMO_PASSWORD
 
@@ -302,3 +303,33 @@ def test_the_admin_cancels_and_times_a_meeting_through_the_service(client, meeti
     assert refused.status_code == 200
     swg.refresh_from_db()
     assert swg.time_zone == "Asia/Almaty"
+
+
+def test_the_admin_schedules_a_meeting_through_the_service(client, people):
+    assert client.login(username="secretariat", password=DEMO_PASSWORD)
+    states = list(Participant.objects.filter(code__in=["KAZ", "CHN"]))
+    response = client.post(
+        reverse("admin:secretariat_meeting_add"),
+        {
+            "body": "soc",
+            "title": "",
+            "date": timezone.localdate().isoformat(),
+            "start_time": "15:00",
+            "end_time": "",
+            "time_zone": "",
+            "place": "Astana",
+            "host": "",
+            "measure": "",
+            "present": [p.pk for p in states],
+            "experts": [],
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    meeting = Meeting.objects.get(place="Astana")
+    assert (meeting.created_by, meeting.time_zone, meeting.sequence) == (
+        people.secretariat,
+        settings.TIME_ZONE,
+        0,
+    )
+    assert meeting.start_time == datetime.time(15, 0)
+    assert sorted(meeting.present.values_list("code", flat=True)) == ["CHN", "KAZ"]
