@@ -13,8 +13,8 @@ limit) and answer a 500. They are checked once, here:
   :class:`MultiPartParser`) — every key and string of a JSON body, however
   deep, nesting beyond ``CICA_MAX_JSON_DEPTH``, a JSON body over the memory
   limit, and the fields and file names of a form;
-* :class:`IsoDateTimeFilter` — a date-time query parameter whose offset the
-  database cannot hold.
+* :class:`IsoDateTimeFilter` — a date-time query parameter with no offset, or
+  one whose offset the database cannot hold.
 
 Under /api/ a refusal is JSON ``{"detail", "code"}`` (400, or 413 for the
 size); elsewhere it is a page with the message. Nothing is written.
@@ -29,6 +29,7 @@ from django import forms as django_forms
 from django.conf import settings
 from django.core import exceptions as django_exceptions
 from django.http import HttpResponse, JsonResponse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -244,16 +245,29 @@ class MultiPartParser(parsers.MultiPartParser):
 
 
 class IsoDateTimeField(_IsoDateTimeField):
-    """django-filter's ISO 8601 field, refusing what the database cannot
-    compare with: an offset beyond ±15:59 (PostgreSQL) or a moment outside
-    the years 1-9999 once in UTC (SQLite, Python)."""
+    """django-filter's ISO 8601 field, refusing a moment with no offset
+    (django-filter would read it in ``TIME_ZONE`` without saying so: issue 15
+    item 5) and what the database cannot compare with: an offset beyond
+    ±15:59 (PostgreSQL) or a moment outside the years 1-9999 once in UTC
+    (SQLite, Python)."""
 
     default_error_messages = {
+        "naive": gettext_lazy(
+            "Add a time-zone offset, e.g. 2027-01-10T09:00:00Z or "
+            "2027-01-10T14:00:00+05:00: a date and time without one is ambiguous."
+        ),
         "offset": gettext_lazy("The time-zone offset must lie between -15:59 and +15:59."),
         "range": gettext_lazy("The date and time must lie within the years 1 to 9999 (UTC)."),
     }
 
     def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # not ISO 8601: the parent's message says so
+            if parsed is not None and parsed.tzinfo is None:
+                raise django_exceptions.ValidationError(self.error_messages["naive"], code="naive")
         moment = super().to_python(value)
         if moment is None:
             return None

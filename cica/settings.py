@@ -201,6 +201,20 @@ CICA_WEBHOOK_TIMEOUT = env.int("CICA_WEBHOOK_TIMEOUT", default=5)
 CICA_OUTBOX_CLAIM_SECONDS = env.int("CICA_OUTBOX_CLAIM_SECONDS", default=300)
 CICA_BENCH_VIEWS = env.bool("CICA_BENCH_VIEWS", default=False)
 
+
+def calendar_domain_default(hosts: list[str]) -> str:
+    """The first allowed host without a leading dot ("localhost" for "*" or
+    none): the right-hand side of the calendar's UIDs."""
+    first = (hosts[0] if hosts else "").lstrip(".")
+    return "localhost" if first in ("", "*") else first
+
+
+# The calendar's UIDs (meeting-<id>@<domain>) come from here, never from the
+# request's Host: a feed subscribed under two names must not double its events.
+CICA_CALENDAR_DOMAIN = env.str(
+    "CICA_CALENDAR_DOMAIN", default=calendar_domain_default(ALLOWED_HOSTS)
+)
+
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

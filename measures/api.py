@@ -207,7 +207,10 @@ class MeasureFilter(filters.FilterSet):
     )
     updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
-        help_text=_("Only measures whose initiatives changed at or after this time (ISO 8601)."),
+        help_text=_(
+            "Only measures whose initiatives changed at or after this time "
+            "(ISO 8601, with an offset: Z or +05:00)."
+        ),
     )
 
     class Meta:

@@ -405,7 +405,10 @@ class InitiativeFilter(filters.FilterSet):
     updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        help_text=_("Only initiatives changed at or after this time (ISO 8601)."),
+        help_text=_(
+            "Only initiatives changed at or after this time "
+            "(ISO 8601, with an offset: Z or +05:00)."
+        ),
     )
 
     class Meta:

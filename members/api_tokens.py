@@ -94,7 +94,10 @@ class TokenSignIn(APIView):
             name=data.validated_data.get("name", ""),
             ttl_days=data.validated_data.get("days"),
         )
-        return Response({"token": secret, "id": token.pk, "expires_at": token.expires_at})
+        # Through the serializer: expires_at in TIME_ZONE with its offset, as
+        # every timestamp (issue 15 item 5), not the database's UTC.
+        issued = {"token": secret, "id": token.pk, "expires_at": token.expires_at}
+        return Response(IssuedTokenSerializer(issued).data)
 
     @extend_schema(
         request=None,

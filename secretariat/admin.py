@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -36,7 +37,28 @@ from .resources import ReceiptResource
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["body", "title", "date", "place", "host", "measure", "present", "experts"]
+        fields = [
+            "body",
+            "title",
+            "date",
+            "start_time",
+            "end_time",
+            "time_zone",
+            "cancelled",
+            "place",
+            "host",
+            "measure",
+            "present",
+            "experts",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time_zone" in self.fields:  # not for a reader (read-only fields)
+            self.fields["time_zone"].required = False
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or settings.TIME_ZONE
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -49,6 +71,12 @@ class MeetingForm(forms.ModelForm):
                 experts=data.get("experts") or [],
                 date=data.get("date"),
             )
+            if "time_zone" in data:
+                services.meeting_times_check(
+                    start_time=data.get("start_time"),
+                    end_time=data.get("end_time"),
+                    time_zone=data["time_zone"],
+                )
             if "present" in data:
                 services.meeting_attendance_check(
                     meeting=self.instance, date=data.get("date"), present=data["present"]
@@ -61,19 +89,37 @@ class MeetingForm(forms.ModelForm):
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     form = MeetingForm
-    list_display = ["date", "body", "title", "place", "host"]
-    list_filter = ["body"]
+    list_display = ["date", "start_time", "body", "title", "place", "host", "cancelled"]
+    list_filter = ["body", "cancelled"]
     search_fields = ["title", "place", "host__code"]
     date_hierarchy = "date"
     filter_horizontal = ["present", "experts"]
     list_select_related = ["host"]
+    readonly_fields = ["sequence", "updated_at"]
 
     change_form_template = "admin/secretariat/meeting/change_form.html"
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Through the meeting services, as the API: a change is a new revision
+        of the calendar's event (SEQUENCE, LAST-MODIFIED)."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.MEETING_FIELDS if name in data}
+        if change:
+            services.meeting_update(
+                actor=request.user, meeting=obj, experts=data.get("experts") or [], **fields
+            )
+            return
+        cancelled = fields.pop("cancelled", False)
+        meeting = services.meeting_create(
+            actor=request.user,
+            present=data.get("present") or [],
+            experts=data.get("experts") or [],
+            **fields,
+        )
+        if cancelled:
+            meeting = services.meeting_update(actor=request.user, meeting=meeting, cancelled=True)
+        obj.pk, obj.created_by = meeting.pk, meeting.created_by
+        obj._state.adding = False
 
     def save_related(self, request, form, formsets, change):
         """Attendance goes through the service that records it (the API's too)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,7 +25,27 @@ from .api_information import InformationViewSet
 from .models import DECISION_BODY_CHOICES, Body, Decision, Meeting
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "10:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time at the venue, ``HH:MM``, with no offset: the
+    meeting's ``time_zone`` places it (OpenAPI's ``format: time`` would ask
+    for an offset, which a time of day in a zone with summer time cannot have)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class MeetingSerializer(serializers.ModelSerializer):
+    start_time = LocalTimeField(
+        allow_null=True, required=False, help_text=_("Local time at the venue, if known.")
+    )
+    end_time = LocalTimeField(
+        allow_null=True,
+        required=False,
+        help_text=_("Local time at the venue, on the same day; only with a start time."),
+    )
     host: serializers.SlugRelatedField[Participant] = serializers.SlugRelatedField(
         slug_field="code", queryset=Participant.objects.all(), allow_null=True, required=False
     )
@@ -49,13 +69,22 @@ class MeetingSerializer(serializers.ModelSerializer):
             "body",
             "title",
             "date",
+            "start_time",
+            "end_time",
+            "time_zone",
+            "cancelled",
             "place",
             "host",
             "present",
             "measure",
             "experts",
             "working_papers",
+            "sequence",
+            "updated_at",
         ]
+        # Cancelling is a change to a scheduled meeting (the admin, through
+        # services.meeting_update); the revision and its time are the calendar's.
+        read_only_fields = ["cancelled", "sequence", "updated_at"]
 
     def get_working_papers(self, obj) -> list[int]:
         return sorted(i.pk for i in obj.charged_initiatives.all())

@@ -3,6 +3,7 @@ one's own notifications."""
 
 from __future__ import annotations
 
+import datetime
 from typing import cast
 
 from django.contrib.auth.models import User
@@ -58,8 +59,12 @@ class ReceiptSerializer(serializers.Serializer):
         return obj.position_text if self._positions() else None
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_position_at(self, obj) -> str | None:
-        return obj.position_at.isoformat() if self._positions() and obj.position_at else None
+    def get_position_at(self, obj) -> datetime.datetime | None:
+        # In the configured zone, as every other timestamp (issue 15 item 5):
+        # the database hands back UTC.
+        if not (self._positions() and obj.position_at):
+            return None
+        return timezone.localtime(obj.position_at)
 
 
 class CirculationSerializer(serializers.ModelSerializer):

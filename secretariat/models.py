@@ -1,7 +1,9 @@
 """Meetings and their decisions, circulations of papers (receipts and
 notifications follow in the circulation ledger)."""
 
+import functools
 import uuid
+import zoneinfo
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -9,7 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Initiative, Paper
@@ -31,6 +33,25 @@ class Body(models.TextChoices):
 DECISION_BODY_CHOICES = [(Body.SWG.value, Body.SWG.label), (Body.SOC.value, Body.SOC.label)]
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # reads the tz database's files
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time-zone name this Python knows (``Asia/Almaty``)."""
+    if value not in _time_zone_names():
+        raise ValidationError(
+            _("%(value)s is not a time zone: give an IANA name such as Asia/Almaty."),
+            code="time_zone",
+            params={"value": value},
+        )
+
+
 class Meeting(models.Model):
     if TYPE_CHECKING:  # added at run time by simple_history
         history: HistoryManager
@@ -38,6 +59,25 @@ class Meeting(models.Model):
     body = models.CharField(_("body"), max_length=16, choices=Body.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"))
+    start_time = models.TimeField(
+        _("starts at"), null=True, blank=True, help_text=_("Local time at the venue, if known.")
+    )
+    end_time = models.TimeField(
+        _("ends at"),
+        null=True,
+        blank=True,
+        help_text=_("Local time at the venue, on the same day; only with a start time."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("The venue's time zone, an IANA name (Asia/Almaty, Asia/Bangkok...)."),
+    )
+    cancelled = models.BooleanField(
+        _("cancelled"), default=False, help_text=_("Stays in the calendar, marked cancelled.")
+    )
     place = models.CharField(_("place"), max_length=200, blank=True)
     host = models.ForeignKey(
         Participant,
@@ -77,6 +117,10 @@ class Meeting(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # The calendar's SEQUENCE and LAST-MODIFIED (RFC 5545): bumped and moved
+    # by the meeting services on each change, so subscribed calendars update.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-date", "body"]
@@ -84,6 +128,11 @@ class Meeting(models.Model):
         verbose_name_plural = _("meetings")
         constraints = [
             models.CheckConstraint(condition=Q(body__in=Body.values), name="meeting_body_valid"),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__gt=F("start_time")),
+                name="meeting_ends_after_it_starts",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
+from django.utils import timezone
 
 from measures.models import Initiative, InitiativeEvent, Paper
 from measures.signals import coordinators_designated, paper_submitted, timeline_written
@@ -54,7 +55,7 @@ def webhooks_for_timeline(
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "details": details,
-                "at": event.created_at.isoformat(),
+                "at": timezone.localtime(event.created_at).isoformat(),
             },
         )
 

@@ -4,6 +4,7 @@ the meeting calendar as iCalendar feeds. Thin: every action calls a service."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django import forms
 from django.conf import settings
@@ -12,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -30,8 +30,17 @@ from .models import InformationKind, Position, Visibility
 
 
 def meetings_ics(request, code: str | None = None):
-    """SWG, SOC, specialised and other meetings, as all-day events; with a
-    participant code, those it hosts or attends."""
+    """SWG, SOC, specialised and other meetings as iCalendar events; with a
+    participant code, those it hosts or attends.
+
+    The feed behaves as calendar apps expect (issue 15 item 6): UIDs from
+    ``CICA_CALENDAR_DOMAIN``, never the request's Host (a feed subscribed
+    under two names would double every event); DTSTAMP and LAST-MODIFIED are
+    the meeting's last change and SEQUENCE its revision, so the same data
+    gives the same bytes and ConditionalGetMiddleware's ETag gives a 304 on
+    a repeat; a cancelled meeting stays, as STATUS:CANCELLED; a meeting with
+    a start time starts at that time in the venue's zone (with its
+    VTIMEZONE), one without is an all-day event."""
     participant = None
     if code is not None:
         participant = get_object_or_404(Participant, code=code.upper())
@@ -40,14 +49,23 @@ def meetings_ics(request, code: str | None = None):
     calendar.add("prodid", "-//CICA secretariat//cica//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"CICA meetings{f' — {participant.code}' if participant else ''}")
-    stamp = timezone.now()
-    host = request.get_host().split(":")[0] or "cica"
+    domain = settings.CICA_CALENDAR_DOMAIN
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", meeting.date)
-        event.add("dtend", meeting.date + datetime.timedelta(days=1))
+        event.add("uid", f"meeting-{meeting.pk}@{domain}")
+        changed = meeting.updated_at.astimezone(datetime.UTC).replace(microsecond=0)
+        event.add("dtstamp", changed)
+        event.add("last-modified", changed)
+        event.add("sequence", meeting.sequence)
+        event.add("status", "CANCELLED" if meeting.cancelled else "CONFIRMED")
+        if meeting.start_time is not None:
+            zone = _zone(meeting.time_zone)
+            event.add("dtstart", datetime.datetime.combine(meeting.date, meeting.start_time, zone))
+            if meeting.end_time is not None:
+                event.add("dtend", datetime.datetime.combine(meeting.date, meeting.end_time, zone))
+        else:
+            event.add("dtstart", meeting.date)
+            event.add("dtend", meeting.date + datetime.timedelta(days=1))
         summary = meeting.get_body_display()
         if meeting.title:
             summary = f"{summary}: {meeting.title}"
@@ -64,10 +82,20 @@ def meetings_ics(request, code: str | None = None):
             event.add("description", f"Present: {present}")
         event.add("categories", [meeting.body.upper()])
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     filename = f"cica-meetings{'-' + participant.code.lower() if participant else ''}.ics"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    """The venue's zone; the configured one if the stored name is unknown
+    (the services refuse one, but a row may predate a tzdata update)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 # --- delegate pages -----------------------------------------------------------------

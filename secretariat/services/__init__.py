@@ -51,10 +51,13 @@ from .initiative_actions import (
     initiative_refer_to_swg,
 )
 from .meetings import (
+    MEETING_FIELDS,
     meeting_attendance_check,
     meeting_check,
     meeting_create,
     meeting_set_present,
+    meeting_times_check,
+    meeting_update,
 )
 from .outbox import (
     NOTIFICATION_MAX_ATTEMPTS,
@@ -105,6 +108,7 @@ from .webhooks import (
 __all__ = [
     "DECISION_BODIES",
     "EmailDeliveryError",
+    "MEETING_FIELDS",
     "NOTIFICATION_MAX_ATTEMPTS",
     "OutboxClaimed",
     "SEARCH_CONFIG",
@@ -136,6 +140,8 @@ __all__ = [
     "meeting_check",
     "meeting_create",
     "meeting_set_present",
+    "meeting_times_check",
+    "meeting_update",
     "notification_give_up",
     "notification_mark_read",
     "notification_retry_at",

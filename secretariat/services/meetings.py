@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from members.rules import is_secretariat
 from ..models import (
     Body,
     Meeting,
+    validate_time_zone,
 )
 
 if TYPE_CHECKING:
@@ -36,21 +39,31 @@ def meeting_create(
     present: Iterable[Participant] = (),
     measure: Measure | None = None,
     experts: Iterable[Expert] = (),
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+    time_zone: str = "",
 ) -> Meeting:
     """Schedule or record a meeting. The secretariat keeps the calendar.
 
     Rule: a meeting is hosted by a state (seed: specialised meetings "dans les
-    États membres ou observateurs"); those present are participants.
+    États membres ou observateurs"); those present are participants. Its
+    times, if known, are the venue's local times in ``time_zone`` (the
+    configured zone when none is given).
     """
     if not is_secretariat(actor):
         raise Forbidden(_("Only the secretariat schedules meetings."))
     experts = list(experts)
     present = list(dict.fromkeys(present))
+    time_zone = time_zone or settings.TIME_ZONE
     meeting_check(body=body, host=host, measure=measure, experts=experts, date=date)
+    meeting_times_check(start_time=start_time, end_time=end_time, time_zone=time_zone)
     meeting_attendance_check(meeting=None, date=date, present=present)
     meeting = Meeting.objects.create(
         body=body,
         date=date,
+        start_time=start_time,
+        end_time=end_time,
+        time_zone=time_zone,
         place=place,
         title=title,
         host=host,
@@ -60,6 +73,89 @@ def meeting_create(
     meeting.present.set(present)
     meeting.experts.set(experts)
     return meeting
+
+
+# What meeting_update may change besides the experts (a keyword of their own);
+# attendance has its own service, meeting_set_present.
+MEETING_FIELDS = (
+    "body",
+    "title",
+    "date",
+    "start_time",
+    "end_time",
+    "time_zone",
+    "place",
+    "host",
+    "measure",
+    "cancelled",
+)
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    actor: User,
+    meeting: Meeting,
+    experts: Iterable[Expert] | None = None,
+    **changes: Any,
+) -> Meeting:
+    """Change a scheduled meeting — reschedule, move, time or cancel it
+    (``cancelled=True``; a cancelled meeting stays in the calendar, marked
+    so) — or its experts. The secretariat only. A change that changes
+    something is a new revision: the calendar's SEQUENCE goes up by one and
+    LAST-MODIFIED moves (RFC 5545 §3.8.7.4), so subscribed calendars replace
+    the event."""
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"meeting_update() cannot change {', '.join(sorted(unknown))}")
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat changes meetings."))
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if "time_zone" in changes:
+        changes["time_zone"] = changes["time_zone"] or settings.TIME_ZONE
+    changed = {k: v for k, v in changes.items() if getattr(meeting, k) != v}
+    current_experts = list(meeting.experts.all())
+    new_experts = current_experts if experts is None else list(dict.fromkeys(experts))
+    experts_changed = {e.pk for e in new_experts} != {e.pk for e in current_experts}
+    if not changed and not experts_changed:
+        return meeting
+    for name, value in changed.items():
+        setattr(meeting, name, value)
+    meeting_check(
+        body=meeting.body,
+        host=meeting.host,
+        measure=meeting.measure,
+        experts=new_experts,
+        date=meeting.date,
+    )
+    meeting_times_check(
+        start_time=meeting.start_time, end_time=meeting.end_time, time_zone=meeting.time_zone
+    )
+    if "date" in changed:
+        meeting_attendance_check(meeting=None, date=meeting.date, present=meeting.present.all())
+    meeting.sequence += 1  # the row is locked: no lost update
+    meeting.save()
+    if experts_changed:
+        meeting.experts.set(new_experts)
+    return meeting
+
+
+def meeting_times_check(
+    *, start_time: datetime.time | None, end_time: datetime.time | None, time_zone: str
+) -> None:
+    """Times are the venue's, in a known IANA time zone; an end needs a
+    start and comes after it (a meeting's times lie within its day)."""
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError:
+        raise DomainError(
+            _("%(value)s is not a time zone: give an IANA name such as Asia/Almaty.")
+            % {"value": time_zone}
+        ) from None
+    if end_time is not None and start_time is None:
+        raise DomainError(_("A meeting with an end time needs a start time."))
+    if end_time is not None and start_time is not None and end_time <= start_time:
+        raise DomainError(_("A meeting ends after it starts, on the same day."))
 
 
 def meeting_check(
@@ -104,7 +200,12 @@ def meeting_set_present(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     present = list(dict.fromkeys(present))
     meeting_attendance_check(meeting=meeting, date=meeting.date, present=present)
+    if {p.pk for p in present} == set(meeting.present.values_list("pk", flat=True)):
+        return meeting
     meeting.present.set(present)
+    # The calendar shows who was present: a new revision of the event.
+    meeting.sequence += 1  # the row is locked: no lost update
+    meeting.save(update_fields=["sequence", "updated_at"])
     return meeting
 
 
