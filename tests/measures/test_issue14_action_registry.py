@@ -268,9 +268,10 @@ def _api_input(action: str) -> dict[str, object]:
     return inputs[action]
 
 
-def _posted(data: dict[str, object]) -> tuple[QueryDict, MultiValueDict]:
+def _posted(data: dict[str, object]) -> tuple[QueryDict, MultiValueDict[str, object]]:
     """``data`` as a browser posts it (and an API client posting multipart)."""
-    fields, files = QueryDict(mutable=True), MultiValueDict()
+    fields = QueryDict(mutable=True)
+    files: MultiValueDict[str, object] = MultiValueDict()
     for name, value in data.items():
         if hasattr(value, "read"):
             files[name] = value
@@ -305,7 +306,7 @@ def test_item1_every_actions_form_is_derived_from_its_input(entry):
     assert form.is_valid(), form.errors
     fields, files = _posted(data())
     merged = fields.copy()  # as DRF's request.data merges a multipart body's files
-    merged.update(files)
+    merged.update(files)  # type: ignore[arg-type]  # the stubs take a QueryDict's values as text
     serializer = entry.input(data=merged)
     assert serializer.is_valid(), serializer.errors
     from_form, from_api = form.service_kwargs(), serializer.service_kwargs()
