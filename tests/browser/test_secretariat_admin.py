@@ -92,3 +92,31 @@ def test_circulate_and_record_an_swg_decision_in_the_admin(page, shoot, people):
     assert chart.locator("rect").count() >= 1
     path = shoot(page, "admin-05-dashboard")
     assert path.stat().st_size > 10_000
+
+
+def test_designate_coordinators_with_the_two_lists_in_the_admin(page, shoot, people):
+    """Issue 14 item 1: the derived form's two multi-selects, picked by a
+    person, post the codes the API takes."""
+    initiative = Initiative.objects.create(
+        measure=Measure.objects.get(code="ENV-5"), status="consultation"
+    )
+    page.goto("/admin/login/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"/admin/measures/initiative/{initiative.pk}/act/designate_coordinators/")
+    assert page.locator("label[for=id_coordinators]").inner_text() == "Coordinators:"
+    assert page.locator("#id_coordinators").get_attribute("multiple") is not None
+    assert page.locator("#id_reason").evaluate("e => e.tagName") == "TEXTAREA"
+    page.select_option("#id_coordinators", ["MNG", "KAZ"])
+    page.select_option("#id_co_coordinators", "TJK")
+    shoot(page, "admin-05-designate-form")
+    page.get_by_role("button", name="Confirm").click()
+    assert "done" in page.locator(".messagelist").inner_text()
+    initiative.refresh_from_db()
+    assert initiative.status == "drafting"
+    assert sorted(initiative.designations.values_list("participant__code", "role")) == [
+        ("KAZ", "coordinator"),
+        ("MNG", "coordinator"),
+        ("TJK", "co_coordinator"),
+    ]
