@@ -543,21 +543,7 @@ def _own_400s(op_id: str) -> list[Call]:
 
 # Answers whose body the schema describes wrongly, being fixed by helper s3
 # (response serializers): (operationId, status) -> what is wrong.
-S3: dict[tuple[str, int], str] = {
-    **{
-        (op_id, 200): "Decision.silence_circulation is null for decisions at a meeting, "
-        "declared non-nullable"
-        for op_id in (
-            "v1_decisions_list",
-            "v1_decisions_retrieve",
-            "v1_initiatives_record_swg_decision_create",
-            "v1_initiatives_record_soc_decision_create",
-            "v1_initiatives_start_silence_procedure_create",
-        )
-    },
-    ("v1_circulations_list", 200): "Circulation.initiative is null for information "
-    "circulations, declared non-nullable",
-}
+S3: dict[tuple[str, int], str] = {}  # every lie s3 was to fix is fixed
 
 
 def _params():
