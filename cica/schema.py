@@ -150,3 +150,23 @@ class FilterBackendExtension(DjangoFilterExtension):
             elif schema.get("type") == "string" and not {"enum", "format"} & set(schema):
                 schema["minLength"] = 1
         return parameters
+
+
+# What a nullable nested object's null alternative says: OpenAPI 3.0.3 lets
+# ``nullable`` act only beside a ``type`` in the same schema object.
+_NULL = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def nullable_references(result, generator, request, public):
+    """drf-spectacular post-processing hook: drf-spectacular writes a nullable
+    nested object ``{"allOf": [{"$ref": …}], "nullable": true}``, which by
+    OpenAPI 3.0.3 does not admit null (``nullable`` has no ``type`` beside
+    it, and the referenced object refuses null), so strict validators
+    (openapi-core) refuse the null the server sends. Write it as one of the
+    object or null."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for prop in component.get("properties", {}).values():
+            if prop.get("nullable") and len(prop.get("allOf", ())) == 1 and "type" not in prop:
+                prop["oneOf"] = [prop.pop("allOf")[0], dict(_NULL)]
+                del prop["nullable"]
+    return result

@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cica.schema.add_initiative_links",
         "cica.schema.document_conditional_gets",
+        "cica.schema.nullable_references",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ParticipationStatusEnum": "members.models.ParticipationStatus",

@@ -190,7 +190,7 @@ CONFLICTS: list[tuple[str, Call]] = [
         "designate-coordinators",
         "chair",
         "main",
-        lambda s: {"designations": [{"participant": "TJK", "role": "coordinator"}]},
+        lambda s: {"coordinators": ["TJK"]},
     ),
     _initiative_action(
         "charge-experts",
