@@ -9,15 +9,15 @@ limit) and answer a 500. They are checked once, here:
 * :class:`InputCheckMiddleware` — the path, the query string, the headers
   (cookies included), the size of a body that is not a file upload, and the
   fields of a page's form;
-* the API's parsers (:class:`JSONParser`, :class:`FormParser`,
-  :class:`MultiPartParser`) — every key and string of a JSON body, however
-  deep, nesting beyond ``CICA_MAX_JSON_DEPTH``, a JSON body over the memory
-  limit, and the fields and file names of a form;
+* the API's parsers (:class:`JSONParser`, :class:`MultiPartParser`) — every
+  key and string of a JSON body, however deep, nesting beyond
+  ``CICA_MAX_JSON_DEPTH``, a JSON body over the memory limit, and the fields
+  and file names of an upload;
 * :class:`IsoDateTimeFilter` — a date-time query parameter with no offset, or
   one whose offset the database cannot hold.
 
-Under /api/ a refusal is JSON ``{"detail", "code"}`` (400, or 413 for the
-size); elsewhere it is a page with the message. Nothing is written.
+Under /api/ a refusal is a problem (``cica.errors.problem``: 400, or 413 for
+the size); elsewhere it is a page with the message. Nothing is written.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import json
 from django import forms as django_forms
 from django.conf import settings
 from django.core import exceptions as django_exceptions
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -36,12 +36,13 @@ from django.utils.translation import gettext_lazy
 from django.views.defaults import bad_request as django_400
 from django_filters import filters as django_filters
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
-from rest_framework import parsers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]  # not in the stubs
 from rest_framework.utils import json as drf_json
 
 from .pages import refused
+from .problems import problem_response
 
 NUL = "\x00"
 # PostgreSQL's limit for a time-zone displacement is 15:59:59.
@@ -112,7 +113,7 @@ def refusal(request, message: str, code: str = "invalid_input", status_code: int
     ``bare``: a page that reads neither the session nor the database (when
     the cookies themselves are what is refused)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": code}, status=status_code)
+        return problem_response(status_code, message, code)
     if bare:
         return HttpResponse(
             f'<!doctype html><html><meta charset="utf-8"><title>{status_code}</title>'
@@ -225,20 +226,36 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _form_has_nul(data):
-            raise InputRefused(nul_message())
-        return data
-
-
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
         if _form_has_nul(parsed.data) or _files_have_nul(parsed.files):
             raise InputRefused(nul_message())
         return parsed
+
+
+# One content type per operation body (issue 15 item 1): JSON, except an
+# upload, which is multipart only. Offering both (or form-encoded too) with
+# one model is what generated clients cannot express; pages post their forms
+# to the pages, never to the API.
+
+
+def takes_files(serializer_class) -> bool:
+    """Whether a body's serializer has a file (or a list of files) among its fields."""
+    if serializer_class is None:
+        return False
+    for field in serializer_class().fields.values():
+        if isinstance(field, serializers.ListField):
+            field = field.child
+        if isinstance(field, serializers.FileField):
+            return True
+    return False
+
+
+def parsers_for(serializer_class) -> list[type[parsers.BaseParser]]:
+    """The parsers of an operation whose body ``serializer_class`` reads:
+    multipart for an upload, JSON for anything else."""
+    return [MultiPartParser] if takes_files(serializer_class) else [JSONParser]
 
 
 # --- date-time filters ------------------------------------------------------------------

@@ -190,10 +190,13 @@ API: dict[tuple[str, str], list[Case]] = {
     ("/api/v1/coordinator-offers/{id}/", "get"): [
         Case("*=200", lambda s: f"/api/v1/coordinator-offers/{s.offer_id}/")
     ],
-    # Tokens: the endpoint answers everyone alike; bad credentials are a 400.
+    # The API's root lists the resources, to everyone (issue 15 item 4).
+    ("/api/v1/", "get"): [Case("*=200", lambda s: "/api/v1/")],
+    # Tokens: the endpoint answers everyone alike; bad credentials are a 401
+    # invalid_credentials (issue 15).
     ("/api/v1/auth/token/", "post"): [
         Case(
-            "*=400",
+            "*=401",
             lambda s: "/api/v1/auth/token/",
             data=lambda s: {"username": "delegate-irn", "password": "wrong"},
         )
@@ -489,6 +492,7 @@ API: dict[tuple[str, str], list[Case]] = {
                 "language": "en",
                 "measures": ["ECO-1"],
             },
+            multipart=True,
         )
     ],
     ("/api/v1/information/{id}/", "get"): [

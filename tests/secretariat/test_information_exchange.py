@@ -8,6 +8,7 @@ from members.models import Participant
 from secretariat.models import InformationSubmission, Notification, Receipt
 from secretariat.services import information, information_submit
 from tests.files import not_a_paper, pdf
+from tests.problems import error_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def submit(client, **extra):
         "measures": ["NCT-2"],
         **extra,
     }
-    return client.post("/api/v1/information/", payload, format="json")
+    return client.post("/api/v1/information/", payload, format="multipart")
 
 
 def test_iran_and_pakistan_share_information_on_nct2(as_user):
@@ -106,7 +107,7 @@ def test_a_state_cannot_submit_for_another(as_user):
     assert not InformationSubmission.objects.exists()
     bad = submit(as_user("delegate-irn"), measures=["NCT-9"])
     assert bad.status_code == 400
-    assert "measures" in bad.json()
+    assert "measures" in error_fields(bad)
     bad = submit(as_user("delegate-irn"), co_submitters=["USA"])
     assert bad.status_code == 400
     assert "not a member state" in bad.json()["detail"]
@@ -125,6 +126,7 @@ def test_public_information_and_attachments(as_user):
             "measures": ["NCT-1"],
             "attachments": [pdf()],
         },
+        format="multipart",
     )
     body = ok(response, 201)
     url = f"/api/v1/information/{body['id']}/"
@@ -146,6 +148,7 @@ def test_public_information_and_attachments(as_user):
             "measures": ["NCT-1"],
             "attachments": [not_a_paper()],
         },
+        format="multipart",
     )
     assert rejected.status_code == 400
     assert "not a PDF" in rejected.json()["detail"]
