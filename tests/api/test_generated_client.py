@@ -30,6 +30,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import attrs
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -134,9 +135,28 @@ def test_every_module_of_the_generated_client_imports(generated):
 # --- the workflow, through the generated client alone --------------------------------
 
 
+def undeclared(value: Any, where: str) -> list[str]:
+    """Fields the server sent that the schema does not declare: the generated
+    models keep them aside in `additional_properties`, where a client's code,
+    written from the schema, never looks."""
+    if isinstance(value, list):
+        return [
+            found for i, item in enumerate(value) for found in undeclared(item, f"{where}[{i}]")
+        ]
+    if not attrs.has(type(value)):
+        return []
+    found = [f"{where}.{key}" for key in value.additional_properties]
+    for attribute in attrs.fields(type(value)):
+        if attribute.name != "additional_properties":
+            found += undeclared(getattr(value, attribute.name), f"{where}.{attribute.name}")
+    return found
+
+
 def ok(response: Any, expected: HTTPStatus = HTTPStatus.OK) -> Any:
-    """The parsed body of a generated response, after checking its status."""
+    """The parsed body of a generated response, after checking its status and
+    that the schema declares every field of it."""
     assert response.status_code == expected, (response.status_code, response.content[:800])
+    assert undeclared(response.parsed, type(response.parsed).__name__) == []
     return response.parsed
 
 
