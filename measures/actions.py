@@ -2,17 +2,17 @@
 
 :mod:`measures.workflow` says when an action is allowed and where it leads;
 this module says how each action is wired: the service that takes it, the
-input it reads (a form for the admin and the pages, a serializer for the
-API), the rule quoted when a role may not take it, whether delegates take it
-on the pages, and its API route. Everything that offers an action reads it
-from here: the role-refusal text and the dispatch in ``measures.services``,
-the admin's buttons and forms, the delegate pages, the API's routes and
-``actions/``. Adding an action is one entry plus its service. measures
-registers the entries of the actions it carries out (below); the secretariat
-registers those of meetings, circulations and decisions (charge experts,
-circulate, refer to the SWG, record a decision) from
-``secretariat/actions.py``, with their preconditions, so that measures never
-imports the app above it.
+input it reads (one serializer: the API reads it, and the admin's and the
+pages' form is derived from it), the rule quoted when a role may not take
+it, whether delegates take it on the pages, and its API route. Everything
+that offers an action reads it from here: the role-refusal text and the
+dispatch in ``measures.services``, the admin's buttons and forms, the
+delegate pages, the API's routes and ``actions/``. Adding an action is one
+entry plus its service. measures registers the entries of the actions it
+carries out (below); the secretariat registers those of meetings,
+circulations and decisions (charge experts, circulate, refer to the SWG,
+record a decision) from ``secretariat/actions.py``, with their
+preconditions, so that measures never imports the app above it.
 
 A workflow action without an entry, or an entry missing one of its parts, is
 an error when the project starts (the system check :func:`registry_check`).
@@ -59,9 +59,8 @@ class ActionEntry:
     # Dotted path of the service; it takes ``actor``, ``initiative`` and the
     # input's ``service_kwargs()`` (plus ``fixed``).
     service: str
-    # The admin's and the pages' form; the API's input serializer. Each turns
-    # its valid input into the same service keyword arguments.
-    form: type[forms.ActionForm]
+    # The action's one input: the API's serializer, from which the admin's and
+    # the pages' form is derived (:meth:`make_form`).
     input: type[inputs.ActionInput]
     # Why a role may not take the action, in modality (a) and, where it reads
     # differently, in modality (b).
@@ -97,10 +96,14 @@ class ActionEntry:
     def run(self, *, actor: User, initiative: Initiative, **kwargs: object) -> ActionResult:
         return self.service_function()(actor=actor, initiative=initiative, **self.fixed, **kwargs)
 
+    def form_class(self) -> type[forms.ActionForm]:
+        """The admin's and the pages' form, derived from the input."""
+        return forms.form_for_input(self.input)
+
     def make_form(
         self, *args: Any, initiative: Initiative | None = None, **kwargs: Any
     ) -> forms.ActionForm:
-        return self.form(*args, initiative=initiative, **self.fixed, **kwargs)
+        return self.form_class()(*args, initiative=initiative, fixed=self.fixed, **kwargs)
 
 
 _SERVICES = "measures.services."
@@ -109,7 +112,6 @@ _MEASURES_ACTIONS: tuple[ActionEntry, ...] = (
     ActionEntry(
         action=Action.DECLARE_INTEREST,
         service=_SERVICES + "initiative_join",
-        form=forms.DeclareInterestForm,
         input=inputs.JoinInput,
         rule=_("only a delegate of a member state declares interest."),
         delegate=True,
@@ -119,7 +121,6 @@ _MEASURES_ACTIONS: tuple[ActionEntry, ...] = (
     ActionEntry(
         action=Action.OPEN_CONSULTATION,
         service=_SERVICES + "initiative_open_consultation",
-        form=forms.ReasonForm,
         input=inputs.ReasonInput,
         rule=_("the Chair or the secretariat opens the consultation."),
         route="open-consultation",
@@ -128,7 +129,6 @@ _MEASURES_ACTIONS: tuple[ActionEntry, ...] = (
     ActionEntry(
         action=Action.DESIGNATE_COORDINATORS,
         service=_SERVICES + "initiative_designate_coordinators",
-        form=forms.DesignateForm,
         input=inputs.DesignateInput,
         rule=_("the Chair or the secretariat designates coordinators."),
         route="designate-coordinators",
@@ -137,7 +137,6 @@ _MEASURES_ACTIONS: tuple[ActionEntry, ...] = (
     ActionEntry(
         action=Action.SUBMIT_PAPER,
         service=_SERVICES + "initiative_submit_paper",
-        form=forms.SubmitPaperForm,
         input=inputs.SubmitPaperInput,
         rule=_("only a delegate of a coordinator state submits the concept paper."),
         # Modality (b): no coordinators; the states whose experts are
@@ -153,7 +152,6 @@ _MEASURES_ACTIONS: tuple[ActionEntry, ...] = (
     ActionEntry(
         action=Action.WITHDRAW,
         service=_SERVICES + "initiative_withdraw",
-        form=forms.WithdrawForm,
         input=inputs.WithdrawInput,
         rule=_("the secretariat or a coordinator state's delegate withdraws."),
         rule_b=_(
@@ -244,8 +242,9 @@ def form_for(
 
 def registry_errors(registry: Mapping[str, ActionEntry]) -> list[checks.CheckMessage]:
     """What is missing from ``registry`` for the workflow to run: an entry for
-    every workflow action, and in each its service, form, input, label and
-    role rule."""
+    every workflow action, and in each its service, input (an
+    :class:`~measures.inputs.ActionInput` a form can be derived from), label
+    and role rule."""
     errors: list[checks.CheckMessage] = []
     for action in Action.values:
         entry = registry.get(action)
@@ -265,10 +264,13 @@ def registry_errors(registry: Mapping[str, ActionEntry]) -> list[checks.CheckMes
                 missing.append("service")
         except ImportError:
             missing.append("service")
-        if not (isinstance(entry.form, type) and issubclass(entry.form, forms.ActionForm)):
-            missing.append("form")
-        if not (isinstance(entry.input, type) and issubclass(entry.input, serializers.Serializer)):
+        if not (isinstance(entry.input, type) and issubclass(entry.input, inputs.ActionInput)):
             missing.append("input")
+        else:
+            try:
+                entry.form_class()
+            except TypeError:
+                missing.append("form")
         if not all(entry.label(modality) for modality in ("a", "b")):
             missing.append("label")
         if not all(entry.rule_for(modality) for modality in ("a", "b")):

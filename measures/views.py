@@ -14,7 +14,8 @@ from cica.pages import form_page, refused
 from cica.uploads import stored_download
 
 from . import actions, selectors, services
-from .forms import DeclareInterestForm
+from .forms import form_for_input
+from .inputs import JoinInput
 from .models import Initiative, Paper, PriorityArea
 
 if TYPE_CHECKING:
@@ -103,7 +104,8 @@ def initiative_act(request, pk: int, action: str):
 def declare_interest(request, code: str):
     """Declare interest in a measure: creates its initiative or joins the open one."""
     measure = get_object_or_404(selectors.measure_list(), code=code.upper())
-    form = DeclareInterestForm(request.POST or None)
+    # A declaration on the measure reads what joining an initiative reads.
+    form = form_for_input(JoinInput)(request.POST or None)
     return form_page(
         request,
         form=form,

@@ -11,11 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from measures.actions import ActionEntry, InitiativeRoute, register, register_route
-from measures.forms import ReasonForm
 from measures.inputs import ReasonInput
 from measures.workflow import Action
 
-from .forms import ChargeExpertsForm, CirculateForm, DecisionForm
 from .inputs import ChargeExpertsInput, CirculateInput, DecisionInput
 from .models import DECISION_BODY_CHOICES
 
@@ -26,7 +24,6 @@ ENTRIES = (
         action=Action.CHARGE_EXPERTS,
         service=_ACTIONS + "initiative_charge_experts",
         precondition=_ACTIONS + "charge_refusal",
-        form=ChargeExpertsForm,
         input=ChargeExpertsInput,
         rule=_("the secretariat records the experts charged with the paper."),
         route="charge-experts",
@@ -36,7 +33,6 @@ ENTRIES = (
         action=Action.CIRCULATE,
         service=_ACTIONS + "initiative_circulate",
         precondition=_ACTIONS + "circulate_refusal",
-        form=CirculateForm,
         input=CirculateInput,
         rule=_("the secretariat circulates papers."),
         route="circulate",
@@ -46,7 +42,6 @@ ENTRIES = (
         action=Action.REFER_TO_SWG,
         service=_ACTIONS + "initiative_refer_to_swg",
         precondition=_ACTIONS + "refer_refusal",
-        form=ReasonForm,
         input=ReasonInput,
         rule=_("the secretariat refers papers to the Special Working Group."),
         route="refer-to-swg",
@@ -56,7 +51,6 @@ ENTRIES = (
         action=Action.RECORD_SWG_DECISION,
         service=_ACTIONS + "initiative_record_decision",
         precondition=_ACTIONS + "swg_decision_refusal",
-        form=DecisionForm,
         input=DecisionInput,
         rule=_("the secretariat records the SWG's decisions."),
         route="record-swg-decision",
@@ -67,7 +61,6 @@ ENTRIES = (
         action=Action.RECORD_SOC_DECISION,
         service=_ACTIONS + "initiative_record_decision",
         precondition=_ACTIONS + "soc_decision_refusal",
-        form=DecisionForm,
         input=DecisionInput,
         rule=_("the secretariat records the SOC's decisions."),
         route="record-soc-decision",

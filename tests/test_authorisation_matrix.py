@@ -269,7 +269,7 @@ API: dict[tuple[str, str], list[Case]] = {
         Case(
             "anon=401 obs,other,concerned,coord=403 chair,sec=200",
             lambda s: f"/api/v1/initiatives/{s.consult.pk}/designate-coordinators/",
-            data=lambda s: {"designations": [{"participant": "TJK", "role": "coordinator"}]},
+            data=lambda s: {"coordinators": ["TJK"]},
         )
     ],
     ("/api/v1/initiatives/{id}/charge-experts/", "post"): [

@@ -117,7 +117,7 @@ def declare_to_drafting(c, code):
     ok(
         c["sec"].post(
             f"{url}/designate-coordinators/",
-            {"designations": [{"participant": "KAZ", "role": "coordinator"}]},
+            {"coordinators": ["KAZ"]},
             format="json",
         )
     )

@@ -83,7 +83,7 @@ def test_circulate_refer_and_decide_in_the_admin(staff, drafted):
             {
                 "meeting": meeting.pk,
                 "outcome": "approved",
-                "objecting": [Participant.objects.get(code="IND").pk],
+                "objecting": ["IND"],
             },
             follow=True,
         )

@@ -40,12 +40,7 @@ def test_eco4_from_interest_to_soc_adoption(as_user):
     body = ok(
         chair.post(
             f"{url}/designate-coordinators/",
-            {
-                "designations": [
-                    {"participant": "TJK", "role": "coordinator"},
-                    {"participant": "KAZ", "role": "co_coordinator"},
-                ]
-            },
+            {"coordinators": ["TJK"], "co_coordinators": ["KAZ"]},
             format="json",
         )
     )

@@ -11,7 +11,6 @@ from measures import services
 from measures.actions import form_for
 from measures.models import Expert, InitiativeEvent
 from measures.workflow import TABLES, Action, Role
-from members.models import Participant
 from secretariat.models import Meeting
 from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
@@ -25,7 +24,7 @@ def _data(action: str) -> dict:
     if action == Action.OPEN_CONSULTATION:
         return {"reason": "The Chair consults the interested states."}
     if action == Action.DESIGNATE_COORDINATORS:
-        return {"coordinators": [Participant.objects.get(code="KAZ").pk], "reason": ""}
+        return {"coordinators": ["KAZ"], "reason": ""}
     if action == Action.CHARGE_EXPERTS:
         meeting = Meeting.objects.filter(body="specialised").latest("pk")
         return {

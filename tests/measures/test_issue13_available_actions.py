@@ -166,7 +166,7 @@ def post_valid(client: APIClient, initiative: Initiative, action: str):
     payload = {
         "declare_interest": {},
         "open_consultation": {},
-        "designate_coordinators": {"designations": [{"participant": "KAZ", "role": "coordinator"}]},
+        "designate_coordinators": {"coordinators": ["KAZ"]},
         "charge_experts": {
             "meeting": specialised.pk if specialised else 0,
             "experts": list(Expert.objects.filter(name="Dr Expert").values_list("pk", flat=True)),

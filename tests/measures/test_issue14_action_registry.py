@@ -15,12 +15,15 @@ from types import MappingProxyType
 
 import pytest
 from django.core import checks
+from django.http import QueryDict
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 
 from cica.errors import DomainError
 from measures import actions, services
 from measures.forms import ActionForm
+from measures.inputs import ActionInput
 from measures.models import Expert, Initiative, InitiativeEvent
 from measures.workflow import TABLES, Action
 from secretariat.models import Meeting
@@ -93,7 +96,7 @@ def test_item1_every_action_is_wired_everywhere(client, people, entry):
     assert callable(service)
     assert {"actor", "initiative"} <= set(inspect.signature(service).parameters)
     assert issubclass(entry.input, serializers.Serializer)
-    assert issubclass(entry.form, ActionForm)
+    assert issubclass(entry.form_class(), ActionForm)
     for modality in ("a", "b"):
         assert entry.label(modality)
         assert entry.label(modality) != entry.action
@@ -196,12 +199,19 @@ def test_item1_the_system_check_fails_on_an_unwired_action():
     assert isinstance(errors[0], checks.Error)
 
 
+class _Underivable(ActionInput):
+    """An input no form can be derived from (no form field for free JSON)."""
+
+    payload = serializers.JSONField()
+
+
 @pytest.mark.parametrize(
     ("change", "lacks"),
     [
         ({"service": "measures.services.initiative_fly_to_the_moon"}, "service"),
-        ({"form": None}, "form"),
         ({"input": None}, "input"),
+        ({"input": serializers.Serializer}, "input"),
+        ({"input": _Underivable}, "form"),
         ({"rule": ""}, "rule"),
         ({"route": ""}, "route"),
     ],
@@ -244,9 +254,7 @@ def _api_input(action: str) -> dict[str, object]:
     inputs: dict[str, dict[str, object]] = {
         Action.DECLARE_INTEREST: {},
         Action.OPEN_CONSULTATION: {},
-        Action.DESIGNATE_COORDINATORS: {
-            "designations": [{"participant": "KAZ", "role": "coordinator"}]
-        },
+        Action.DESIGNATE_COORDINATORS: {"coordinators": ["KAZ"]},
         Action.CHARGE_EXPERTS: {
             "meeting": meeting["specialised"],
             "experts": list(Expert.objects.values_list("pk", flat=True)),
@@ -260,21 +268,63 @@ def _api_input(action: str) -> dict[str, object]:
     return inputs[action]
 
 
+def _posted(data: dict[str, object]) -> tuple[QueryDict, MultiValueDict]:
+    """``data`` as a browser posts it (and an API client posting multipart)."""
+    fields, files = QueryDict(mutable=True), MultiValueDict()
+    for name, value in data.items():
+        if hasattr(value, "read"):
+            files[name] = value
+        elif isinstance(value, list):
+            fields.setlist(name, [str(v) for v in value])
+        else:
+            fields[name] = str(value)
+    return fields, files
+
+
 @pytest.mark.parametrize("entry", actions.entries(), ids=[e.action for e in actions.entries()])
-def test_item1_the_form_and_the_input_give_the_service_the_same_arguments(entry):
-    """issue 14 item 1: the admin's and the pages' form and the API's input of an
-    action are two shapes of one input: valid, each yields the same service
-    arguments, and the service takes every one of them."""
+def test_item1_every_actions_form_is_derived_from_its_input(entry):
+    """issue 14 item 1: an action has one input class. The admin's and the
+    pages' form is derived from it: the same fields in the same order, the
+    same labels and required flags, and for the same valid data (what the
+    admin's form posts) the same service arguments as the API's input; the
+    service takes every one of them."""
+    assert not hasattr(entry, "form")
     _user, initiative, data, _after = _situation(entry)
-    posted = data()
-    files = {k: v for k, v in posted.items() if hasattr(v, "read")}
-    form = entry.make_form(
-        {k: v for k, v in posted.items() if k not in files}, files, initiative=initiative
-    )
+    form = entry.make_form(*_posted(data()), initiative=initiative)
+    assert isinstance(form, ActionForm)
+    assert form.input_class is entry.input
+    declared = entry.input().fields
+    assert list(form.fields) == list(declared)
+    for name, field in declared.items():
+        required = field.required or getattr(field, "allow_empty", True) is False
+        if isinstance(field, serializers.BooleanField):
+            required = False  # an unticked box is "no"
+        assert form.fields[name].required == required, name
+        assert form.fields[name].label == field.label, name
+        assert field.label, f"give {entry.input.__name__}.{name} a label"
     assert form.is_valid(), form.errors
+    fields, files = _posted(data())
+    merged = fields.copy()  # as DRF's request.data merges a multipart body's files
+    merged.update(files)
+    serializer = entry.input(data=merged)
+    assert serializer.is_valid(), serializer.errors
+    from_form, from_api = form.service_kwargs(), serializer.service_kwargs()
+    assert _comparable(from_form) == _comparable(from_api)
+    parameters = set(inspect.signature(entry.service_function()).parameters)
+    assert set(from_form) | set(entry.fixed) <= parameters
+
+
+def _comparable(kwargs: dict[str, object]) -> dict[str, object]:
+    """Service arguments with uploads compared by content."""
+    return {k: v.read() if hasattr(v, "read") else v for k, v in kwargs.items()}
+
+
+@pytest.mark.parametrize("entry", actions.entries(), ids=[e.action for e in actions.entries()])
+def test_item1_the_api_takes_the_actions_input(entry):
+    """issue 14 item 1: what an API client sends for each action is valid for
+    the entry's input and gives the service arguments it takes."""
+    _situation(entry)  # the meetings and experts the input names
     serializer = entry.input(data=_api_input(entry.action))
     assert serializer.is_valid(), serializer.errors
-    from_form, from_api = set(form.service_kwargs()), set(serializer.service_kwargs())
-    assert from_form == from_api
     parameters = set(inspect.signature(entry.service_function()).parameters)
-    assert from_form | set(entry.fixed) <= parameters
+    assert set(serializer.service_kwargs()) | set(entry.fixed) <= parameters

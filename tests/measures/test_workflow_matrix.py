@@ -162,9 +162,7 @@ def call_api(client, action, initiative):
     payload = {
         Action.DECLARE_INTEREST: {},
         Action.OPEN_CONSULTATION: {},
-        Action.DESIGNATE_COORDINATORS: {
-            "designations": [{"participant": "KAZ", "role": "coordinator"}]
-        },
+        Action.DESIGNATE_COORDINATORS: {"coordinators": ["KAZ"]},
         Action.CIRCULATE: {"deadline": deadline},
         Action.REFER_TO_SWG: {},
         Action.RECORD_SWG_DECISION: {"meeting": meeting_id("swg"), "outcome": "approved"},
