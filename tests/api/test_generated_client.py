@@ -246,22 +246,11 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
     # --- the Chair's office opens consultation and designates the coordinators.
     detail = ok(api.v1_initiatives_open_consultation_create.sync_detailed(iid, client=chair))
     assert text(detail.status) == "consultation"
-    # The designation body as the schema has it today (a list of participant
-    # and role); the integrator adapts this step to the code lists of issue 15.
     detail = ok(
         api.v1_initiatives_designate_coordinators_create.sync_detailed(
             iid,
             client=chair,
-            body=models.DesignateInputRequest(
-                designations=[
-                    models.DesignationInputRequest(
-                        participant="TJK", role=models.DesignationRoleEnum("coordinator")
-                    ),
-                    models.DesignationInputRequest(
-                        participant="KAZ", role=models.DesignationRoleEnum("co_coordinator")
-                    ),
-                ]
-            ),
+            body=models.DesignateInputRequest(coordinators=["TJK"], co_coordinators=["KAZ"]),
         )
     )
     assert text(detail.status) == "drafting"
