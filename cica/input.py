@@ -9,10 +9,10 @@ limit) and answer a 500. They are checked once, here:
 * :class:`InputCheckMiddleware` — the path, the query string, the headers
   (cookies included), the size of a body that is not a file upload, and the
   fields of a page's form;
-* the API's parsers (:class:`JSONParser`, :class:`FormParser`,
-  :class:`MultiPartParser`) — every key and string of a JSON body, however
-  deep, nesting beyond ``CICA_MAX_JSON_DEPTH``, a JSON body over the memory
-  limit, and the fields and file names of a form;
+* the API's parsers (:class:`JSONParser`, :class:`MultiPartParser`) — every
+  key and string of a JSON body, however deep, nesting beyond
+  ``CICA_MAX_JSON_DEPTH``, a JSON body over the memory limit, and the fields
+  and file names of an upload;
 * :class:`IsoDateTimeFilter` — a date-time query parameter whose offset the
   database cannot hold.
 
@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.defaults import bad_request as django_400
 from django_filters import filters as django_filters
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
-from rest_framework import parsers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]  # not in the stubs
 from rest_framework.utils import json as drf_json
@@ -224,20 +224,36 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _form_has_nul(data):
-            raise InputRefused(nul_message())
-        return data
-
-
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
         if _form_has_nul(parsed.data) or _files_have_nul(parsed.files):
             raise InputRefused(nul_message())
         return parsed
+
+
+# One content type per operation body (issue 15 item 1): JSON, except an
+# upload, which is multipart only. Offering both (or form-encoded too) with
+# one model is what generated clients cannot express; pages post their forms
+# to the pages, never to the API.
+
+
+def takes_files(serializer_class) -> bool:
+    """Whether a body's serializer has a file (or a list of files) among its fields."""
+    if serializer_class is None:
+        return False
+    for field in serializer_class().fields.values():
+        if isinstance(field, serializers.ListField):
+            field = field.child
+        if isinstance(field, serializers.FileField):
+            return True
+    return False
+
+
+def parsers_for(serializer_class) -> list[type[parsers.BaseParser]]:
+    """The parsers of an operation whose body ``serializer_class`` reads:
+    multipart for an upload, JSON for anything else."""
+    return [MultiPartParser] if takes_files(serializer_class) else [JSONParser]
 
 
 # --- date-time filters ------------------------------------------------------------------

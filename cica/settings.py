@@ -286,11 +286,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["cica.filters.FilterBackend"],
-    "DEFAULT_PARSER_CLASSES": [
-        "cica.input.JSONParser",
-        "cica.input.FormParser",
-        "cica.input.MultiPartParser",
-    ],
+    # JSON only; an upload's view sets multipart only (cica.input.parsers_for):
+    # one content type per operation body, which generated clients need (issue 15).
+    "DEFAULT_PARSER_CLASSES": ["cica.input.JSONParser"],
+    # The tests' APIClient sends JSON unless told format="multipart" (an upload).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": ["cica.throttling.AnonThrottle", "cica.throttling.UserThrottle"],
     # Ours use cica.client.client_address; this keeps any DRF throttle on the
     # same rule (unset, DRF keys on the whole X-Forwarded-For: issue 13 item 14).

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import NotFound
-from cica.input import IsoDateTimeFilter, as_id
+from cica.input import IsoDateTimeFilter, as_id, parsers_for
 from cica.pagination import PageSizePagination
 from cica.uploads import stored_download
 from members.models import Participant
@@ -405,7 +405,12 @@ def _action_route(entry: actions.ActionEntry):
 
     take.__name__ = entry.action
     take.__qualname__ = f"{InitiativeViewSet.__name__}.{entry.action}"
-    routed = action(detail=True, methods=["post"], url_path=entry.route)(take)
+    routed = action(
+        detail=True,
+        methods=["post"],
+        url_path=entry.route,
+        parser_classes=parsers_for(entry.input),
+    )(take)
     return _action_schema(entry.input, entry.summary)(routed)
 
 
@@ -422,7 +427,12 @@ def _other_route(route: actions.InitiativeRoute):
     take.__name__ = route.name
     take.__qualname__ = f"{InitiativeViewSet.__name__}.{route.name}"
     take.__doc__ = route.description
-    routed = action(detail=True, methods=["post"], url_path=route.route)(take)
+    routed = action(
+        detail=True,
+        methods=["post"],
+        url_path=route.route,
+        parser_classes=parsers_for(route.input),
+    )(take)
     return _action_schema(route.input, route.summary)(routed)
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, CodeRelatedField, IdLookupMixin
 from cica.errors import Forbidden, NotFound
+from cica.input import parsers_for
 from cica.uploads import stored_download
 from measures.models import Measure, PriorityArea
 from members.models import Participant
@@ -219,6 +220,17 @@ class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
     def get_queryset(self):
         return selectors.information_visible(self.request.user)
+
+    def get_parsers(self):
+        # Submitting takes attachments: multipart only; every other body is
+        # JSON (the default). A request's parsers are chosen before
+        # ``self.action`` is set; the schema generator sets it, with no request.
+        action = getattr(self, "action", None)
+        if action is None and self.request is not None:
+            action = getattr(self, "action_map", {}).get((self.request.method or "").lower())
+        if action == "create":
+            return [parser() for parser in parsers_for(InformationInput)]
+        return super().get_parsers()
 
     def _detail(self, submission, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=submission.pk)

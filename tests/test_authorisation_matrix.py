@@ -489,6 +489,7 @@ API: dict[tuple[str, str], list[Case]] = {
                 "language": "en",
                 "measures": ["ECO-1"],
             },
+            multipart=True,
         )
     ],
     ("/api/v1/information/{id}/", "get"): [

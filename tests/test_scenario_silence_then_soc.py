@@ -123,7 +123,11 @@ def declare_to_drafting(c, code):
     )
     seen = read_everything(c, iid, status="drafting")
     assert seen["public"]["coordinators"] == [{"participant": "KAZ", "role": "coordinator"}]
-    ok(c["coord"].post(f"{url}/submit-paper/", {"file": pdf(), "language": "en"}))
+    ok(
+        c["coord"].post(
+            f"{url}/submit-paper/", {"file": pdf(), "language": "en"}, format="multipart"
+        )
+    )
     seen = read_everything(c, iid, status="drafting")
     assert [p["symbol"] for p in seen["coord"]["papers"]] == [f"CICA/CP/{code}/1"]
     assert seen["public"]["papers"] == []
@@ -254,7 +258,13 @@ def test_item21_revision_after_no_consensus_then_soc(as_user):
         assert again.status_code == 409
         actions = {a["action"]: a["available"] for a in ok(c["coord"].get(f"{url}/actions/"))}
         assert actions["submit_paper"]
-        ok(c["coord"].post(f"{url}/submit-paper/", {"file": pdf(body=b"v2"), "language": "en"}))
+        ok(
+            c["coord"].post(
+                f"{url}/submit-paper/",
+                {"file": pdf(body=b"v2"), "language": "en"},
+                format="multipart",
+            )
+        )
         seen = read_everything(c, iid, status="drafting")
         assert [p["version"] for p in seen["coord"]["papers"]] == [1, 2]
 

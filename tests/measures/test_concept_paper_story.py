@@ -47,10 +47,14 @@ def test_eco4_from_interest_to_soc_adoption(as_user):
     assert body["status"] == "drafting"
 
     # Iran is interested but not a coordinator: it may not upload the paper.
-    refused = irn.post(f"{url}/submit-paper/", {"file": pdf(), "language": "en"})
+    refused = irn.post(
+        f"{url}/submit-paper/", {"file": pdf(), "language": "en"}, format="multipart"
+    )
     assert refused.status_code == 403
     assert "coordinator" in refused.json()["detail"]
-    body = ok(tjk.post(f"{url}/submit-paper/", {"file": pdf(), "language": "ru"}))
+    body = ok(
+        tjk.post(f"{url}/submit-paper/", {"file": pdf(), "language": "ru"}, format="multipart")
+    )
     assert [p["symbol"] for p in body["papers"]] == ["CICA/CP/ECO-4/1"]
 
     today = timezone.localdate()
@@ -85,7 +89,13 @@ def test_eco4_from_interest_to_soc_adoption(as_user):
             )
         )
         assert body["status"] == "drafting"
-        body = ok(tjk.post(f"{url}/submit-paper/", {"file": pdf(body=b"v2"), "language": "en"}))
+        body = ok(
+            tjk.post(
+                f"{url}/submit-paper/",
+                {"file": pdf(body=b"v2"), "language": "en"},
+                format="multipart",
+            )
+        )
         assert [p["symbol"] for p in body["papers"]] == ["CICA/CP/ECO-4/1", "CICA/CP/ECO-4/2"]
         second_deadline = timezone.localdate() + datetime.timedelta(days=7)
         ok(secretariat.post(f"{url}/circulate/", {"deadline": second_deadline.isoformat()}))

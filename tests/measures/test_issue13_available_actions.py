@@ -161,7 +161,7 @@ def post_valid(client: APIClient, initiative: Initiative, action: str):
     """The POST of ``action`` with input that is valid for the endpoint."""
     url = f"/api/v1/initiatives/{initiative.pk}/{action.replace('_', '-')}/"
     if action == "submit_paper":
-        return client.post(url, {"file": pdf(), "language": "en"})
+        return client.post(url, {"file": pdf(), "language": "en"}, format="multipart")
     specialised = Meeting.objects.filter(body="specialised").order_by("-pk").first()
     payload = {
         "declare_interest": {},

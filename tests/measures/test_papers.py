@@ -80,19 +80,19 @@ def test_a_file_over_the_limit_is_refused(people, drafting, settings):
 def test_refusals_reach_the_api_with_a_message(as_user, drafting, settings):
     client = as_user("delegate-mng")
     url = f"/api/v1/initiatives/{drafting.pk}/submit-paper/"
-    response = client.post(url, {"file": files.not_a_paper(), "language": "en"})
+    response = client.post(url, {"file": files.not_a_paper(), "language": "en"}, format="multipart")
     assert response.status_code == 400
     assert "not a PDF" in response.json()["detail"]
     settings.CICA_MAX_UPLOAD_BYTES = 100
-    response = client.post(url, {"file": files.pdf(), "language": "en"})
+    response = client.post(url, {"file": files.pdf(), "language": "en"}, format="multipart")
     # Over the limit: 413, refused while the body arrives (issue 13 item 15).
     assert response.status_code == 413
     assert "limit" in response.json()["detail"]
     settings.CICA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-    response = client.post(url, {"language": "en"})
+    response = client.post(url, {"language": "en"}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
-    response = client.post(url, {"file": files.pdf(), "language": "de"})
+    response = client.post(url, {"file": files.pdf(), "language": "de"}, format="multipart")
     assert response.status_code == 400
     assert "language" in response.json()
     assert not Paper.objects.exists()

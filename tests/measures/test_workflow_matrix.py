@@ -174,7 +174,7 @@ def call_api(client, action, initiative):
         },
     }
     if action == Action.SUBMIT_PAPER:
-        return client.post(url, {"file": pdf(), "language": "en"})
+        return client.post(url, {"file": pdf(), "language": "en"}, format="multipart")
     if action == Action.DECLARE_INTEREST:
         return client.post(
             "/api/v1/initiatives/",

@@ -79,10 +79,12 @@ def test_korea_experts_working_paper_on_eco9_is_adopted(as_user):
     ]
     # A state without a responsible expert does not submit the working paper.
     refused = as_user("delegate-chn").post(
-        f"{url}/submit-paper/", {"file": docx(), "language": "en"}
+        f"{url}/submit-paper/", {"file": docx(), "language": "en"}, format="multipart"
     )
     assert refused.status_code == 403
-    body = ok(kor.post(f"{url}/submit-paper/", {"file": docx(), "language": "en"}))
+    body = ok(
+        kor.post(f"{url}/submit-paper/", {"file": docx(), "language": "en"}, format="multipart")
+    )
     assert [p["symbol"] for p in body["papers"]] == ["CICA/WP/ECO-9-2/1"]
     assert body["papers"][0]["kind"] == "working_paper"
 

@@ -64,7 +64,7 @@ def test_item16_a_title_with_cr_lf_is_mailed_with_a_single_line_subject(
                 "visibility": "members",
                 "measures": ["NCT-2"],
             },
-            format="json",
+            format="multipart",
         )
     assert answer.status_code == 201, answer.content
     url = f"/api/v1/information/{answer.json()['id']}/"

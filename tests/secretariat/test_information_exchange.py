@@ -32,7 +32,7 @@ def submit(client, **extra):
         "measures": ["NCT-2"],
         **extra,
     }
-    return client.post("/api/v1/information/", payload, format="json")
+    return client.post("/api/v1/information/", payload, format="multipart")
 
 
 def test_iran_and_pakistan_share_information_on_nct2(as_user):
@@ -125,6 +125,7 @@ def test_public_information_and_attachments(as_user):
             "measures": ["NCT-1"],
             "attachments": [pdf()],
         },
+        format="multipart",
     )
     body = ok(response, 201)
     url = f"/api/v1/information/{body['id']}/"
@@ -146,6 +147,7 @@ def test_public_information_and_attachments(as_user):
             "measures": ["NCT-1"],
             "attachments": [not_a_paper()],
         },
+        format="multipart",
     )
     assert rejected.status_code == 400
     assert "not a PDF" in rejected.json()["detail"]

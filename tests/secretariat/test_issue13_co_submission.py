@@ -36,7 +36,7 @@ def submit(client, **extra):
         "measures": ["nct-2"],
         **extra,
     }
-    return client.post("/api/v1/information/", payload, format="json")
+    return client.post("/api/v1/information/", payload, format="multipart")
 
 
 @pytest.fixture

@@ -309,7 +309,11 @@ def test_item3_no_consensus_returns_the_paper_for_revision_that_goes_round_again
     assert Decision.objects.filter(initiative=drafting).count() == 1
     actions = {a["action"]: a for a in ok(mng.get(f"{url}/actions/"))}
     assert actions["submit_paper"]["available"]
-    body = ok(mng.post(f"{url}/submit-paper/", {"file": pdf(body=b"v2"), "language": "en"}))
+    body = ok(
+        mng.post(
+            f"{url}/submit-paper/", {"file": pdf(body=b"v2"), "language": "en"}, format="multipart"
+        )
+    )
     assert [p["version"] for p in body["papers"]] == [1, 2]
     today = timezone.localdate()
     ok(sec.post(f"{url}/circulate/", {"deadline": (today + days(3)).isoformat()}))

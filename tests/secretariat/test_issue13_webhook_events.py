@@ -50,6 +50,7 @@ def _submit(as_user, drafting):
     response = as_user("delegate-mng").post(
         f"/api/v1/initiatives/{drafting.pk}/submit-paper/",
         {"file": pdf(body=b"v2"), "language": "en"},
+        format="multipart",
     )
     assert response.status_code == 200, response.content
     return drafting, {"action": "submit_paper", "details": {"version": 2}}
