@@ -337,6 +337,20 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "secretariat.models.Visibility",
         "InformationStatusEnum": "secretariat.models.InformationStatus",
         "InformationKindEnum": "secretariat.models.InformationKind",
+        # Issue 15: every closed set in a response is an enum with a name of its own.
+        "PaperKindEnum": "measures.models.PaperKind",
+        "OfferScopeEnum": "measures.models.OfferScope",
+        "ModalityEnum": "measures.models.Modality",
+        "OutcomeEnum": "measures.workflow.Outcome",
+        "InitiativeActionEnum": "measures.workflow.Action",
+        "EventActionEnum": "measures.workflow.EVENT_CHOICES",
+        "PositionEnum": "secretariat.models.Position",
+        "DecisionProcedureEnum": "secretariat.models.DecisionProcedure",
+        "SilenceStatusEnum": "secretariat.models.SilenceStatus",
+        "EmailStatusEnum": "secretariat.models.EmailStatus",
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "TokenStateEnum": [("active", "active"), ("expired", "expired"), ("revoked", "revoked")],
+        "CoSubmitterAnswerEnum": ["confirmed", "declined", "awaited"],
     },
 }
 

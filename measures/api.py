@@ -6,6 +6,7 @@ from typing import cast
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
@@ -17,7 +18,12 @@ from members.models import Participant
 
 from . import selectors
 from .api_experts import ExpertViewSet
-from .api_initiatives import InitiativeViewSet, PaperViewSet
+from .api_initiatives import (
+    AdoptedPaperSerializer,
+    CoordinatorSerializer,
+    InitiativeViewSet,
+    PaperViewSet,
+)
 from .models import (
     AreaAlias,
     CoordinatorOffer,
@@ -70,6 +76,14 @@ class OfferSerializer(serializers.ModelSerializer):
         ]
 
 
+class OfferBriefSerializer(serializers.Serializer):
+    """An offer to coordinate, as a measure lists it."""
+
+    participant = serializers.CharField(help_text=_("Code of the offering state."))
+    role = serializers.ChoiceField(choices=CoordinatorRole.choices)
+    scope = serializers.ChoiceField(choices=OfferScope.choices)
+
+
 class MeasureSerializer(serializers.ModelSerializer):
     area: serializers.SlugRelatedField[PriorityArea] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -109,6 +123,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "coordinator_offers",
         ]
 
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
     def get_status(self, obj) -> str | None:
         lead = selectors.measure_lead_initiative(obj)
         return lead.status if lead else None
@@ -117,6 +132,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         lead = selectors.measure_lead_initiative(obj)
         return lead.pk if lead else None
 
+    @extend_schema_field(CoordinatorSerializer(many=True))
     def get_coordinators(self, obj) -> list[dict]:
         lead = selectors.measure_lead_initiative(obj)
         if lead is None:
@@ -125,12 +141,14 @@ class MeasureSerializer(serializers.ModelSerializer):
             {"participant": d.participant.code, "role": d.role} for d in lead.designations.all()
         ]
 
+    @extend_schema_field(AdoptedPaperSerializer(many=True))
     def get_adopted_papers(self, obj) -> list[dict]:
         return [
             {"symbol": p.symbol, "kind": p.kind, "download": f"/api/v1/papers/{p.pk}/file/"}
             for p in selectors.measure_adopted_papers(obj)
         ]
 
+    @extend_schema_field(OfferBriefSerializer(many=True))
     def get_coordinator_offers(self, obj) -> list[dict]:
         return [
             {"participant": o.participant.code, "role": o.role, "scope": o.scope}

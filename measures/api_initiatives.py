@@ -7,11 +7,12 @@ its message through ``cica.errors.api_exception_handler``.
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
@@ -26,7 +27,15 @@ from members.models import Participant
 
 from . import actions, selectors, services
 from .inputs import DeclareInterestInput
-from .models import DesignationRole, Initiative, Measure, Modality, Paper, PriorityArea
+from .models import (
+    DesignationRole,
+    Initiative,
+    Measure,
+    Modality,
+    Paper,
+    PaperKind,
+    PriorityArea,
+)
 from .workflow import EVENT_CHOICES, Action, Outcome, Status, TimelineEvent
 
 # --- read serializers ------------------------------------------------------------
@@ -52,12 +61,26 @@ class DeclarationSerializer(serializers.Serializer):
         return obj.statement if self.context.get("internals") else None
 
 
+class AdoptedPaperSerializer(serializers.Serializer):
+    """A paper the SOC adopted, as a measure lists it."""
+
+    symbol = serializers.CharField()
+    kind = serializers.ChoiceField(choices=PaperKind.choices)
+    download = serializers.CharField(help_text=_("Path of the file (GET)."))
+
+
+class ResponsibleExpertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    participant = serializers.CharField(help_text=_("Code of the expert's state."))
+
+
 class PaperSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     symbol = serializers.CharField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=PaperKind.choices)
     version = serializers.IntegerField()
-    language = serializers.CharField()
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
     original_name = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
@@ -83,6 +106,15 @@ def _choices(relation: str, field: str) -> list[tuple[str, Any]]:
     return list(model_field.flatchoices)
 
 
+# The bodies that take decisions on initiatives (initiative_record_decision
+# refuses any other): the decision's own field allows every body.
+DECISION_BODIES = ("swg", "soc")
+
+
+def _decision_body_choices() -> list[tuple[str, Any]]:
+    return [(v, label) for v, label in _choices("decisions", "body") if v in DECISION_BODIES]
+
+
 class SilenceCirculationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -95,7 +127,7 @@ class SilenceCirculationSerializer(serializers.Serializer):
 class DecisionBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     symbol = serializers.CharField()
-    body = serializers.CharField()
+    body = serializers.ChoiceField(choices=_decision_body_choices())
     procedure = serializers.ChoiceField(
         choices=_choices("decisions", "procedure"),
         help_text=_("At a meeting, or adopted by silence procedure (no meeting)."),
@@ -125,7 +157,7 @@ class CirculationBriefSerializer(serializers.Serializer):
     reference = serializers.CharField()
     kind = serializers.ChoiceField(choices=_choices("circulations", "kind"))
     paper = serializers.CharField(source="paper.symbol", allow_null=True)
-    audience = serializers.CharField()
+    audience = serializers.ChoiceField(choices=_choices("circulations", "audience"))
     deadline = serializers.DateField(allow_null=True)
     circulated_at = serializers.DateTimeField()
     silence_status = serializers.ChoiceField(
@@ -137,15 +169,93 @@ class CirculationBriefSerializer(serializers.Serializer):
 PRIVATE_EVENTS = frozenset({TimelineEvent.SILENCE_BROKEN})
 
 
+class ChargedExpertSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    participant = serializers.CharField(help_text=_("Code of the expert's state."))
+
+
+class EventDetailsSerializer(serializers.Serializer):
+    """What an event records besides its status change: each action writes
+    some of these (none of them is always there). Written by the services
+    in measures.services.initiatives, secretariat.services.initiative_actions
+    and secretariat.services.silence."""
+
+    participant = serializers.CharField(
+        required=False, help_text=_("declare_interest: the declaring state's code.")
+    )
+    volunteers = serializers.BooleanField(
+        required=False, help_text=_("declare_interest: it volunteers as coordinator.")
+    )
+    designations = CoordinatorSerializer(
+        many=True, required=False, help_text=_("designate_coordinators: the states designated.")
+    )
+    started_on = serializers.DateField(
+        required=False, help_text=_("designate_coordinators: when the designations start.")
+    )
+    meeting = serializers.IntegerField(
+        required=False, help_text=_("charge_experts: id of the specialised meeting.")
+    )
+    experts = ChargedExpertSerializer(
+        many=True, required=False, help_text=_("charge_experts: the experts charged.")
+    )
+    paper = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "submit_paper, circulate, record_*_decision: symbol of the paper "
+            "(null if a decision concerned none)."
+        ),
+    )
+    version = serializers.IntegerField(
+        required=False, help_text=_("submit_paper: the paper's version.")
+    )
+    circulation = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "circulate, refer_to_swg, silence_*, a decision adopted by silence: "
+            "reference of the circulation (null if none was found)."
+        ),
+    )
+    deadline = serializers.DateField(
+        required=False, help_text=_("circulate, silence_started: the comment deadline.")
+    )
+    decision = serializers.CharField(
+        required=False, help_text=_("record_*_decision, silence_closed: the decision's symbol.")
+    )
+    decision_id = serializers.IntegerField(
+        required=False, help_text=_("record_*_decision: id of the decision.")
+    )
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, required=False, help_text=_("record_*_decision: its outcome.")
+    )
+    procedure = serializers.ChoiceField(
+        choices=_choices("decisions", "procedure"),
+        required=False,
+        help_text=_("record_*_decision: 'silence' for a decision adopted by silence procedure."),
+    )
+    body = serializers.ChoiceField(
+        choices=_decision_body_choices(),
+        required=False,
+        help_text=_("silence_started, silence_closed: the deciding body."),
+    )
+
+
 class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=EVENT_CHOICES)
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
+    from_status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        help_text=_("Empty for the event that started the initiative."),
+    )
+    to_status = serializers.ChoiceField(choices=Status.choices)
     acting_for = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
-    details = serializers.JSONField()
+    details = serializers.SerializerMethodField(
+        help_text=_("What the action recorded besides the status change (see each property).")
+    )
     created_at = serializers.DateTimeField()
 
     def get_acting_for(self, obj) -> str | None:
@@ -162,6 +272,11 @@ class EventSerializer(serializers.Serializer):
 
     def get_reason(self, obj) -> str | None:
         return obj.reason if self.context.get("internals") else None
+
+    @extend_schema_field(EventDetailsSerializer)
+    def get_details(self, obj) -> dict[str, Any]:
+        # As stored: the services write only the properties above.
+        return obj.details
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
@@ -243,12 +358,14 @@ class InitiativeDetailSerializer(InitiativeSerializer):
             "timeline",
         ]
 
+    @extend_schema_field(ResponsibleExpertSerializer(many=True))
     def get_responsible_experts(self, obj) -> list[dict]:
         return [
             {"id": e.pk, "name": e.name, "participant": e.participant.code}
             for e in obj.responsible_experts.all()
         ]
 
+    @extend_schema_field(PaperSerializer(many=True))
     def get_papers(self, obj) -> list[dict]:
         user = self.context["request"].user
         visible = selectors.papers_visible(user, obj, obj.papers.all())

@@ -9,7 +9,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -45,19 +50,23 @@ class ReceiptSerializer(serializers.Serializer):
             return None
         return obj.acknowledged_by.get_username() if obj.acknowledged_by else None
 
+    @extend_schema_field(serializers.ChoiceField(choices=Position.choices, allow_null=True))
     def get_position(self, obj) -> str | None:
         return (obj.position or None) if self._positions() else None
 
     def get_position_text(self, obj) -> str | None:
         return obj.position_text if self._positions() else None
 
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_position_at(self, obj) -> str | None:
         return obj.position_at.isoformat() if self._positions() and obj.position_at else None
 
 
 class CirculationSerializer(serializers.ModelSerializer):
     initiative: serializers.PrimaryKeyRelatedField[Initiative] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True,
+        allow_null=True,
+        help_text=_("Null for the circulation of an information submission."),
     )
     measure = serializers.SerializerMethodField()
     paper: serializers.SlugRelatedField[Paper] = serializers.SlugRelatedField(
