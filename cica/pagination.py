@@ -49,6 +49,23 @@ class _ClientPageSize:
             )
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        """DRF's parameters, with the bounds the server keeps: ``page_size``
+        from 1 to the cap (``0`` is a 400; larger is lowered to the cap, and
+        the schema documents the cap), ``page`` from 1."""
+        parameters = super().get_schema_operation_parameters(view)  # type: ignore[misc]  # the paginator's own
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+            elif parameter["name"] == "page":
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
+
 
 class PageSizePagination(_ClientPageSize, PageNumberPagination):
     """Page-number pagination with ``page_size`` chosen by the client."""

@@ -3,8 +3,12 @@ answers the API really gives, with their JSON body, so a client (and the
 schemathesis run in CI) can rely on the schema for failures too."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+
+from .filters import takes_empty
+from .input import IdFilter
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -80,3 +84,69 @@ def add_initiative_links(result, generator, request, public):
                 for operation_id, _target in targets
             }
     return result
+
+
+# --- conditional GETs -----------------------------------------------------------------
+
+# Django's ConditionalGetMiddleware (settings.MIDDLEWARE) gives every GET answer
+# with a body an ETag, and answers a matching If-None-Match with 304 and no
+# body. A client generated from the schema must know both, or it raises on 304.
+_ETAG_TEXT = _("The answer's version: send it back in If-None-Match to get 304 if nothing changed.")
+_IF_NONE_MATCH_TEXT = _("An ETag from an earlier answer: 304 with no body if it is still current.")
+_NOT_MODIFIED_TEXT = _("Not modified: the ETag sent in If-None-Match is current.")
+
+
+def document_conditional_gets(result, generator, request, public):
+    """drf-spectacular post-processing hook: on every GET answered with JSON,
+    the If-None-Match request header, the ETag header of the 200 answer and a
+    304 answer with no body (and the same ETag). File downloads are streamed,
+    and the middleware gives a streamed answer no ETag: they get neither."""
+    if_none_match = {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": str(_IF_NONE_MATCH_TEXT),
+        "schema": {"type": "string"},
+    }
+    for operations in result.get("paths", {}).values():
+        operation = operations.get("get")
+        if not isinstance(operation, dict):
+            continue
+        responses = operation.setdefault("responses", {})
+        if "application/json" not in responses.get("200", {}).get("content", {}):
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if if_none_match not in parameters:
+            parameters.append(dict(if_none_match))
+        etag = {"ETag": {"description": str(_ETAG_TEXT), "schema": {"type": "string"}}}
+        responses["200"].setdefault("headers", {}).update(etag)
+        responses["304"] = {"description": str(_NOT_MODIFIED_TEXT), "headers": etag}
+    return result
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+class FilterBackendExtension(DjangoFilterExtension):
+    """drf-spectacular's django-filter parameters, with what our backend
+    really accepts: no filter but free text takes an empty value (400,
+    :func:`cica.filters.takes_empty`), so a code is ``minLength: 1``; an id
+    filter is a whole number from 1."""
+
+    target_class = "cica.filters.FilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if isinstance(filter_field, IdFilter):
+                schema.clear()
+                schema.update({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+            elif takes_empty(filter_field):
+                continue
+            elif schema.get("type") == "string" and not {"enum", "format"} & set(schema):
+                schema["minLength"] = 1
+        return parameters

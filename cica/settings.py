@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cica.schema.add_initiative_links",
+        "cica.schema.document_conditional_gets",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ParticipationStatusEnum": "members.models.ParticipationStatus",

@@ -1,0 +1,618 @@
+"""Every response validated (issue 15, must show 2): for every operation of
+the schema, a successful call and a call for each error status the schema
+documents for it, each answer checked against the schema with openapi-core
+(:mod:`tests.openapi`): the status must be documented, the body and the
+documented headers must be what the schema says for it.
+
+Where the calls come from:
+
+* ``SUCCESS``, keyed by operationId: the successful call. Most are the
+  authorisation matrix's (``tests.test_authorisation_matrix.API``: the role
+  written there with a 2xx), the rest are written here. An operation of the
+  schema with no entry fails ``test_every_operation_has_a_success_case``.
+* The matrix's refusals (401, 403, 404, 409 for the roles written there).
+* Calls any operation answers alike, written once (``GENERIC``): a NUL in the
+  query (400), a token that does not exist (401), a session without its CSRF
+  token (403 on writes), an id or code that does not exist (404), a page or
+  cursor past the end (404 on lists), a ``Content-Length`` over the limit
+  (413 on writes), a second call over a rate of one a day (429), the ETag of
+  the first answer (304 on GETs), a body of an unknown type (415).
+* ``NOT_PRODUCIBLE``: a documented status no outside call can produce, with
+  the reason. 503 is one for every operation: it needs the database down
+  (tests/test_faults.py produces it, on a few operations).
+
+A documented status with no call and no reason fails
+``test_every_documented_status_has_a_call``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from members.models import ApiToken
+from members.services import api_token_issue
+from tests import test_authorisation_matrix as matrix
+from tests.conftest import DEMO_PASSWORD
+from tests.files import pdf
+from tests.openapi import assert_conforms, body_of, operations
+from tests.test_authorisation_matrix import API, _user, expect
+
+# The matrix's scenario, built once for this module too (and its media folder).
+scenario = matrix.scenario
+matrix_media = matrix.matrix_media
+media_in_tmp = matrix.media_in_tmp
+
+pytestmark = pytest.mark.django_db
+
+WRITES = ("post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request. ``role`` is one of tests.authz_scenario.ROLES (``anon``:
+    nobody); ``url`` and ``data`` take the scenario. ``before`` prepares the
+    state (through the services, not checked); ``headers`` are WSGI extras."""
+
+    status: int
+    role: str
+    url: Callable[[Any], str]
+    data: Callable[[Any], dict | str] | None = None
+    multipart: bool = False
+    before: Callable[[Any], None] | None = None
+    headers: Callable[[Any], dict[str, Any]] = field(default=lambda s: {})
+    label: str = ""
+
+
+def _operation_id(path: str, method: str) -> str:
+    return next(
+        op_id for op_id, (p, m, _operation) in operations().items() if (p, m) == (path, method)
+    )
+
+
+def _from_matrix() -> tuple[dict[str, Call], list[tuple[str, Call]]]:
+    """The matrix's cases: the first 2xx of each operation as its success,
+    and one call per refusal status (the first role written with it)."""
+    success: dict[str, Call] = {}
+    refusals: list[tuple[str, Call]] = []
+    for (path, method), cases in API.items():
+        op_id = _operation_id(path, method)
+        seen: set[int] = set()
+        for case in cases:
+            for role, answer in expect(case.expect).items():
+                status = int(answer)
+                call = Call(
+                    status,
+                    role,
+                    case.url,
+                    data=case.data,
+                    multipart=case.multipart,
+                    label=f"matrix {role}" + (f" {case.label}" if case.label else ""),
+                )
+                if status < 300:
+                    success.setdefault(op_id, call)
+                elif status not in seen:
+                    seen.add(status)
+                    refusals.append((op_id, call))
+    return success, refusals
+
+
+def _confirmed(s) -> None:
+    """Tajikistan confirms Iran's information: the secretariat may disseminate."""
+    client = APIClient()
+    client.force_authenticate(user=_user("coord"))
+    answer = client.post(f"/api/v1/information/{s.private_information.pk}/confirm/", {})
+    assert answer.status_code == 200, answer.content
+
+
+MATRIX_SUCCESS, MATRIX_REFUSALS = _from_matrix()
+
+SUCCESS: dict[str, Call] = {
+    **MATRIX_SUCCESS,
+    # The matrix asks with bad credentials (everyone alike): here, good ones.
+    "v1_auth_token_create": Call(
+        200,
+        "anon",
+        lambda s: "/api/v1/auth/token/",
+        data=lambda s: {"username": "delegate-irn", "password": DEMO_PASSWORD},
+    ),
+    # Signing out revokes the token the request carries (the matrix's carry none).
+    "v1_auth_token_destroy": Call(
+        204,
+        "anon",
+        lambda s: "/api/v1/auth/token/",
+        headers=lambda s: {"HTTP_AUTHORIZATION": f"Token {s.token_key}"},
+    ),
+    "v1_information_disseminate_create": Call(
+        200,
+        "sec",
+        lambda s: f"/api/v1/information/{s.private_information.pk}/disseminate/",
+        data=lambda s: {},
+        before=_confirmed,
+    ),
+}
+
+# Refusals the matrix does not hold, written out.
+EXTRA: list[tuple[str, Call]] = [
+    (
+        "v1_initiatives_create",
+        Call(
+            400, "concerned", lambda s: "/api/v1/initiatives/", data=lambda s: {"measure": "NOPE"}
+        ),
+    ),
+    (
+        "v1_initiatives_list",
+        Call(400, "anon", lambda s: "/api/v1/initiatives/?page_size=0", label="page_size=0"),
+    ),
+    (
+        "v1_initiatives_list",
+        Call(400, "anon", lambda s: "/api/v1/initiatives/?status=", label="empty enum"),
+    ),
+    (
+        "v1_measures_list",
+        Call(400, "anon", lambda s: "/api/v1/measures/?status=", label="empty enum"),
+    ),
+]
+
+
+def _as(role: str, method: str, url: str, data: dict | None = None) -> None:
+    """A preparing call through the API (not the one under test)."""
+    client = APIClient()
+    client.force_authenticate(user=_user(role))
+    answer = getattr(client, method)(url, data or {}, format="json")
+    assert answer.status_code < 300, answer.content
+
+
+def _initiative_action(action: str, role: str, initiative: str, data=None) -> tuple[str, Call]:
+    return (
+        f"v1_initiatives_{action.replace('-', '_')}_create",
+        Call(
+            409,
+            role,
+            lambda s: f"/api/v1/initiatives/{getattr(s, initiative).pk}/{action}/",
+            data=data or (lambda s: {}),
+            label=f"on {initiative}",
+        ),
+    )
+
+
+def _soon(s) -> str:
+    return (s.today + datetime.timedelta(days=14)).isoformat()
+
+
+# Not possible in the current state: the initiative's status, a deadline
+# passed, an answer given already.
+CONFLICTS: list[tuple[str, Call]] = [
+    _initiative_action("open-consultation", "chair", "main"),
+    _initiative_action(
+        "designate-coordinators",
+        "chair",
+        "main",
+        lambda s: {"designations": [{"participant": "TJK", "role": "coordinator"}]},
+    ),
+    _initiative_action(
+        "charge-experts",
+        "sec",
+        "main",
+        lambda s: {"meeting": s.specialised_meeting.pk, "experts": [s.expert.pk]},
+    ),
+    _initiative_action("circulate", "sec", "declared", lambda s: {"deadline": _soon(s)}),
+    _initiative_action("refer-to-swg", "sec", "declared"),
+    _initiative_action(
+        "record-swg-decision",
+        "sec",
+        "declared",
+        lambda s: {"meeting": s.swg_meeting.pk, "outcome": "approved"},
+    ),
+    _initiative_action(
+        "record-soc-decision",
+        "sec",
+        "declared",
+        lambda s: {"meeting": s.soc_meeting.pk, "outcome": "approved"},
+    ),
+    _initiative_action(
+        "start-silence-procedure",
+        "sec",
+        "declared",
+        lambda s: {"body": "swg", "draft_text": "Approve.", "deadline": _soon(s)},
+    ),
+    (
+        "v1_initiatives_withdraw_create",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/initiatives/{s.main.pk}/withdraw/",
+            data=lambda s: {"reason": "Twice."},
+            before=lambda s: _as(
+                "sec", "post", f"/api/v1/initiatives/{s.main.pk}/withdraw/", {"reason": "Once."}
+            ),
+            label="withdrawn already",
+        ),
+    ),
+    (
+        "v1_initiatives_submit_paper_create",
+        Call(
+            409,
+            "coord",
+            lambda s: f"/api/v1/initiatives/{s.soc.pk}/submit-paper/",
+            data=lambda s: {"file": pdf("late.pdf"), "language": "en"},
+            multipart=True,
+            label="before the SOC",
+        ),
+    ),
+    (
+        "v1_initiatives_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: "/api/v1/initiatives/",
+            data=lambda s: {"measure": "ECO-5"},
+            label="declared already",
+        ),
+    ),
+    (
+        "v1_circulations_answer_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: f"/api/v1/circulations/{s.observers_circulation.pk}/answer/",
+            data=lambda s: {"position": "support"},
+            label="deadline passed",
+        ),
+    ),
+    (
+        "v1_information_confirm_create",
+        Call(
+            409,
+            "coord",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/confirm/",
+            data=lambda s: {},
+            before=lambda s: _as(
+                "sec",
+                "post",
+                f"/api/v1/information/{s.private_information.pk}/return/",
+                {"reason": "Out of scope."},
+            ),
+            label="returned",
+        ),
+    ),
+    (
+        "v1_information_decline_create",
+        Call(
+            409,
+            "coord",
+            lambda s: f"/api/v1/information/{s.private_information.pk}/decline/",
+            data=lambda s: {"reason": "Changed our mind."},
+            before=_confirmed,
+            label="after confirming",
+        ),
+    ),
+    (
+        "v1_information_return_create",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/information/{s.public_information.pk}/return/",
+            data=lambda s: {"reason": "Too late."},
+            label="disseminated",
+        ),
+    ),
+    (
+        "v1_information_remove_co_submitter_create",
+        Call(
+            409,
+            "other",
+            lambda s: f"/api/v1/information/{s.public_information.pk}/remove-co-submitter/",
+            data=lambda s: {"participant": "irn"},
+            label="disseminated",
+        ),
+    ),
+    (
+        "v1_meetings_attendance_update",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/meetings/{s.swg_meeting.pk}/attendance/",
+            data=lambda s: {"present": ["IRN", "TJK", "KAZ"]},
+            label="an objecting state left out",
+        ),
+    ),
+    (
+        "v1_initiatives_create",
+        Call(
+            200,
+            "other",
+            lambda s: "/api/v1/initiatives/",
+            data=lambda s: {"measure": "ECO-6"},
+            label="joins the open initiative",
+        ),
+    ),
+]
+EXTRA += CONFLICTS
+
+# (operationId or "*", status) -> why no call from outside can produce it.
+NOT_PRODUCIBLE: dict[tuple[str, int], str] = {
+    ("*", 503): "needs the database down (tests/test_faults.py)",
+    # The schema documents these (cica.schema.READ_ERRORS / WRITE_ERRORS, for
+    # every operation alike) but the operation never answers them.
+    **{
+        (op_id, 403): "a public read: no permission refuses it, no CSRF check on GET"
+        for op_id in (
+            "v1_areas_list",
+            "v1_areas_retrieve",
+            "v1_chairmanships_list",
+            "v1_chairmanships_retrieve",
+            "v1_coordinator_offers_list",
+            "v1_coordinator_offers_retrieve",
+            "v1_decisions_list",
+            "v1_decisions_retrieve",
+            "v1_experts_list",
+            "v1_experts_retrieve",
+            "v1_information_list",
+            "v1_information_retrieve",
+            "v1_information_attachments_retrieve",
+            "v1_initiatives_list",
+            "v1_initiatives_retrieve",
+            "v1_initiatives_actions_list",
+            "v1_measures_list",
+            "v1_measures_retrieve",
+            "v1_meetings_list",
+            "v1_meetings_retrieve",
+            "v1_participants_list",
+            "v1_participants_retrieve",
+        )
+    },
+    **{
+        (op_id, 403): "signed-in reads of one's own: what is not yours is not found (404)"
+        for op_id in (
+            "v1_auth_tokens_list",
+            "v1_auth_tokens_retrieve",
+            "v1_circulations_list",
+            "v1_circulations_retrieve",
+            "v1_notifications_list",
+            "v1_notifications_retrieve",
+            "v1_notifications_unread_count_retrieve",
+            "v1_papers_file_retrieve",
+        )
+    },
+    ("v1_auth_token_create", 401): "sign-in takes no credentials but the body's",
+    ("v1_auth_token_create", 403): "anyone may ask; a disabled account is a wrong password",
+    ("v1_auth_token_create", 404): "no path parameter, nothing to look up",
+    ("v1_auth_token_create", 409): "no state to conflict with",
+    ("v1_auth_token_destroy", 403): "revokes the caller's own token, always allowed",
+    ("v1_auth_token_destroy", 404): "no path parameter: the token is the one used",
+    ("v1_auth_token_destroy", 409): "revoking is idempotent",
+    ("v1_auth_tokens_destroy", 409): "revoking is idempotent",
+    ("v1_experts_end_create", 409): "ending an ended designation answers 200 (idempotent)",
+    ("v1_notifications_read_create", 409): "reading twice answers 200 (idempotent)",
+    ("v1_notifications_read_all_create", 404): "no path parameter, nothing to look up",
+    ("v1_notifications_read_all_create", 409): "no state to conflict with",
+    ("v1_notifications_unread_count_retrieve", 404): "no path parameter, nothing to look up",
+    ("v1_initiatives_create", 404): "an unknown measure is a 400 on the field",
+    ("v1_experts_create", 404): "an unknown measure is a 400 on the field",
+    ("v1_experts_create", 409): "a designation has no state to conflict with",
+    ("v1_information_create", 404): "unknown measures are a 400 on the field",
+    ("v1_information_create", 409): "a submission has no state to conflict with yet",
+    ("v1_meetings_create", 404): "an unknown participant is a 400 on the field",
+    ("v1_meetings_create", 409): "scheduling has no state to conflict with",
+    ("v1_circulations_acknowledge_create", 409): "acknowledging is idempotent",
+}
+
+
+# --- calls any operation answers alike ----------------------------------------------
+
+
+def _path_with(operation_path: str, s, missing: bool) -> str | None:
+    """The operation's URL from the success case's, or with every path
+    parameter replaced by one that names nothing (None: it has none)."""
+    if "{" not in operation_path:
+        return None if missing else operation_path
+    url = operation_path
+    for name in ("id", "attachment_id"):
+        url = url.replace("{" + name + "}", "999999999")
+    return url.replace("{code}", "NOPE")
+
+
+def _generic(op_id: str, status: int) -> Call | None:
+    path, method, operation = operations()[op_id]
+    ok = SUCCESS.get(op_id)
+    if ok is None:
+        return None
+    params = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    write = method in WRITES
+    with_query = _with_query(ok)
+    if status == 400:
+        return Call(400, ok.role, with_query("nul=%00"), data=ok.data, label="NUL in the query")
+    if status == 401:
+        return Call(
+            401,
+            "anon",
+            ok.url,
+            data=ok.data,
+            multipart=ok.multipart,
+            headers=lambda s: {"HTTP_AUTHORIZATION": "Token no-such-token"},
+            label="unknown token",
+        )
+    if status == 403 and write and ok.role != "anon":
+        return Call(403, ok.role, ok.url, data=ok.data, label="session without CSRF token")
+    if status == 404:
+        if "{" in path:
+            return Call(
+                404,
+                ok.role,
+                lambda s: _path_with(path, s, missing=True) or "",
+                data=ok.data,
+                multipart=ok.multipart,
+                label="nothing by that id",
+            )
+        if "page" in params:
+            return Call(404, ok.role, with_query("page=9999"), label="page past the end")
+        if "cursor" in params:
+            return Call(404, ok.role, with_query("cursor=bz14"), label="bad cursor")
+        return None
+    if status == 413 and write:
+        return Call(
+            413,
+            ok.role,
+            ok.url,
+            data=ok.data,
+            headers=lambda s: {"CONTENT_LENGTH": str(10**10)},
+            label="Content-Length over the limit",
+        )
+    if status == 415 and write:
+        return Call(415, ok.role, ok.url, data=lambda s: "<x/>", label="XML body")
+    if status == 429:
+        return Call(
+            429,
+            ok.role,
+            ok.url,
+            data=ok.data,
+            multipart=ok.multipart,
+            before=ok.before,
+            label="second call at one a day",
+        )
+    if status == 304 and method == "get":
+        return Call(304, ok.role, ok.url, label="ETag of the first answer")
+    return None
+
+
+def _with_query(ok: Call) -> Callable[[str], Callable[[Any], str]]:
+    def add(query: str) -> Callable[[Any], str]:
+        def url(s) -> str:
+            base = ok.url(s)
+            return base + ("&" if "?" in base else "?") + query
+
+        return url
+
+    return add
+
+
+def _documented(op_id: str) -> list[int]:
+    _path, _method, operation = operations()[op_id]
+    return sorted(int(code) for code in operation["responses"] if code.isdigit())
+
+
+def _not_producible(op_id: str, status: int) -> str | None:
+    return NOT_PRODUCIBLE.get((op_id, status)) or NOT_PRODUCIBLE.get(("*", status))
+
+
+def all_calls() -> list[tuple[str, Call]]:
+    calls: list[tuple[str, Call]] = [(op_id, call) for op_id, call in SUCCESS.items()]
+    calls += MATRIX_REFUSALS + EXTRA
+    for op_id in operations():
+        for status in _documented(op_id):
+            if status < 300 or _not_producible(op_id, status):
+                continue
+            call = _generic(op_id, status)
+            if call is not None:
+                calls.append((op_id, call))
+    return calls
+
+
+# Answers whose body the schema describes wrongly, being fixed by helper s3
+# (response serializers): (operationId, status) -> what is wrong.
+S3: dict[tuple[str, int], str] = {
+    **{
+        (op_id, 200): "Decision.silence_circulation is null for decisions at a meeting, "
+        "declared non-nullable"
+        for op_id in (
+            "v1_decisions_list",
+            "v1_decisions_retrieve",
+            "v1_initiatives_record_swg_decision_create",
+            "v1_initiatives_record_soc_decision_create",
+            "v1_initiatives_start_silence_procedure_create",
+        )
+    },
+    ("v1_circulations_list", 200): "Circulation.initiative is null for information "
+    "circulations, declared non-nullable",
+}
+
+
+def _params():
+    for op_id, call in all_calls():
+        marks = []
+        if (op_id, call.status) in S3:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"s3: {S3[op_id, call.status]}"))
+        label = f" [{call.label}]" if call.label else ""
+        yield pytest.param(op_id, call, id=f"{op_id} {call.status}{label}", marks=marks)
+
+
+# --- the tests ----------------------------------------------------------------------------
+
+
+def test_every_operation_has_a_success_case():
+    missing = sorted(set(operations()) - set(SUCCESS))
+    stale = sorted(set(SUCCESS) - set(operations()))
+    assert not missing, f"operations with no successful call: {missing}"
+    assert not stale, f"cases for operations the schema no longer has: {stale}"
+
+
+def test_every_documented_status_has_a_call():
+    covered = {(op_id, call.status) for op_id, call in all_calls()}
+    missing = [
+        (op_id, status)
+        for op_id in operations()
+        for status in _documented(op_id)
+        if (op_id, status) not in covered and not _not_producible(op_id, status)
+    ]
+    assert not missing, f"documented statuses with no call and no reason: {missing}"
+
+
+def _client(call: Call, csrf: bool = False) -> APIClient:
+    client = APIClient(enforce_csrf_checks=csrf)
+    user = _user(call.role)
+    if user is not None:
+        if csrf:
+            client.force_login(user)
+        else:
+            client.force_authenticate(user=user)
+    return client
+
+
+def _send(client: APIClient, method: str, url: str, call: Call, s, extra: dict[str, Any]):
+    if method == "get":
+        return client.get(url, **extra)
+    data = call.data(s) if call.data else None
+    if isinstance(data, str):
+        return getattr(client, method)(url, data, content_type="application/xml", **extra)
+    fmt = "multipart" if call.multipart else "json"
+    return getattr(client, method)(url, data, format=fmt, **extra)
+
+
+@pytest.mark.parametrize(("op_id", "call"), list(_params()))
+def test_the_answer_is_what_the_schema_says(scenario, settings, op_id, call):
+    path, method, _operation = operations()[op_id]
+    if call.before is not None:
+        call.before(scenario)
+    url = call.url(scenario)
+    extra = call.headers(scenario)
+    client = _client(call, csrf=call.label == "session without CSRF token")
+    if call.status == 429:
+        settings.CICA_THROTTLE_RATES = {"anon": "1/day", "user": "1/day", "signin": "1/day"}
+        cache.clear()
+        _send(client, method, url, call, scenario, extra)
+    if call.status == 304:
+        first = _send(client, method, url, call, scenario, extra)
+        assert first.status_code == 200, body_of(first)[:300]
+        assert first.has_header("ETag"), "a GET answer without an ETag"
+        extra = {**extra, "HTTP_IF_NONE_MATCH": first["ETag"]}
+    response = _send(client, method, url, call, scenario, extra)
+    if call.status == 429:
+        cache.clear()
+    assert response.status_code == call.status, body_of(response)[:500]
+    assert_conforms(response, path=path, method=method)
+
+
+def test_the_token_used_to_sign_out_is_revoked(scenario):
+    """The success case of sign-out is a real one (control for the table)."""
+    client = APIClient()
+    token, key = api_token_issue(user=_user("other"), name="signing out")
+    answer = client.delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert answer.status_code == 204
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
