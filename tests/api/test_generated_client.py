@@ -374,15 +374,12 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
 
     with time_machine.travel(day_after + datetime.timedelta(hours=1), tick=False):
         # --- poll: nothing changed, so a 304 with no body.
-        unchanged = api.v1_initiatives_retrieve.sync_detailed(
-            iid, client=kaz.with_headers({"If-None-Match": etag})
-        )
+        # If-None-Match is a documented parameter of every GET.
+        unchanged = api.v1_initiatives_retrieve.sync_detailed(iid, client=kaz, if_none_match=etag)
         assert unchanged.status_code == HTTPStatus.NOT_MODIFIED
         assert unchanged.content == b""
         assert unchanged.headers["ETag"] == etag
-        listing = api.v1_initiatives_list.sync_detailed(
-            client=public.with_headers({"If-None-Match": listing_etag})
-        )
+        listing = api.v1_initiatives_list.sync_detailed(client=public, if_none_match=listing_etag)
         assert listing.status_code == HTTPStatus.NOT_MODIFIED
         nothing_new = ok(api.v1_initiatives_list.sync_detailed(client=public, updated_since=mark))
         assert (nothing_new.count, nothing_new.results) == (0, [])
@@ -400,9 +397,7 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
         assert text(detail.status) == "adopted"
 
         # --- poll again: the old ETag now gets the new state and a new ETag.
-        changed = api.v1_initiatives_retrieve.sync_detailed(
-            iid, client=kaz.with_headers({"If-None-Match": etag})
-        )
+        changed = api.v1_initiatives_retrieve.sync_detailed(iid, client=kaz, if_none_match=etag)
         assert changed.status_code == HTTPStatus.OK
         assert changed.headers["ETag"] != etag
         assert text(changed.parsed.status) == "adopted"
