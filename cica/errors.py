@@ -3,21 +3,36 @@
 Services raise :class:`DomainError` subclasses when a business rule refuses an
 action; the API exception handler (and later the delegate views) turn them
 into a 400/403/404/409 with the message, so no rule violation reaches a 500.
+
+Every error answer under /api/ — a view's, and the site's own 404, 500, 503,
+CSRF, size and lock-out answers — has one shape, an RFC 9457 problem
+(``application/problem+json``, :func:`problem`)::
+
+    {"type": "about:blank", "title": "Bad Request", "status": 400,
+     "detail": "designations.0.participant: Unknown code: XXX.", "code": "invalid",
+     "errors": [{"field": "designations.0.participant", "code": "does_not_exist",
+                 "detail": "Unknown code: XXX."}]}
 """
 
 import sys
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import page_not_found as django_404
 from django.views.defaults import server_error as django_500
-from rest_framework import status
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from .problems import PROBLEM_CONTENT_TYPE, problem, problem_response
+
+__all__ = ["PROBLEM_CONTENT_TYPE", "problem", "problem_response"]
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -53,14 +68,82 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+# --- one error shape: RFC 9457 problem details (issue 15 item 3) -------------------------
+
+
+def field_errors(detail, path: tuple[str, ...] = ()) -> list[dict]:
+    """DRF's nested validation detail as a flat list of
+    ``{"field", "code", "detail"}``: ``field`` is the dotted path of the
+    input (``designations.0.participant``; list items by index), ``None``
+    for an error about the input as a whole (DRF's ``non_field_errors``)."""
+    if isinstance(detail, dict):
+        found = []
+        for key, value in detail.items():
+            inner = path if key == api_settings.NON_FIELD_ERRORS_KEY else (*path, str(key))
+            found.extend(field_errors(value, inner))
+        return found
+    if isinstance(detail, list | tuple):
+        if all(isinstance(item, str) for item in detail):
+            return [_field_error(item, path) for item in detail]
+        found = []
+        for index, item in enumerate(detail):
+            if isinstance(item, str):
+                found.append(_field_error(item, path))
+            else:  # an item of a list of objects; a valid one is {}
+                found.extend(field_errors(item, (*path, str(index))))
+        return found
+    return [_field_error(detail, path)]
+
+
+def _field_error(message, path: tuple[str, ...]) -> dict:
+    return {
+        "field": ".".join(path) if path else None,
+        "code": getattr(message, "code", None) or "invalid",
+        "detail": str(message),
+    }
+
+
+def _summary(errors: list[dict]) -> str:
+    """A one-line ``detail`` for a validation error: each message, after the
+    field it is about."""
+    return " ".join(
+        f"{error['field']}: {error['detail']}" if error["field"] else error["detail"]
+        for error in errors
+    )
+
+
 def api_exception_handler(exc, context):
-    """DRF's handler, plus domain errors as JSON ``{"detail", "code"}``."""
+    """Every error of an API view as a problem (:func:`problem`): domain
+    errors, DRF's own (validation, authentication, permission, not found,
+    415, 429...) with their headers (``WWW-Authenticate``, ``Retry-After``)."""
     if isinstance(exc, DomainError):
-        return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        return problem_response(exc.status_code, exc.message, exc.code)
+    # As DRF's handler does: Django's 404 and 403 become DRF's.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
-        response.data.setdefault("code", getattr(exc, "default_code", "error"))
-    return response
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response  # not an API error: a 500, answered by server_error
+    if isinstance(exc, exceptions.ValidationError):
+        errors = field_errors(exc.detail)
+        message = _summary(errors) or _("Invalid input.")
+        answer = problem_response(response.status_code, message, "invalid", errors)
+    elif isinstance(exc.detail, dict | list):  # an APIException raised with a structure
+        errors = field_errors(exc.detail)
+        answer = problem_response(response.status_code, _summary(errors), _code(exc), errors)
+    else:
+        answer = problem_response(response.status_code, exc.detail, _code(exc))
+    for header, value in response.headers.items():
+        if header.lower() not in ("content-type", "content-length"):
+            answer[header] = value
+    return answer
+
+
+def _code(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
 
 
 def _wants_json(request) -> bool:
@@ -70,9 +153,8 @@ def _wants_json(request) -> bool:
 def page_not_found(request, exception=None):
     """404 for the whole site: JSON under /api/, Django's page elsewhere."""
     if _wants_json(request):
-        return JsonResponse(
-            {"detail": _("Nothing here: %(path)s") % {"path": request.path}, "code": "not_found"},
-            status=404,
+        return problem_response(
+            404, _("Nothing here: %(path)s") % {"path": request.path}, "not_found"
         )
     return django_404(request, exception)
 
@@ -81,15 +163,13 @@ def csrf_failure(request, reason=""):
     """A refused CSRF check: JSON under /api/ (a client sent a session cookie
     without the token), Django's page elsewhere."""
     if _wants_json(request):
-        return JsonResponse(
-            {
-                "detail": _(
-                    "CSRF check failed: send the X-CSRFToken header with a session, "
-                    "or use a token (Authorization: Token …)."
-                ),
-                "code": "csrf_failed",
-            },
-            status=403,
+        return problem_response(
+            403,
+            _(
+                "CSRF check failed: send the X-CSRFToken header with a session, "
+                "or use a token (Authorization: Token …)."
+            ),
+            "csrf_failed",
         )
     return django_csrf_failure(request, reason=reason)
 
@@ -110,7 +190,7 @@ def service_unavailable(request):
     )
     response: HttpResponse
     if _wants_json(request):
-        response = JsonResponse({"detail": message, "code": "unavailable"}, status=503)
+        response = problem_response(503, message, "unavailable")
     else:
         # No template and no database: this page must render while both are down.
         response = HttpResponse(
@@ -136,7 +216,7 @@ def locked_out(request, original_response=None, credentials=None):
     ) % {"minutes": minutes}
     response: HttpResponse
     if _wants_json(request):
-        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        response = problem_response(429, message, "locked_out")
     else:
         response = refused(request, message, 429)
     response["Retry-After"] = str(minutes * 60)
@@ -149,7 +229,5 @@ def server_error(request):
     if _database_unreachable():
         return service_unavailable(request)
     if _wants_json(request):
-        return JsonResponse(
-            {"detail": _("Internal server error."), "code": "server_error"}, status=500
-        )
+        return problem_response(500, _("Internal server error."), "server_error")
     return django_500(request)

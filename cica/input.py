@@ -16,8 +16,8 @@ limit) and answer a 500. They are checked once, here:
 * :class:`IsoDateTimeFilter` — a date-time query parameter whose offset the
   database cannot hold.
 
-Under /api/ a refusal is JSON ``{"detail", "code"}`` (400, or 413 for the
-size); elsewhere it is a page with the message. Nothing is written.
+Under /api/ a refusal is a problem (``cica.errors.problem``: 400, or 413 for
+the size); elsewhere it is a page with the message. Nothing is written.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import json
 from django import forms as django_forms
 from django.conf import settings
 from django.core import exceptions as django_exceptions
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +41,7 @@ from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]  #
 from rest_framework.utils import json as drf_json
 
 from .pages import refused
+from .problems import problem_response
 
 NUL = "\x00"
 # PostgreSQL's limit for a time-zone displacement is 15:59:59.
@@ -111,7 +112,7 @@ def refusal(request, message: str, code: str = "invalid_input", status_code: int
     ``bare``: a page that reads neither the session nor the database (when
     the cookies themselves are what is refused)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": code}, status=status_code)
+        return problem_response(status_code, message, code)
     if bare:
         return HttpResponse(
             f'<!doctype html><html><meta charset="utf-8"><title>{status_code}</title>'

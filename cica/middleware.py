@@ -1,9 +1,9 @@
 from django.db import transaction
-from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
 
 from .input import too_big_message
 from .pages import refused
+from .problems import problem_response
 from .uploads import UploadTooLarge, request_limit, too_large_message
 
 
@@ -63,7 +63,7 @@ class UploadLimitMiddleware:
     @staticmethod
     def refuse(request, message):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message, "code": "too_large"}, status=413)
+            return problem_response(413, message, "too_large")
         return refused(request, message, 413)
 
 

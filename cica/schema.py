@@ -7,20 +7,57 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
+from .errors import PROBLEM_CONTENT_TYPE
 from .filters import takes_empty
 from .input import IdFilter
 
 
-class ErrorSerializer(serializers.Serializer):
-    """``{"detail", "code"}``; a 400 on input names the fields instead:
-    ``{"<field>": ["message", ...]}``."""
+class ErrorItemSerializer(serializers.Serializer):
+    """One refused field of a request."""
 
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+    field = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "The field, as a dotted path into the body or the query "
+            "(`designations.0.participant`; list items by index); null when the "
+            "error is about the input as a whole."
+        ),
+    )
+    code = serializers.CharField(
+        help_text=_("What is wrong, for programs: `required`, `invalid`, `does_not_exist`…")
+    )
+    detail = serializers.CharField(help_text=_("What is wrong, for people."))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer under /api/ (RFC 9457 problem details,
+    `application/problem+json`), with two members of ours: `code`, what a
+    program branches on, and `errors`, one entry per refused field (empty when
+    the error is not about fields; a 400 on input lists each field there)."""
+
+    type = serializers.CharField(
+        help_text=_("Always `about:blank`: the problem is the status, refined by `code`.")
+    )
+    title = serializers.CharField(help_text=_("The HTTP status phrase, e.g. `Bad Request`."))
+    status = serializers.IntegerField(help_text=_("The HTTP status code, repeated."))
+    detail = serializers.CharField(
+        help_text=_("What happened, in the request's language (for a 400: each field's message).")
+    )
+    code = serializers.CharField(
+        help_text=_(
+            "Stable, for programs: `invalid` (bad input: see `errors`), `not_found`, "
+            "`conflict`, `forbidden`, `not_authenticated`, `authentication_failed`, "
+            "`invalid_credentials`, `unsupported_media_type`, `too_large`, `throttled`, "
+            "`locked_out`, `unavailable`…"
+        )
+    )
+    # A field named like Serializer.errors: the metaclass takes declared
+    # fields off the class, so the property is not shadowed at run time.
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
 
 
 READ_ERRORS = {
-    "400": _("Bad input: a filter, page or field is invalid (the message names it)."),
+    "400": _("Bad input: a filter, page or field is invalid (`errors` names it)."),
     "401": _("The token is missing, invalid, expired or revoked."),
     "403": _("Not allowed for you."),
     "404": _("No such object, or not visible to you."),
@@ -32,21 +69,34 @@ WRITE_ERRORS = {
     "409": _("Not possible in the current state (e.g. the initiative's status)."),
     "413": _("The request body is over the size limit (the message says both sizes)."),
 }
+BODY_ERRORS = {
+    "415": _(
+        "The body is not in the operation's one content type (JSON, or multipart for an upload)."
+    ),
+}
 
 
 class CicaAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
+        """Every error answer, documented or not by the view, as a problem
+        (`Error`, `application/problem+json`): the view's description kept,
+        the body always the one shape."""
         responses = super()._get_response_bodies(direction)
         errors = READ_ERRORS if self.method in ("GET", "HEAD", "OPTIONS") else WRITE_ERRORS
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            errors = {**errors, **BODY_ERRORS}
+        problem = self._problem_content(direction)
         for code, description in errors.items():
-            documented = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-            existing = responses.get(code)
-            if existing is None:
-                documented["description"] = str(description)
-                responses[code] = documented
-            elif "content" not in existing:
-                existing["content"] = documented["content"]
+            responses.setdefault(code, {"description": str(description)})
+        for code, response in responses.items():
+            if code.isdigit() and int(code) >= 400:
+                response["content"] = dict(problem)
         return responses
+
+    def _problem_content(self, direction):
+        documented = self._get_response_for_code(ErrorSerializer, "400", direction=direction)
+        schema = next(iter(documented["content"].values()))["schema"]
+        return {PROBLEM_CONTENT_TYPE: {"schema": schema}}
 
 
 # An initiative's answer (to its creation and to each action) carries its id,

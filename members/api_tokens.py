@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -72,7 +72,10 @@ class TokenSignIn(APIView):
         request=SignInInput,
         responses={
             200: IssuedTokenSerializer,
-            400: OpenApiResponse(description="Wrong username or password, or bad input."),
+            400: OpenApiResponse(description="Bad input (a field missing or invalid)."),
+            401: OpenApiResponse(
+                description='Wrong username or password (code "invalid_credentials").'
+            ),
             429: OpenApiResponse(description="Too many attempts; locked out for a while."),
         },
     )
@@ -86,8 +89,10 @@ class TokenSignIn(APIView):
             password=data.validated_data["password"],
         )
         if user is None:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("Unable to sign in with these credentials.")]}
+            # A 401 like every other refused credential (issue 15): the input
+            # was well formed; the credentials are what is refused.
+            raise AuthenticationFailed(
+                _("Unable to sign in with these credentials."), code="invalid_credentials"
             )
         token, secret = services.api_token_issue(
             user=user,

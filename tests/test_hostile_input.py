@@ -216,7 +216,7 @@ def test_item17_hostile_api_input_is_a_json_refusal_and_changes_nothing(people, 
     else:
         answer = getattr(client, case.method)(case.path, **case.extra)
     assert answer.status_code == case.status, answer.content[:300]
-    assert answer["Content-Type"].startswith("application/json")
+    assert answer["Content-Type"] == "application/problem+json"
     body = answer.json()
     assert case.message in json.dumps(body, ensure_ascii=False), body
     assert _database_state() == before

@@ -12,6 +12,7 @@ from drf_spectacular.views import (
 )
 
 from cica import health
+from cica.api import ApiRoot
 from cica.errors import page_not_found
 from measures import api as measures_api
 from measures import views as measure_views
@@ -61,6 +62,7 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/measures/expert/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", ApiRoot.as_view(patterns=api_v1), name="api-root"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The documentation pages ship inline styles (and Redoc a worker): the CSP

@@ -9,6 +9,7 @@ from django.utils import timezone
 from measures.models import Initiative
 from measures.services import initiative_open_consultation
 from secretariat.models import Notification
+from tests.problems import error_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_updated_since_returns_exactly_the_changed_rows(api, people):
     assert later["count"] == 0
     bad = api.get("/api/v1/initiatives/", {"updated_since": "last tuesday"})
     assert bad.status_code == 400
-    assert "updated_since" in bad.json()
+    assert "updated_since" in error_fields(bad)
 
 
 def test_a_new_paper_version_counts_as_a_change(api, people):

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from cica.pagination import PageSizePagination
+from tests.problems import error_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -143,8 +144,8 @@ def test_bad_input_is_a_clear_json_error(api, url, status, param):
     assert response.status_code == status
     body = response.json()
     if param:
-        assert param in body
-        assert body[param]
+        assert param in error_fields(response)
+        assert all(error["detail"] for error in body["errors"])
     else:
         assert body["detail"]
 
@@ -183,8 +184,9 @@ def test_token_authentication(api):
     assert api.get("/api/v1/measures/").status_code == 401
     api.credentials()
     bad = api.post("/api/v1/auth/token/", {"username": "tok", "password": "wrong"})
-    assert bad.status_code == 400
-    assert bad.json()["non_field_errors"]
+    assert bad.status_code == 401
+    assert bad.json()["code"] == "invalid_credentials"
+    assert bad.json()["detail"] == "Unable to sign in with these credentials."
 
 
 @pytest.mark.parametrize(
@@ -222,7 +224,9 @@ def test_list_queries_do_not_grow_with_page_size(api, url):
 def test_odd_input_never_reaches_a_500(api, url):
     response = api.get(url)
     assert response.status_code < 500
-    assert response["Content-Type"].startswith("application/json")
+    # A success is JSON; a refusal a problem (issue 15 item 3).
+    expected = "application/json" if response.status_code < 400 else "application/problem+json"
+    assert response["Content-Type"] == expected
 
 
 def test_bad_json_body_is_a_400(api):

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures.models import Initiative
+from tests.problems import error_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_filters(api):
 def test_bad_filters_are_400(api, query, param):
     response = api.get(f"/api/v1/initiatives/?{query}")
     assert response.status_code == 400
-    assert param in response.json()
+    assert param in error_fields(response)
 
 
 def test_unknown_initiative_is_404(api):
@@ -69,7 +70,7 @@ def test_unknown_initiative_is_404(api):
 def test_declaring_for_an_unknown_measure_is_400(as_user):
     response = as_user("delegate-kaz").post("/api/v1/initiatives/", {"measure": "ECO-77"})
     assert response.status_code == 400
-    assert "measure" in response.json()
+    assert "measure" in error_fields(response)
     assert Initiative.objects.count() == 6
 
 

@@ -10,6 +10,7 @@ from measures import services, signals
 from measures.models import CoordinatorDesignation, Initiative, Measure, Paper
 from members.models import Participant
 from tests import files
+from tests.problems import error_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +92,10 @@ def test_refusals_reach_the_api_with_a_message(as_user, drafting, settings):
     settings.CICA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     response = client.post(url, {"language": "en"}, format="multipart")
     assert response.status_code == 400
-    assert "file" in response.json()
+    assert "file" in error_fields(response)
     response = client.post(url, {"file": files.pdf(), "language": "de"}, format="multipart")
     assert response.status_code == 400
-    assert "language" in response.json()
+    assert "language" in error_fields(response)
     assert not Paper.objects.exists()
     assert stored(settings) == []
 

@@ -10,6 +10,7 @@ from measures.models import Initiative, Measure
 from members.models import Participant
 from secretariat.models import Decision, Meeting
 from secretariat.services import initiative_actions, meeting_create, symbol_next
+from tests.problems import error_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_decisions_through_the_api(as_user, at_swg):
     assert "observers" in refused.json()["detail"]
     bad = secretariat.post(url, {"meeting": 999999, "outcome": "maybe"}, format="json")
     assert bad.status_code == 400
-    assert set(bad.json()) >= {"meeting", "outcome"}
+    assert error_fields(bad) >= {"meeting", "outcome"}
     ok = secretariat.post(
         url,
         {"meeting": meeting.pk, "outcome": "no_consensus", "objecting": ["IND"]},
