@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 from cica.api import CodeChoiceFilter, CodeLookupViewSet
 from cica.input import IsoDateTimeFilter
 from cica.pagination import PageSizePagination
-from members.api import TranslatedNamesField
+from members.api import EnglishFirstNamesField, TranslatedNamesField
 from members.models import Participant
 
 from . import selectors
@@ -58,7 +58,7 @@ class OfferSerializer(serializers.ModelSerializer):
     area: serializers.SlugRelatedField[PriorityArea] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
-    descriptions = TranslatedNamesField("description")
+    descriptions = EnglishFirstNamesField("description")
 
     class Meta:
         model = CoordinatorOffer

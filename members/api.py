@@ -19,15 +19,23 @@ from .models import (
 )
 
 
-@extend_schema_field(
-    {
+def translations_schema(optional: tuple[str, ...] = ()) -> dict:
+    """Every language's text; null in the ``optional`` languages when none
+    was given (modeltranslation stores an empty optional translation as NULL)."""
+    return {
         "type": "object",
-        "properties": {lang: {"type": "string"} for lang in ("en", "fr", "ru")},
+        "properties": {
+            lang: {"type": "string", "nullable": True} if lang in optional else {"type": "string"}
+            for lang in ("en", "fr", "ru")
+        },
         "required": ["en", "fr", "ru"],
     }
-)
+
+
+@extend_schema_field(translations_schema())
 class TranslatedNamesField(serializers.Field):
-    """``{"en": ..., "fr": ..., "ru": ...}`` for a translated field."""
+    """``{"en": ..., "fr": ..., "ru": ...}`` for a translated field that every
+    language must give (its ``required_languages``)."""
 
     def __init__(self, field_name: str, **kwargs):
         self.field_name_base = field_name
@@ -37,6 +45,11 @@ class TranslatedNamesField(serializers.Field):
 
     def to_representation(self, obj):
         return {lang: getattr(obj, f"{self.field_name_base}_{lang}") for lang in ("en", "fr", "ru")}
+
+
+@extend_schema_field(translations_schema(optional=("fr", "ru")))
+class EnglishFirstNamesField(TranslatedNamesField):
+    """The same for a field only English must give (an offer's description)."""
 
 
 class AliasSerializer(serializers.ModelSerializer):

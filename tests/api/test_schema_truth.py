@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import re
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]  # with schemathesis (dev); no stubs here
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -30,6 +32,7 @@ from measures.models import (
 )
 from members import api as members_api
 from members import api_tokens
+from members.models import Participant
 from secretariat import api as secretariat_api
 from secretariat import api_circulations, api_information
 from secretariat.models import (
@@ -43,6 +46,8 @@ from secretariat.services import (
     information_disseminate,
     information_submit,
     initiative_circulate,
+    initiative_record_decision,
+    meeting_create,
     receipt_answer,
 )
 
@@ -420,3 +425,114 @@ def test_responses_hold_the_documented_values(schema, as_user, people, drafting,
     assert set(circulated["details"]) <= set(details_properties)
     assert circulated["details"]["deadline"] == deadline.isoformat()
     assert timezone.is_aware(datetime.datetime.fromisoformat(circulated["created_at"]))
+
+
+# --- every body of those responses, against its component ---------------------------
+
+
+def _json_schema(node: Any) -> Any:
+    """An OpenAPI 3.0 schema as JSON Schema: ``nullable`` becomes a null type."""
+    if isinstance(node, list):
+        return [_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {k: _json_schema(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable"):
+        if "type" in converted:
+            converted["type"] = [converted["type"], "null"]
+            if "enum" in converted:
+                converted["enum"] = [*converted["enum"], None]
+        else:
+            converted = {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def _validator(schema: dict[str, Any], component: str) -> jsonschema.Validator:
+    document = _json_schema(schema)
+    document["$ref"] = f"#/components/schemas/{component}"
+    return jsonschema.Draft7Validator(document)
+
+
+@pytest.mark.django_db
+def test_the_bodies_match_their_components(schema, as_user, people, drafting, deadline):
+    """Every property of these bodies, nested ones included, is what the
+    schema says: the type, the enum, null only where nullable, and nothing
+    required missing."""
+    initiative_circulate(actor=people.secretariat, initiative=drafting, deadline=deadline)
+    circulation = drafting.circulations.get()
+    receipt_answer(
+        actor=people["delegate-chn"], circulation=circulation, position="objection", text="No."
+    )
+    Initiative.objects.filter(pk=drafting.pk).update(status="swg_review")
+    meeting = meeting_create(
+        actor=people.secretariat,
+        body="swg",
+        date=timezone.localdate(),
+        present=Participant.objects.filter(code__in=["KAZ", "MNG", "CHN"]),
+    )
+    initiative_record_decision(
+        actor=people.secretariat,
+        initiative=drafting,
+        body="swg",
+        meeting=meeting,
+        outcome="no_consensus",
+        objecting=[Participant.objects.get(code="CHN")],
+    )
+    submission = information_submit(
+        actor=people["delegate-kaz"],
+        title="Views",
+        text="text",
+        kind="views",
+        language="en",
+        visibility="public",
+        measures=[Measure.objects.get(code="NCT-1")],
+    )
+    information_disseminate(actor=people.secretariat, submission=submission)
+    kaz, staff, public = as_user("delegate-kaz"), as_user("secretariat"), as_user("")
+    declared = kaz.post("/api/v1/initiatives/", {"measure": "ECO-9"}, format="json")
+    assert declared.status_code in (200, 201), declared.content
+
+    bodies = [
+        ("InitiativeDetail", staff.get(f"/api/v1/initiatives/{drafting.pk}/")),
+        ("InitiativeDetail", public.get(f"/api/v1/initiatives/{drafting.pk}/")),
+        ("InitiativeDetail", declared),
+        ("Measure", public.get(f"/api/v1/measures/{drafting.measure.code}/")),
+        ("CirculationDetail", staff.get(f"/api/v1/circulations/{circulation.pk}/")),
+        ("CirculationDetail", kaz.get(f"/api/v1/circulations/{circulation.pk}/")),
+    ]
+    for row in staff.get("/api/v1/measures/?page_size=100").json()["results"]:
+        bodies.append(("Measure", row))
+    for row in staff.get("/api/v1/circulations/").json()["results"]:
+        bodies.append(("Circulation", row))
+    for row in staff.get("/api/v1/decisions/").json()["results"]:
+        bodies.append(("Decision", row))
+    errors = []
+    for component, response in bodies:
+        body = response if isinstance(response, dict) else response.json()
+        for error in _validator(schema, component).iter_errors(body):
+            errors.append(f"{component} {list(error.absolute_path)}: {error.message}")
+    assert errors == []
+
+    timeline = staff.get(f"/api/v1/initiatives/{drafting.pk}/").json()["timeline"]
+    assert {"submit_paper", "circulate", "record_swg_decision"} <= {e["action"] for e in timeline}
+    assert declared.json()["timeline"][0]["from_status"] == ""
+
+
+def test_enum_names_are_chosen_not_generated(schema):
+    """A name with a hash (``Kind31aEnum``) is what drf-spectacular makes of a
+    collision: ENUM_NAME_OVERRIDES names every shared set instead."""
+    names = [n for n, c in schema["components"]["schemas"].items() if "enum" in c]
+    assert "InitiativeStatusEnum" in names
+    assert [n for n in names if re.search(r"\d", n)] == []  # no hash in a name
+
+
+@pytest.mark.django_db
+def test_an_offer_without_its_french_description_matches_its_component(schema, api):
+    """Only English is required of an offer's description: the admin stores
+    an empty French one as NULL, and the schema says it may be null."""
+    offer = CoordinatorOffer.objects.filter(scope="measure").first()
+    assert offer is not None
+    CoordinatorOffer.objects.filter(pk=offer.pk).update(description_fr=None)
+    body = api.get(f"/api/v1/coordinator-offers/{offer.pk}/").json()
+    assert body["descriptions"]["fr"] is None
+    assert list(_validator(schema, "Offer").iter_errors(body)) == []
