@@ -199,8 +199,8 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
         client=public,
         body=models.SignInInputRequest(username="delegate-kaz", password="not the password"),
     )
-    assert refused.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED)
-    assert not hasattr(refused.parsed, "token")
+    assert refused.status_code == HTTPStatus.UNAUTHORIZED
+    assert (refused.parsed.status, refused.parsed.code) == (401, "invalid_credentials")
     secretariat, chair = sign_in("secretariat"), sign_in("chair")
     kaz, tjk, irn = sign_in("delegate-kaz"), sign_in("delegate-tjk"), sign_in("delegate-irn")
 
@@ -268,7 +268,8 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
             language=models.LanguageEnum("en"),
         ),
     )
-    assert refused.status_code == HTTPStatus.FORBIDDEN, "Iran is no coordinator"
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    assert "coordinator" in refused.parsed.detail
     detail = ok(
         api.v1_initiatives_submit_paper_create.sync_detailed(
             iid,
@@ -287,6 +288,13 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
 
     # --- the secretariat circulates it to the member states.
     today = timezone.localdate()
+    invalid = api.v1_initiatives_circulate_create.sync_detailed(
+        iid,
+        client=secretariat,
+        body=models.CirculateInputRequest(deadline=today - datetime.timedelta(days=1)),
+    )
+    assert invalid.status_code == HTTPStatus.BAD_REQUEST
+    assert "past" in invalid.parsed.detail
     deadline = today + datetime.timedelta(days=14)
     detail = ok(
         api.v1_initiatives_circulate_create.sync_detailed(
@@ -297,7 +305,7 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
     assert [(c.deadline, text(c.audience)) for c in detail.circulations] == [(deadline, "members")]
     too_early = api.v1_initiatives_refer_to_swg_create.sync_detailed(iid, client=secretariat)
     assert too_early.status_code == HTTPStatus.CONFLICT
-    assert "deadline" in str(too_early.content, "utf-8")
+    assert "deadline" in too_early.parsed.detail
 
     # --- Iran finds the circulation addressed to it and answers.
     waiting = ok(api.v1_circulations_list.sync_detailed(client=irn, open_=True))
@@ -347,6 +355,15 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
             HTTPStatus.CREATED,
         )
         assert (text(swg.body), sorted(swg.present)) == ("swg", sorted(present))
+        unknown = api.v1_initiatives_record_swg_decision_create.sync_detailed(
+            iid,
+            client=secretariat,
+            body=models.DecisionInputRequest(
+                meeting=swg.id + 1000, outcome=models.OutcomeEnum("approved")
+            ),
+        )
+        assert unknown.status_code == HTTPStatus.BAD_REQUEST
+        assert [(e.field, e.code) for e in unknown.parsed.errors] == [("meeting", "does_not_exist")]
         detail = ok(
             api.v1_initiatives_record_swg_decision_create.sync_detailed(
                 iid,
