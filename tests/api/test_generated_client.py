@@ -16,7 +16,6 @@ everything a client does goes through `api.<tag>.<operation>.sync_detailed`.
 from __future__ import annotations
 
 import datetime
-import enum
 import importlib
 import io
 import os
@@ -33,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 import attrs
 import pytest
 import time_machine
+import yaml
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -123,13 +123,13 @@ def test_the_generator_runs_without_a_warning(generated):
 
 
 def test_every_module_of_the_generated_client_imports(generated):
-    package = importlib.import_module(PACKAGE)
-    operations = [
-        m.name for m in pkgutil.iter_modules(importlib.import_module(f"{PACKAGE}.api.v1").__path__)
-    ]
-    assert len(operations) > 50, "every operation of the API is generated"
-    assert package.__name__ == PACKAGE
     assert _import_every_module() == {}
+    schema = yaml.safe_load((generated.folder / "schema.yaml").read_text())
+    operation_ids = {
+        operation["operationId"] for path in schema["paths"].values() for operation in path.values()
+    }
+    modules = pkgutil.iter_modules(importlib.import_module(f"{PACKAGE}.api.v1").__path__)
+    assert {module.name for module in modules} == operation_ids
 
 
 # --- the workflow, through the generated client alone --------------------------------
@@ -158,18 +158,6 @@ def ok(response: Any, expected: HTTPStatus = HTTPStatus.OK) -> Any:
     assert response.status_code == expected, (response.status_code, response.content[:800])
     assert undeclared(response.parsed, type(response.parsed).__name__) == []
     return response.parsed
-
-
-def text(value: Any) -> Any:
-    """A plain value whether the schema declares an enum or a string (or a list of them)."""
-    if isinstance(value, list):
-        return [text(v) for v in value]
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def field(item: Any, name: str) -> Any:
-    """A field of a nested object, typed by the schema or not (`to_dict()` has both)."""
-    return item.to_dict()[name]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -231,7 +219,7 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
     )
     iid = detail.id
     assert detail.reference == "HUM-3"
-    assert text(detail.status) == "interest_declared"
+    assert detail.status == "interest_declared"
     assert detail.interested == ["KAZ"]
     joined = ok(
         api.v1_initiatives_create.sync_detailed(
@@ -241,11 +229,11 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
     assert joined.id == iid
     assert sorted(joined.interested) == ["IRN", "KAZ"]
     hum3 = ok(api.v1_measures_retrieve.sync_detailed("HUM-3", client=public))
-    assert (text(hum3.status), hum3.initiative) == ("interest_declared", iid)
+    assert (hum3.status, hum3.initiative) == ("interest_declared", iid)
 
     # --- the Chair's office opens consultation and designates the coordinators.
     detail = ok(api.v1_initiatives_open_consultation_create.sync_detailed(iid, client=chair))
-    assert text(detail.status) == "consultation"
+    assert detail.status == "consultation"
     detail = ok(
         api.v1_initiatives_designate_coordinators_create.sync_detailed(
             iid,
@@ -253,8 +241,8 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
             body=models.DesignateInputRequest(coordinators=["TJK"], co_coordinators=["KAZ"]),
         )
     )
-    assert text(detail.status) == "drafting"
-    assert sorted((c.participant, text(c.role)) for c in detail.coordinators) == [
+    assert detail.status == "drafting"
+    assert sorted((c.participant, c.role) for c in detail.coordinators) == [
         ("KAZ", "co_coordinator"),
         ("TJK", "coordinator"),
     ]
@@ -283,8 +271,8 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
             ),
         )
     )
-    assert [field(p, "symbol") for p in detail.papers] == ["CICA/CP/HUM-3/1"]
-    assert text(detail.status) == "drafting"
+    assert [p.symbol for p in detail.papers] == ["CICA/CP/HUM-3/1"]
+    assert detail.status == "drafting"
 
     # --- the secretariat circulates it to the member states.
     today = timezone.localdate()
@@ -301,8 +289,8 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
             iid, client=secretariat, body=models.CirculateInputRequest(deadline=deadline)
         )
     )
-    assert text(detail.status) == "circulated"
-    assert [(c.deadline, text(c.audience)) for c in detail.circulations] == [(deadline, "members")]
+    assert detail.status == "circulated"
+    assert [(c.deadline, c.audience) for c in detail.circulations] == [(deadline, "members")]
     too_early = api.v1_initiatives_refer_to_swg_create.sync_detailed(iid, client=secretariat)
     assert too_early.status_code == HTTPStatus.CONFLICT
     assert "deadline" in too_early.parsed.detail
@@ -321,11 +309,11 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
         )
     )
     mine = [r for r in answered.receipts if r.participant == "IRN"]
-    assert [(text(r.position), r.position_text) for r in mine] == [
+    assert [(r.position, r.position_text) for r in mine] == [
         ("support", "Iran supports the paper.")
     ]
     ledger = ok(api.v1_circulations_retrieve.sync_detailed(circulation.id, client=secretariat))
-    positions = {r.participant: text(r.position) for r in ledger.receipts}
+    positions = {r.participant: r.position for r in ledger.receipts}
     assert positions["IRN"] == "support"
     assert positions["KAZ"] is None
 
@@ -340,7 +328,7 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
     mark = day_after + datetime.timedelta(minutes=30)
     with time_machine.travel(day_after, tick=False):
         detail = ok(api.v1_initiatives_refer_to_swg_create.sync_detailed(iid, client=secretariat))
-        assert text(detail.status) == "swg_review"
+        assert detail.status == "swg_review"
         swg = ok(
             api.v1_meetings_create.sync_detailed(
                 client=secretariat,
@@ -354,7 +342,7 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
             ),
             HTTPStatus.CREATED,
         )
-        assert (text(swg.body), sorted(swg.present)) == ("swg", sorted(present))
+        assert (swg.body, sorted(swg.present)) == ("swg", sorted(present))
         unknown = api.v1_initiatives_record_swg_decision_create.sync_detailed(
             iid,
             client=secretariat,
@@ -373,7 +361,7 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
                 ),
             )
         )
-        assert text(detail.status) == "soc_review"
+        assert detail.status == "soc_review"
         soc = ok(
             api.v1_meetings_create.sync_detailed(
                 client=secretariat,
@@ -411,24 +399,24 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
                 ),
             )
         )
-        assert text(detail.status) == "adopted"
+        assert detail.status == "adopted"
 
         # --- poll again: the old ETag now gets the new state and a new ETag.
         changed = api.v1_initiatives_retrieve.sync_detailed(iid, client=kaz, if_none_match=etag)
         assert changed.status_code == HTTPStatus.OK
         assert changed.headers["ETag"] != etag
-        assert text(changed.parsed.status) == "adopted"
+        assert changed.parsed.status == "adopted"
         # updated_since: only what changed after the mark, the other
         # initiatives (the seed's, untouched) are not sent again.
         newer = ok(api.v1_initiatives_list.sync_detailed(client=public, updated_since=mark))
-        assert [(r.id, text(r.status)) for r in newer.results] == [(iid, "adopted")]
+        assert [(r.id, r.status) for r in newer.results] == [(iid, "adopted")]
         assert newer.count == 1
         newer_measures = ok(api.v1_measures_list.sync_detailed(client=public, updated_since=mark))
         assert [m.code for m in newer_measures.results] == ["HUM-3"]
 
     # --- read the timeline: every step, in order, with who acted for whom.
     detail = ok(api.v1_initiatives_retrieve.sync_detailed(iid, client=secretariat))
-    assert [(text(e.action), text(e.to_status)) for e in detail.timeline] == [
+    assert [(e.action, e.to_status) for e in detail.timeline] == [
         ("declare_interest", "interest_declared"),
         ("declare_interest", "interest_declared"),
         ("open_consultation", "consultation"),
@@ -441,13 +429,13 @@ def test_a_concept_paper_from_interest_to_adoption_through_the_generated_client(
     ]
     submitted = detail.timeline[4]
     assert (submitted.actor, submitted.acting_for) == ("delegate-tjk", "TJK")
-    assert [(text(d.body), text(d.outcome), d.meeting) for d in detail.decisions] == [
+    assert [(d.body, d.outcome, d.meeting) for d in detail.decisions] == [
         ("soc", "approved", soc.id),
         ("swg", "approved", swg.id),
     ]
     hum3 = ok(api.v1_measures_retrieve.sync_detailed("HUM-3", client=public))
-    assert text(hum3.status) == "adopted"
-    assert [field(p, "symbol") for p in hum3.adopted_papers] == ["CICA/CP/HUM-3/1"]
+    assert hum3.status == "adopted"
+    assert [p.symbol for p in hum3.adopted_papers] == ["CICA/CP/HUM-3/1"]
 
     # --- page through the initiatives until `next` is null.
     seen_ids: list[int] = []
