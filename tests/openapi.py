@@ -18,7 +18,7 @@ from typing import Any
 
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
 
@@ -35,7 +35,10 @@ def api_schema() -> dict[str, Any]:
 
 @functools.cache
 def _spec() -> OpenAPI:
-    return OpenAPI.from_dict(api_schema())
+    # openapi-core reads ``application/json`` but not other ``+json`` types:
+    # the errors are ``application/problem+json`` (RFC 9457).
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    return OpenAPI.from_dict(api_schema(), config=config)
 
 
 def operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
