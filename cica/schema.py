@@ -5,7 +5,7 @@ schemathesis run in CI) can rely on the schema for failures too."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 
 from .errors import PROBLEM_CONTENT_TYPE
 from .filters import takes_empty
@@ -82,9 +82,7 @@ class CicaAutoSchema(AutoSchema):
         (`Error`, `application/problem+json`): the view's description kept,
         the body always the one shape."""
         responses = super()._get_response_bodies(direction)
-        errors = READ_ERRORS if self.method in ("GET", "HEAD", "OPTIONS") else WRITE_ERRORS
-        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
-            errors = {**errors, **BODY_ERRORS}
+        errors = self._error_answers()
         problem = self._problem_content(direction)
         for code, description in errors.items():
             responses.setdefault(code, {"description": str(description)})
@@ -92,6 +90,27 @@ class CicaAutoSchema(AutoSchema):
             if code.isdigit() and int(code) >= 400:
                 response["content"] = dict(problem)
         return responses
+
+    def _error_answers(self) -> dict:
+        """The error answers this operation can give, and no other: a 404
+        where something is looked up (a path parameter, a page or cursor
+        past the end), a 403 where a permission or the CSRF check can refuse
+        (a signed-in write; reads are public or one's own, where what is not
+        yours is not found)."""
+        read = self.method in ("GET", "HEAD", "OPTIONS")
+        errors = dict(READ_ERRORS if read else WRITE_ERRORS)
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            errors.update(BODY_ERRORS)
+        pages = self._is_list_view() and getattr(self.view, "paginator", None) is not None
+        if "{" not in self.path and not pages:
+            errors.pop("404")
+        anyone = all(
+            isinstance(permission, permissions.AllowAny)
+            for permission in self.view.get_permissions()
+        )
+        if read or anyone:
+            errors.pop("403")
+        return errors
 
     def _problem_content(self, direction):
         documented = self._get_response_for_code(ErrorSerializer, "400", direction=direction)

@@ -196,18 +196,16 @@ class InformationFilter(filters.FilterSet):
         ).distinct()
 
 
-def _schema(request, summary, code=200):
-    return extend_schema(
-        request=request,
-        responses={
-            code: InformationSerializer,
-            400: OpenApiResponse(description="Bad input."),
-            403: OpenApiResponse(description="Not yours to do."),
-            404: OpenApiResponse(description="Not found or not visible to you."),
-            409: OpenApiResponse(description="Not in this status."),
-        },
-        summary=summary,
-    )
+def _schema(request, summary, code=200, *, on_item=True):
+    responses = {
+        code: InformationSerializer,
+        400: OpenApiResponse(description="Bad input."),
+        403: OpenApiResponse(description="Not yours to do."),
+    }
+    if on_item:
+        responses[404] = OpenApiResponse(description="Not found or not visible to you.")
+        responses[409] = OpenApiResponse(description="Not in this status.")
+    return extend_schema(request=request, responses=responses, summary=summary)
 
 
 class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -236,7 +234,12 @@ class InformationViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOn
         fresh = self.get_queryset().get(pk=submission.pk)
         return Response(InformationSerializer(fresh).data, status=code)
 
-    @_schema(InformationInput, "Submit information for dissemination (multipart for files)", 201)
+    @_schema(
+        InformationInput,
+        "Submit information for dissemination (multipart for files)",
+        201,
+        on_item=False,
+    )
     def create(self, request, *args, **kwargs):
         data = InformationInput(data=request.data)
         data.is_valid(raise_exception=True)

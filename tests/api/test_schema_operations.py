@@ -91,3 +91,17 @@ def test_every_json_get_documents_etag_and_304():
         names = {(p["in"], p["name"]) for p in operation["parameters"]}
         assert ("header", "If-None-Match") in names, op_id
     assert api_schema()["paths"]  # the schema was generated, not empty
+
+
+def test_403_and_404_are_documented_only_where_an_operation_can_give_them():
+    """A 404 where something is looked up (a path parameter, a page past the
+    end); a 403 only on writes a signed-in user may be refused (reads are
+    public or one's own: what is not yours is not found)."""
+    for op_id, (path, method, operation) in operations().items():
+        codes = set(operation["responses"])
+        looks_up = "{" in path or bool({"page", "cursor"} & set(_query(op_id)))
+        assert ("404" in codes) == looks_up, op_id
+        if method == "get":
+            assert "403" not in codes, op_id
+    assert "403" not in operations()["v1_auth_token_create"][2]["responses"]
+    assert "403" in operations()["v1_initiatives_create"][2]["responses"]
