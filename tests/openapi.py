@@ -87,6 +87,25 @@ def assert_conforms(response, *, path: str, method: str) -> None:
         ) from exc
 
 
+def assert_raw_conforms(
+    *, path: str, method: str, url_path: str, status: int, headers: dict, body: bytes
+) -> None:
+    """As :func:`assert_conforms`, for an answer read off a real server
+    (status, headers and body), e.g. a 503 while the database is cut."""
+    mock_request = MockRequest("http://testserver", method, url_path, path_pattern=path)
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    mock_response = MockResponse(
+        body, status_code=status, headers=dict(headers), content_type=content_type
+    )
+    try:
+        _spec().validate_response(mock_request, mock_response)
+    except OpenAPIError as exc:
+        raise AssertionError(
+            f"{method.upper()} {url_path} answered {status}, not as the schema says: "
+            f"{_reasons(exc)}"
+        ) from exc
+
+
 def _reasons(exc: BaseException) -> str:
     """openapi-core's error, down to the JSON-schema messages (where in the
     body, and what is wrong), instead of the whole body repeated."""

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 import pytest
 from django.conf import settings
@@ -23,6 +23,7 @@ from secretariat import services
 from secretariat.models import EmailStatus, Notification
 from secretariat.services import initiative_circulate
 from tests.faults import SmtpServer, TcpProxy, free_port, wait_for_port
+from tests.openapi import assert_raw_conforms
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -51,10 +52,15 @@ def database_url(port: int) -> str:
     return f"postgres://{db['USER']}@127.0.0.1:{port}/{db['NAME']}"
 
 
-def fetch(url: str):
-    """(status, headers, body) of a GET, 4xx/5xx included."""
+def fetch(url: str, *, method: str = "GET", data: bytes | None = None):
+    """(status, headers, body) of a request (a GET by default; a body is sent
+    as JSON with a token), 4xx/5xx included."""
+    request = Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Authorization", "Token cica_not-checked-the-database-is-down")
     try:
-        with urlopen(url, timeout=20) as answer:
+        with urlopen(request, timeout=20) as answer:
             return answer.status, answer.headers, answer.read().decode()
     except HTTPError as refused:
         return refused.code, refused.headers, refused.read().decode()
@@ -92,6 +98,27 @@ def test_database_unreachable_answers_503_then_recovers(tmp_path):
         assert '"code":"unavailable"' in body.replace(" ", "")
         assert "database" in body
         assert headers["Retry-After"] == "30"
+        # The documented 503 (every operation's): the schema's problem, as served.
+        assert_raw_conforms(
+            path="/api/v1/measures/",
+            method="get",
+            url_path="/api/v1/measures/",
+            status=status,
+            headers=dict(headers),
+            body=body.encode(),
+        )
+        status, headers, body = fetch(
+            f"{base}/api/v1/initiatives/", method="POST", data=b'{"measure": "ECO-4"}'
+        )
+        assert status == 503, body
+        assert_raw_conforms(
+            path="/api/v1/initiatives/",
+            method="post",
+            url_path="/api/v1/initiatives/",
+            status=status,
+            headers=dict(headers),
+            body=body.encode(),
+        )
         status, _headers, body = fetch(f"{base}/healthz")
         assert status == 503
         assert '"database":{"ok":false' in body.replace(" ", "")

@@ -344,7 +344,10 @@ EXTRA += CONFLICTS
 
 # (operationId or "*", status) -> why no call from outside can produce it.
 NOT_PRODUCIBLE: dict[tuple[str, int], str] = {
-    ("*", 503): "needs the database down (tests/test_faults.py)",
+    # One answer for every operation (cica.errors.service_unavailable):
+    # tests/test_faults.py cuts PostgreSQL under a real server and validates
+    # the 503 of a read and of a write against the schema.
+    ("*", 503): "needs the database down (tests/test_faults.py validates it)",
     # The schema documents a 409 on every write (cica.schema.WRITE_ERRORS);
     # these writes are idempotent or have no state to conflict with.
     ("v1_auth_token_create", 409): "no state to conflict with",
