@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -158,6 +159,7 @@ class RemoveCoSubmitterInput(serializers.Serializer):
     )
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class YearFilter(filters.NumberFilter):
     field_class = forms.IntegerField  # type: ignore[assignment]  # the stubs allow only the parent's field class
 

@@ -105,3 +105,8 @@ def test_403_and_404_are_documented_only_where_an_operation_can_give_them():
             assert "403" not in codes, op_id
     assert "403" not in operations()["v1_auth_token_create"][2]["responses"]
     assert "403" in operations()["v1_initiatives_create"][2]["responses"]
+
+
+def test_the_year_filter_is_an_integer():
+    year = _query("v1_information_list")["year"]
+    assert year["schema"]["type"] == "integer"
