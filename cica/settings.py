@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "cica.schema.nullable_references",
     ],
     "ENUM_NAME_OVERRIDES": {
+        "DocumentMediaTypeEnum": "cica.uploads.DOCUMENT_MEDIA_TYPES",
         "ParticipationStatusEnum": "members.models.ParticipationStatus",
         "InitiativeStatusEnum": "measures.workflow.Status",
         "OfferRoleEnum": "measures.models.CoordinatorRole",

@@ -16,6 +16,13 @@ from django.utils.translation import gettext as _
 from .errors import DomainError, NotFound
 
 DOCUMENT_TYPES = ("pdf", "docx", "odt")
+# Their media types, as document_check finds them (filetype's names): what a
+# stored paper's or attachment's ``content_type`` holds.
+DOCUMENT_MEDIA_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+)
 
 # What a request may carry besides its file: the multipart framing and the
 # form's other fields (titles, texts of at most a few thousand characters).

@@ -22,7 +22,7 @@ from cica.api import CodeChoiceFilter, IdLookupMixin
 from cica.errors import NotFound
 from cica.input import IsoDateTimeFilter, as_id, parsers_for
 from cica.pagination import PageSizePagination
-from cica.uploads import stored_download
+from cica.uploads import DOCUMENT_MEDIA_TYPES, stored_download
 from members.models import Participant
 
 from . import actions, selectors, services
@@ -82,7 +82,7 @@ class PaperSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     language = serializers.ChoiceField(choices=settings.LANGUAGES)
     original_name = serializers.CharField()
-    content_type = serializers.CharField()
+    content_type = serializers.ChoiceField(choices=DOCUMENT_MEDIA_TYPES)
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
     submitted_for = serializers.CharField(source="submitted_for.code", allow_null=True)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from cica.api import CodeChoiceFilter, CodeRelatedField, IdLookupMixin
 from cica.errors import Forbidden, NotFound
 from cica.input import parsers_for
-from cica.uploads import stored_download
+from cica.uploads import DOCUMENT_MEDIA_TYPES, stored_download
 from measures.models import Measure, PriorityArea
 from members.models import Participant
 
@@ -59,7 +59,7 @@ class CoSubmitterSerializer(serializers.Serializer):
 class AttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     original_name = serializers.CharField()
-    content_type = serializers.CharField()
+    content_type = serializers.ChoiceField(choices=DOCUMENT_MEDIA_TYPES)
     size = serializers.IntegerField()
     download = serializers.SerializerMethodField()
 

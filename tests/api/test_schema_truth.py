@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
+from cica.uploads import DOCUMENT_MEDIA_TYPES
 from measures import api as measures_api
 from measures import api_experts, api_initiatives
 from measures.models import (
@@ -570,3 +571,13 @@ def test_a_nullable_nested_object_admits_null_by_openapi_3_0_3(schema):
     assert "allOf" not in prop
     assert prop["oneOf"][0] == {"$ref": "#/components/schemas/SilenceCirculation"}
     assert prop["oneOf"][1] == {"type": "object", "nullable": True, "enum": [None]}
+
+
+def test_a_stored_documents_media_type_is_an_enum(schema):
+    """A paper's or an attachment's ``content_type`` is one of the document
+    types an upload may be (cica.uploads.DOCUMENT_MEDIA_TYPES)."""
+    components = schema["components"]["schemas"]
+    ref = {"$ref": "#/components/schemas/DocumentMediaTypeEnum"}
+    assert components["Paper"]["properties"]["content_type"] == ref
+    assert components["Attachment"]["properties"]["content_type"] == ref
+    assert components["DocumentMediaTypeEnum"]["enum"] == list(DOCUMENT_MEDIA_TYPES)
