@@ -126,7 +126,7 @@ class AnswerForm(forms.Form):
     def clean(self):
         # The service's rule, checked before the restatement so that the
         # delegate is not asked to confirm what would then be refused.
-        data = super().clean()
+        data = super().clean() or {}
         position = data.get("position")
         if (
             position in (Position.COMMENT, Position.OBJECTION, Position.RESERVATION)
