@@ -116,7 +116,10 @@ def initiative_act(request, pk: int, action: str):
         if "cancel" in request.POST:
             messages.info(request, _("Nothing was withdrawn."))
             return redirect(url)
-        if request.POST.get("confirm") != "1" and form.is_valid():
+        # Someone who may not withdraw is refused at once (by the service),
+        # not asked to confirm.
+        may = services.initiative_refusal(actor=request.user, initiative=initiative, action=action)
+        if request.POST.get("confirm") != "1" and may is None and form.is_valid():
             own = acting_for(request.user)
             return render(
                 request,

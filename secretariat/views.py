@@ -154,6 +154,20 @@ def circulation_page(request, pk: int):
     form = AnswerForm(request.POST or None)
     confirming = False
     own = acting_for(request.user)
+
+    def own_receipt():
+        receipts = list(circulation.receipts.all())
+        return receipts, next((r for r in receipts if own and r.participant_id == own.pk), None)
+
+    receipts, mine = own_receipt()
+    open_for_positions = not (circulation.deadline and timezone.localdate() > circulation.deadline)
+    can_answer = bool(
+        mine
+        and own
+        and own.status_on() == "member"
+        and circulation.kind != "information"
+        and open_for_positions
+    )
     if request.method == "POST":
         try:
             if "acknowledge" in request.POST:
@@ -164,7 +178,9 @@ def circulation_page(request, pk: int):
                 # Back to the form, the choice kept, nothing recorded.
                 form = AnswerForm(initial=request.POST.dict())
             elif form.is_valid():
-                if request.POST.get("confirm") == "1":
+                # Who may not answer (now) is refused by the service at once,
+                # not asked to confirm.
+                if request.POST.get("confirm") == "1" or not can_answer:
                     services.receipt_answer(
                         actor=request.user, circulation=circulation, **form.cleaned_data
                     )
@@ -177,22 +193,14 @@ def circulation_page(request, pk: int):
             refusal, status = str(error.message), error.status_code
     else:
         services.receipt_mark_read(actor=request.user, circulation=circulation)
-    receipts = list(circulation.receipts.all())
-    mine = next((r for r in receipts if own and r.participant_id == own.pk), None)
-    open_for_positions = not (circulation.deadline and timezone.localdate() > circulation.deadline)
+        receipts, mine = own_receipt()
     context = {
         "circulation": circulation,
         "receipts": receipts,
         "mine": mine,
         "own": own,
         "positions": selectors.can_see_positions(request.user),
-        "can_answer": bool(
-            mine
-            and own
-            and own.status_on() == "member"
-            and circulation.kind != "information"
-            and open_for_positions
-        ),
+        "can_answer": can_answer,
         "form": form,
         "confirming": confirming and not refusal,
         "chosen_label": (Position(form.cleaned_data["position"]).label if confirming else ""),

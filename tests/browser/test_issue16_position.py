@@ -52,6 +52,7 @@ def test_a_position_is_chosen_restated_confirmed_and_receipted(
         deadline=timezone.localdate() + datetime.timedelta(days=5),
     )
     circulation = Circulation.objects.select_related("paper").get(initiative=initiative)
+    assert circulation.paper is not None
     kaz = Participant.objects.get(code="KAZ")
     state = getattr(kaz, f"name_{language}") or kaz.name
 

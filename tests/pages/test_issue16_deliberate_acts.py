@@ -181,3 +181,19 @@ def test_withdraw_is_a_danger_action_that_asks_for_confirmation(signed_in, draft
     assert done.status_code == 302
     drafting.refresh_from_db()
     assert drafting.status == "withdrawn"
+
+
+def test_those_who_may_not_act_are_refused_not_asked_to_confirm(signed_in, circulation, drafting):
+    # The secretariat takes no position; a state that does not coordinate does not withdraw.
+    staff = signed_in("secretariat").post(
+        f"/circulations/{circulation.pk}/", {"position": "support", "text": ""}
+    )
+    assert staff.status_code == 403
+    assert "will record" not in staff.content.decode()
+    kaz = signed_in("delegate-kaz").post(
+        f"/initiatives/{drafting.pk}/withdraw/", {"reason": "Not ours."}
+    )
+    assert kaz.status_code == 403
+    assert "will withdraw" not in kaz.content.decode()
+    drafting.refresh_from_db()
+    assert drafting.status != "withdrawn"
