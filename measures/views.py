@@ -3,20 +3,23 @@ the selectors, every action from ``measures.services``."""
 
 from typing import TYPE_CHECKING, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cica.errors import DomainError
 from cica.pages import form_page, refused
 from cica.uploads import stored_download
+from members.rules import acting_for
 
 from . import actions, selectors, services
 from .forms import form_for_input
 from .inputs import JoinInput
 from .models import Initiative, Paper, PriorityArea
+from .workflow import OPEN_STATUSES, Action
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -44,6 +47,19 @@ def catalogue(request):
     return render(request, "cica/catalogue.html", {"areas": areas})
 
 
+def _already_in(participant, initiatives) -> bool:
+    """Whether the state has declared interest in, or coordinates, one of
+    these initiatives: declaring interest is then not offered again."""
+    if participant is None:
+        return False
+    for initiative in initiatives:
+        if initiative.declarations.filter(participant=participant).exists():
+            return True
+        if initiative.designations.filter(participant=participant, ended_on__isnull=True).exists():
+            return True
+    return False
+
+
 def measure_page(request, code: str):
     measure = get_object_or_404(selectors.measure_list_with_status(), code=code.upper())
     initiatives = list(
@@ -56,17 +72,24 @@ def measure_page(request, code: str):
         "offers": selectors.measure_offers(measure),
         "adopted": selectors.measure_adopted_papers(measure),
         "internals": selectors.can_see_internals(request.user),
-        "can_declare": request.user.has_perm("measures.declare_interest"),
+        "can_declare": request.user.has_perm("measures.declare_interest")
+        and not _already_in(
+            acting_for(request.user),
+            [i for i in initiatives if i.status in OPEN_STATUSES],
+        ),
     }
     return render(request, "cica/measure.html", context)
 
 
 def initiative_page(request, pk: int):
     initiative = get_object_or_404(selectors.initiative_detail(), pk=pk)
+    declared = _already_in(acting_for(request.user), [initiative])
     offered = [
         row
         for row in services.initiative_available_actions(user=request.user, initiative=initiative)
-        if row["available"] and row["action"] in actions.delegate_actions()
+        if row["available"]
+        and row["action"] in actions.delegate_actions()
+        and not (declared and row["action"] == Action.DECLARE_INTEREST)
     ]
     context = {
         "initiative": initiative,
@@ -87,6 +110,32 @@ def initiative_act(request, pk: int, action: str):
     label = entry.label(initiative.modality)
     form = entry.make_form(request.POST or None, request.FILES or None, initiative=initiative)
     url = reverse("initiative", args=[pk])
+    if action == Action.WITHDRAW and request.method == "POST":
+        # A withdrawal is restated and confirmed (a second POST with
+        # confirm=1, validated again) before the service is called.
+        if "cancel" in request.POST:
+            messages.info(request, _("Nothing was withdrawn."))
+            return redirect(url)
+        # Someone who may not withdraw is refused at once (by the service),
+        # not asked to confirm.
+        may = services.initiative_refusal(actor=request.user, initiative=initiative, action=action)
+        if request.POST.get("confirm") != "1" and may is None and form.is_valid():
+            own = acting_for(request.user)
+            return render(
+                request,
+                "cica/confirm.html",
+                {
+                    "title": label,
+                    "form": form,
+                    "restatement": _("%(state)s will withdraw from %(ref)s")
+                    % {
+                        "state": own.name if own else _("The secretariat"),
+                        "ref": initiative.reference,
+                    },
+                    "confirm_label": _("Confirm"),
+                    "cancel_label": _("Cancel"),
+                },
+            )
     return form_page(
         request,
         form=form,

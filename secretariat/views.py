@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -108,8 +109,11 @@ def circulation_list(request):
 
 
 class AnswerForm(forms.Form):
+    # No position is chosen for the delegate: the first option is empty and
+    # refused, so a state's position is always an explicit choice.
     position = forms.ChoiceField(
-        label=gettext_lazy("Position of my state"), choices=Position.choices
+        label=gettext_lazy("Position of my state"),
+        choices=[("", gettext_lazy("— choose —")), *Position.choices],
     )
     text = forms.CharField(
         label=gettext_lazy("Text"),
@@ -119,43 +123,87 @@ class AnswerForm(forms.Form):
         help_text=gettext_lazy("Required for a comment, an objection or a reservation."),
     )
 
+    def clean(self):
+        # The service's rule, checked before the restatement so that the
+        # delegate is not asked to confirm what would then be refused.
+        data = super().clean() or {}
+        position = data.get("position")
+        if (
+            position in (Position.COMMENT, Position.OBJECTION, Position.RESERVATION)
+            and not (data.get("text") or "").strip()
+        ):
+            self.add_error(
+                "text",
+                _("Give the text that goes with “%(position)s”.")
+                % {"position": Position(position).label},
+            )
+        return data
+
 
 @login_required
 def circulation_page(request, pk: int):
+    """A circulation for a delegate. Giving a position takes two steps without
+    JavaScript: the first POST validates the choice and restates it (nothing
+    is recorded); the second, with ``confirm=1`` and the same position and
+    text in hidden fields, is validated again and calls the service. "Change"
+    returns to the form with the choice kept."""
     circulation = selectors.circulation_detail(request.user).filter(pk=pk).distinct().first()
     if circulation is None:
         return refused(request, _("This circulation was not addressed to your state."), 404)
     refusal, status = "", 200
     form = AnswerForm(request.POST or None)
+    confirming = False
+    own = acting_for(request.user)
+
+    def own_receipt():
+        receipts = list(circulation.receipts.all())
+        return receipts, next((r for r in receipts if own and r.participant_id == own.pk), None)
+
+    receipts, mine = own_receipt()
+    open_for_positions = not (circulation.deadline and timezone.localdate() > circulation.deadline)
+    can_answer = bool(
+        mine
+        and own
+        and own.status_on() == "member"
+        and circulation.kind != "information"
+        and open_for_positions
+    )
     if request.method == "POST":
         try:
             if "acknowledge" in request.POST:
                 services.receipt_acknowledge(actor=request.user, circulation=circulation)
                 messages.success(request, _("Receipt acknowledged."))
                 return redirect("circulation", pk=pk)
-            if form.is_valid():
-                services.receipt_answer(
-                    actor=request.user, circulation=circulation, **form.cleaned_data
-                )
-                messages.success(request, _("Your state's position is recorded."))
-                return redirect("circulation", pk=pk)
-            status = 400
+            if "change" in request.POST:
+                # Back to the form, the choice kept, nothing recorded.
+                form = AnswerForm(initial=request.POST.dict())
+            elif form.is_valid():
+                # Who may not answer (now) is refused by the service at once,
+                # not asked to confirm.
+                if request.POST.get("confirm") == "1" or not can_answer:
+                    services.receipt_answer(
+                        actor=request.user, circulation=circulation, **form.cleaned_data
+                    )
+                    messages.success(request, _("Your state's position is recorded."))
+                    return redirect("circulation", pk=pk)
+                confirming = True
+            else:
+                status = 400
         except DomainError as error:
             refusal, status = str(error.message), error.status_code
     else:
         services.receipt_mark_read(actor=request.user, circulation=circulation)
-    own = acting_for(request.user)
-    receipts = list(circulation.receipts.all())
-    mine = next((r for r in receipts if own and r.participant_id == own.pk), None)
+        receipts, mine = own_receipt()
     context = {
         "circulation": circulation,
         "receipts": receipts,
         "mine": mine,
+        "own": own,
         "positions": selectors.can_see_positions(request.user),
-        "can_answer": bool(
-            mine and own and own.status_on() == "member" and circulation.kind != "information"
-        ),
+        "can_answer": can_answer,
         "form": form,
+        "confirming": confirming and not refusal,
+        "chosen_label": (Position(form.cleaned_data["position"]).label if confirming else ""),
         "refusal": refusal,
     }
     return render(request, "cica/circulation.html", context, status=status)

@@ -330,7 +330,8 @@ API: dict[tuple[str, str], list[Case]] = {
         Case(
             "anon=401 obs,other,concerned=403 coord=200 chair=403 sec=200",
             lambda s: f"/api/v1/initiatives/{s.draft.pk}/withdraw/",
-            data=lambda s: {"reason": "Overtaken by events."},
+            # confirm=1: the page's second, confirming POST (issue 16).
+            data=lambda s: {"reason": "Overtaken by events.", "confirm": "1"},
         )
     ],
     # Paper files: a draft for the coordinator state and staff; a circulated
@@ -625,7 +626,8 @@ PAGES: dict[tuple[str, str], list[Case]] = {
         Case(
             "anon=login obs,other,concerned=403 coord=302 chair=403 sec=302",
             lambda s: f"/initiatives/{s.draft.pk}/withdraw/",
-            data=lambda s: {"reason": "Overtaken by events."},
+            # confirm=1: the page's second, confirming POST (issue 16).
+            data=lambda s: {"reason": "Overtaken by events.", "confirm": "1"},
             effect=_status("draft", "withdrawn"),
             effect_by="coord,sec",
         )
@@ -661,7 +663,7 @@ PAGES: dict[tuple[str, str], list[Case]] = {
         Case(
             "anon=login obs=404 other,concerned,coord=302 chair,sec=403",
             lambda s: f"/circulations/{s.main_circulation.pk}/",
-            data=lambda s: {"position": "support"},
+            data=lambda s: {"position": "support", "confirm": "1"},
             effect=lambda s: Receipt.objects.filter(
                 circulation=s.main_circulation, position="support"
             ).exists(),

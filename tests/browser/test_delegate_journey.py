@@ -96,6 +96,8 @@ def test_tajikistan_kazakhstan_iran(page, shoot, people, tmp_path):
     page.get_by_label("Position of my state").select_option("objection")
     page.get_by_label("Text").fill("Kazakhstan asks for a wider scope first.")
     page.get_by_role("button", name="Give our position").click()
+    # Restated, then confirmed (issue 16).
+    page.get_by_role("button", name="Confirm").click()
     assert "Objection" in page.locator("#our-position").inner_text()
     shoot(page, "09-kazakhstan-objected")
     receipt = Receipt.objects.get(circulation=circulation, participant__code="KAZ")

@@ -146,7 +146,10 @@ def test_item1_every_action_is_wired_everywhere(client, people, entry):
     assert form.status_code == 200
     assert b"<form" in form.content
     before = _events(fresh).count()
-    response = client.post(reverse("initiative-act", args=[fresh.pk, entry.action]), data())
+    # confirm=1: the page's confirmation step (a withdrawal asks for one, issue 16).
+    response = client.post(
+        reverse("initiative-act", args=[fresh.pk, entry.action]), {**data(), "confirm": "1"}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     fresh.refresh_from_db()
     assert fresh.status == after

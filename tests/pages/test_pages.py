@@ -218,7 +218,11 @@ def test_answering_a_circulation_on_the_page(signed_in, people, drafting):
     empty = kaz.post(url, {"position": ""})
     assert empty.status_code == 400
     assert _error_next_to(empty.content.decode(), "position")
-    assert kaz.post(url, {"position": "objection", "text": "Not yet."}).status_code == 302
+    # The first POST restates the choice (issue 16); the confirmation records it.
+    assert kaz.post(url, {"position": "objection", "text": "Not yet."}).status_code == 200
+    assert Receipt.objects.get(circulation=circulation, participant__code="KAZ").position == ""
+    confirm = {"position": "objection", "text": "Not yet.", "confirm": "1"}
+    assert kaz.post(url, confirm).status_code == 302
     receipt = Receipt.objects.get(circulation=circulation, participant__code="KAZ")
     assert receipt.position == "objection"
     assert receipt.first_read_by == people["delegate-kaz"]
