@@ -588,7 +588,8 @@ def _shows_positions(s, response) -> bool:
 # with a page (403/404 with the reason), sign-in first where a page needs it.
 PAGES: dict[tuple[str, str], list[Case]] = {
     # Public pages.
-    ("", "get"): [Case("anon=login *=200", lambda s: "/")],
+    # The secretariat's desk is its dashboard (issue 16 item 5).
+    ("", "get"): [Case("anon=login sec=dashboard *=200", lambda s: "/")],
     ("catalogue/", "get"): [Case("*=200", lambda s: "/catalogue/")],
     ("catalogue/<str:code>/", "get"): [Case("*=200", lambda s: "/catalogue/ECO-8/")],
     ("catalogue/<str:code>/declare/", "get"): [
@@ -1106,6 +1107,8 @@ def _answer_matches(response, answer: str) -> bool:
         return response.status_code == 302 and location.startswith("/accounts/login/")
     if answer == "admin-login":
         return response.status_code == 302 and location.startswith("/admin/login/")
+    if answer == "dashboard":
+        return response.status_code == 302 and location == "/admin/dashboard/"
     return response.status_code == int(answer)
 
 

@@ -2,10 +2,11 @@
 across the Catalogue, the papers one may read and the information exchange."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from measures import selectors as measure_selectors
 from measures.models import Initiative, Measure, Paper
+from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
 
 
@@ -13,6 +14,10 @@ from secretariat import selectors as secretariat_selectors
 def desk(request):
     """My state's desk: what waits for our answer, our initiatives, recent
     decisions and unread notifications, in a fixed number of queries."""
+    if is_secretariat(request.user) and acting_for(request.user) is None:
+        # Staff act for no state: their desk is the secretariat's dashboard
+        # (issue 16 item 5), not an empty delegate's desk.
+        return redirect("dashboard")
     context = secretariat_selectors.desk_for(request.user)
     return render(request, "cica/desk.html", context)
 
