@@ -65,3 +65,33 @@ def shoot():
         return path
 
     return screenshot
+
+
+# axe-core, vendored (tests/browser/vendor/axe.min.js, MPL-2.0, version in its
+# first line): evaluated through the DevTools protocol, which the page's CSP
+# does not govern, so no inline script is added to the page under test.
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)` runs axe-core on the page as it is now and fails the test on
+    any serious or critical violation, naming the rule and the elements."""
+
+    def run(page, *, impacts=("serious", "critical")) -> list[dict]:
+        page.evaluate(AXE_SOURCE)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        found = [v for v in violations if v.get("impact") in impacts]
+        assert not found, "axe on {}: {}".format(
+            page.url,
+            "; ".join(
+                f"{v['id']} ({v['impact']}): "
+                + ", ".join(node["target"][0] for node in v["nodes"][:5])
+                for v in found
+            ),
+        )
+        return violations
+
+    return run
