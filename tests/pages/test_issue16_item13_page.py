@@ -32,7 +32,9 @@ def _ru_has_the_abbreviation() -> bool:
 def test_the_title_ends_with_the_abbreviation_in_the_readers_language(client, language, url):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     html = client.get(url).content.decode()
-    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found
+    title = found.group(1)
     assert title.endswith(f" · {abbreviation(language)}")
     if language != "ru":
         assert title.endswith(" · CICA")
@@ -55,7 +57,9 @@ def _colour(value: str) -> tuple[float, float, float]:
     value = value.strip()
     var = re.fullmatch(r"var\((--[\w-]+)\)", value)
     if var:
-        value = re.search(rf"{var.group(1)}\s*:\s*([^;]+);", CSS).group(1)
+        declared = re.search(rf"{var.group(1)}\s*:\s*([^;]+);", CSS)
+        assert declared, f"{var.group(1)} is not declared in site.css"
+        value = declared.group(1)
     hexa = re.fullmatch(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})", value.strip())
     assert hexa, f"not a hex colour: {value}"
     digits = hexa.group(1)
@@ -85,7 +89,9 @@ def test_contrast_is_computed_as_wcag_does():
 def test_the_focus_ring_is_at_least_three_to_one_against_the_backgrounds():
     rule = re.search(r":focus-visible\s*\{([^}]*)\}", CSS)
     assert rule, "site.css has no :focus-visible rule"
-    outline = re.search(r"outline\s*:\s*([^;]+);", rule.group(1)).group(1).split()
+    declaration = re.search(r"outline\s*:\s*([^;]+);", rule.group(1))
+    assert declaration, "the :focus-visible rule draws no outline"
+    outline = declaration.group(1).split()
     width, colour = outline[0], outline[-1]
     assert width in ("3px", "2px") or width.endswith("px")
     # The page, the header and the quotes are white or --soft; a ring offset
