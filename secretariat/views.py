@@ -128,15 +128,11 @@ class AnswerForm(forms.Form):
         # delegate is not asked to confirm what would then be refused.
         data = super().clean() or {}
         position = data.get("position")
-        if (
-            position in (Position.COMMENT, Position.OBJECTION, Position.RESERVATION)
-            and not (data.get("text") or "").strip()
-        ):
-            self.add_error(
-                "text",
-                _("Give the text that goes with “%(position)s”.")
-                % {"position": Position(position).label},
-            )
+        if position:
+            try:
+                services.receipt_answer_check(position=position, text=data.get("text") or "")
+            except DomainError as error:
+                self.add_error("text", str(error.message))
         return data
 
 

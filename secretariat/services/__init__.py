@@ -77,6 +77,7 @@ from .outbox import (
 from .receipts import (
     receipt_acknowledge,
     receipt_answer,
+    receipt_answer_check,
     receipt_mark_read,
 )
 from .reminders import (
@@ -154,6 +155,7 @@ __all__ = [
     "notify_paper_submitted",
     "receipt_acknowledge",
     "receipt_answer",
+    "receipt_answer_check",
     "receipt_mark_read",
     "silence_deadline_zone",
     "silence_notice",

@@ -83,6 +83,22 @@ def receipt_acknowledge(*, actor: User, circulation: Circulation) -> Receipt:
     return receipt
 
 
+# A position that qualifies or opposes a paper says why: its text is part of the act.
+POSITIONS_WITH_TEXT = frozenset({Position.COMMENT, Position.OBJECTION, Position.RESERVATION})
+
+
+def receipt_answer_check(*, position: str, text: str) -> None:
+    """A comment, an objection or a reservation comes with its text. The one
+    copy of the rule: the delegate's form asks it before restating the
+    position (so nobody is asked to confirm what would be refused), and
+    ``receipt_answer`` asks it again before recording."""
+    if position in POSITIONS_WITH_TEXT and not (text or "").strip():
+        raise DomainError(
+            _("Give the text that goes with “%(position)s”.")
+            % {"position": Position(position).label}
+        )
+
+
 @transaction.atomic
 def receipt_answer(
     *, actor: User, circulation: Circulation, position: str, text: str = ""
@@ -108,14 +124,7 @@ def receipt_answer(
             _("The deadline (%(deadline)s) has passed: positions can no longer change.")
             % {"deadline": circulation.deadline}
         )
-    if (
-        position in (Position.COMMENT, Position.OBJECTION, Position.RESERVATION)
-        and not text.strip()
-    ):
-        raise DomainError(
-            _("Give the text that goes with “%(position)s”.")
-            % {"position": Position(position).label}
-        )
+    receipt_answer_check(position=position, text=text)
     now = timezone.now()
     receipt.position, receipt.position_text = position, text
     receipt.position_at, receipt.position_by = now, actor
