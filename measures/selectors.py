@@ -38,6 +38,7 @@ from .models import (
     Paper,
     PriorityArea,
 )
+from .progress import progress_prefetches
 from .workflow import PROGRESS, Outcome
 
 if TYPE_CHECKING:
@@ -334,7 +335,9 @@ def initiatives_on_desk(participant: Participant) -> QuerySet[Initiative]:
                 "designations",
                 queryset=CoordinatorDesignation.objects.filter(ended_on__isnull=True),
                 to_attr="open_designations",
-            )
+            ),
+            # Where each stands (issue 16 item 2): what progress_of reads.
+            *progress_prefetches(),
         )
         .order_by("measure__area__order", "measure__number")
     )

@@ -19,6 +19,7 @@ from . import actions, selectors, services
 from .forms import form_for_input
 from .inputs import JoinInput
 from .models import Initiative, Paper, PriorityArea
+from .progress import progress_of
 from .workflow import OPEN_STATUSES, Action
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def initiative_page(request, pk: int):
         "papers": selectors.papers_visible(request.user, initiative, _papers(initiative)),
         "internals": selectors.can_see_internals(request.user),
         "actions": offered,
+        "progress": progress_of(initiative),
     }
     return render(request, "cica/initiative.html", context)
 

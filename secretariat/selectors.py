@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from measures import selectors as measure_selectors
 from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, PriorityArea
+from measures.progress import progress_of
 from measures.selectors import initiatives_on_desk
 from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
@@ -342,6 +343,8 @@ def desk_for(user: User) -> dict[str, object]:
                 d.participant_id == participant.pk
                 for d in i.open_designations  # type: ignore[attr-defined]
             ),
+            # Where it stands (issue 16 item 2), from what the selector prefetched.
+            "progress": progress_of(i, today),
         }
         for i in ours[:100]
     ]
