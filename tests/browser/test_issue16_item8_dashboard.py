@@ -32,9 +32,11 @@ def initiatives(people):
         Initiative.objects.create(measure=Measure.objects.get(code=code), status=status)
 
 
-def sign_in(page, language):
+def sign_in(page, base_url, language):
+    # The language cookie for the whole site (a cookie set from a page's URL
+    # would hold only for that page's path).
     page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": page.url or "http://localhost"}]
+        [{"name": "django_language", "value": language, "url": base_url + "/"}]
     )
     page.goto("/admin/login/")
     page.fill("#id_username", "secretariat")
@@ -60,9 +62,9 @@ def sign_in(page, language):
 def test_the_secretariat_reads_the_dashboard_chart(
     page, axe, shoot, live_server, initiatives, language, legend, caption
 ):
-    page.goto(live_server.url + "/")
-    sign_in(page, language)
+    sign_in(page, live_server.url, language)
     page.goto("/admin/dashboard/")
+    assert page.locator("html").get_attribute("lang") == language
     chart = page.locator("#chart")
     chart.scroll_into_view_if_needed()
     assert chart.is_visible()
