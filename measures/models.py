@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Participant
 from members.text import normalize_name
 
-from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, action_label
+from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, event_label
 
 if TYPE_CHECKING:
     from simple_history.manager import HistoryManager
@@ -599,5 +599,7 @@ class InitiativeEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        """The action's name for the initiative's modality ("Submit working paper")."""
-        return action_label(self.action, self.initiative.modality)
+        """What happened, as the timeline reads it ("Working paper submitted",
+        "Consultation opened"): an event, not the command that caused it
+        (issue 16 item 13). The command is :func:`workflow.action_label`."""
+        return event_label(self.action, self.initiative.modality)

@@ -1,16 +1,18 @@
 """Exports of the Catalogue and its initiatives (CSV, XLSX), in the reader's language."""
 
 from django.utils.translation import gettext_lazy as _
-from import_export import resources
 
 from cica.admin import export_column
+from cica.resources import NamedSheetResource, date_column, datetime_column
 
 from . import selectors
 from .models import Expert, Initiative, Measure
 
 
-class MeasureResource(resources.ModelResource):
+class MeasureResource(NamedSheetResource):
     """Each measure with its status and current coordinators."""
+
+    sheet_title = _("Measures")
 
     code = export_column(_("Code"), "code")
     area = export_column(_("Priority area"), "area__name")
@@ -39,14 +41,16 @@ class MeasureResource(resources.ModelResource):
         )
 
 
-class InitiativeResource(resources.ModelResource):
+class InitiativeResource(NamedSheetResource):
+    sheet_title = _("Initiatives")
+
     reference = export_column(_("Reference"), "reference")
     measure = export_column(_("Measure"), "measure__code")
     modality = export_column(_("Modality"), "get_modality_display")
     status = export_column(_("Status"), "get_status_display")
     interested = export_column(_("Interested states"))
     coordinators = export_column(_("Coordinators"))
-    updated_at = export_column(_("Updated"), "updated_at")
+    updated_at = datetime_column(_("Updated"), "updated_at")
 
     class Meta:
         model = Initiative
@@ -73,15 +77,17 @@ class InitiativeResource(resources.ModelResource):
         )
 
 
-class ExpertResource(resources.ModelResource):
+class ExpertResource(NamedSheetResource):
+    sheet_title = _("Experts")
+
     measure = export_column(_("Measure"), "measure__code")
     participant = export_column(_("State"), "participant__code")
     name = export_column(_("Name"), "name")
     contact = export_column(_("Contact"), "contact")
     expertise = export_column(_("Expertise"), "expertise")
     languages = export_column(_("Languages"), "languages")
-    started_on = export_column(_("From"), "started_on")
-    ended_on = export_column(_("Until"), "ended_on")
+    started_on = date_column(_("From"), "started_on")
+    ended_on = date_column(_("Until"), "ended_on")
 
     class Meta:
         model = Expert

@@ -233,3 +233,29 @@ def action_label(action: str, modality: str = "a") -> str:
     if modality == "b" and action in _LABELS_B:
         return str(_LABELS_B[action])
     return str(dict(EVENT_CHOICES).get(action, action))
+
+
+# A timeline entry says what happened, not what to do (issue 16 item 13):
+# "Consultation opened" where the button said "Open consultation".
+EVENT_LABELS: dict[str, StrPromise] = {
+    Action.DECLARE_INTEREST: _("Interest declared"),
+    Action.OPEN_CONSULTATION: _("Consultation opened"),
+    Action.DESIGNATE_COORDINATORS: _("Coordinators designated"),
+    Action.CHARGE_EXPERTS: _("Experts charged with a working paper"),
+    Action.SUBMIT_PAPER: _("Concept paper submitted"),
+    Action.CIRCULATE: _("Circulated to member states"),
+    Action.REFER_TO_SWG: _("Referred to the Special Working Group"),
+    Action.RECORD_SWG_DECISION: _("SWG decision recorded"),
+    Action.RECORD_SOC_DECISION: _("SOC decision recorded"),
+    Action.WITHDRAW: _("Withdrawn"),
+    **{event.value: event.label for event in TimelineEvent},
+}
+_EVENT_LABELS_B: dict[str, StrPromise] = {Action.SUBMIT_PAPER: _("Working paper submitted")}
+
+
+def event_label(action: str, modality: str = "a") -> str:
+    """A timeline entry's name: the event that ``action`` recorded."""
+    if modality == "b" and action in _EVENT_LABELS_B:
+        return str(_EVENT_LABELS_B[action])
+    label = EVENT_LABELS.get(action)
+    return str(label) if label is not None else action_label(action, modality)

@@ -31,7 +31,7 @@ from .models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from .resources import ReceiptResource
+from .resources import CirculationResource, ReceiptResource
 
 
 class MeetingForm(forms.ModelForm):
@@ -162,7 +162,8 @@ class DecisionAdmin(RecordOnlyAdmin):
 
 
 @admin.register(Circulation)
-class CirculationAdmin(RecordOnlyAdmin):
+class CirculationAdmin(SecretariatExportMixin, RecordOnlyAdmin):
+    resource_classes = [CirculationResource]  # u5: circulations exportable (issue 16 item 13)
     list_display = ["reference", "paper", "audience", "deadline", "circulated_at"]
     list_filter = ["audience"]
     search_fields = ["reference", "paper__symbol"]

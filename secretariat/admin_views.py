@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.rules import is_chair_office, is_secretariat
@@ -28,11 +29,14 @@ def dashboard(request):
 
 
 def status_report(request):
-    """The Catalogue's status, per area: each measure, status, coordinators, last decision."""
+    """The Catalogue's status, per area: each measure, status, coordinators,
+    last decision; headed for print with CICA's name and the date it holds
+    for (the secretariat's date, in the reader's language)."""
     _staff_only(request)
     context = {
         **admin.site.each_context(request),
         "title": _("Status report of the Catalogue"),
+        "as_of": timezone.localdate(),
         "areas": selectors.status_report_rows(),
     }
     return TemplateResponse(request, "admin/cica/report.html", context)

@@ -225,63 +225,113 @@ def dashboard_figures(*, today: datetime.date | None = None) -> dict[str, Any]:
     }
 
 
+# The chart's palette (issue 16 item 8): every colour at least 3:1 against the
+# chart's white background, and the series alternate between a middle and a
+# dark tone so that neighbours in this order are at least 3:1 apart (WCAG 2
+# relative luminance; tests/secretariat/test_issue16_dashboard_chart.py).
+# Hues differ within a tone too, and each segment carries its count.
+CHART_BACKGROUND = "#ffffff"
+CHART_INK = "#1b1b1b"
 STATUS_COLOURS = {
-    "interest_declared": "#9ecae1",
-    "consultation": "#6baed6",
-    "drafting": "#4292c6",
-    "circulated": "#2171b5",
-    "swg_review": "#fdae6b",
-    "soc_review": "#f16913",
-    "adopted": "#238b45",
-    "rejected": "#a50f15",
-    "withdrawn": "#969696",
+    "interest_declared": "#2b8cbe",
+    "consultation": "#08306b",
+    "drafting": "#a37fcc",
+    "circulated": "#3f007d",
+    "swg_review": "#e6550d",
+    "soc_review": "#4a1500",
+    "adopted": "#31a354",
+    "rejected": "#67000d",
+    "withdrawn": "#8c8c8c",
 }
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of #rrggbb."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def _ink_on(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour``."""
+    on_white = 1.05 / (_luminance(colour) + 0.05)
+    on_black = (_luminance(colour) + 0.05) / 0.05
+    return "#ffffff" if on_white >= on_black else "#000000"
 
 
 def dashboard_chart(figures: dict[str, Any]) -> dict[str, Any]:
     """A horizontal stacked bar per priority area (initiatives by status), laid
-    out here so the template only draws rectangles: an SVG readable in print."""
+    out here so the template only draws rectangles: an SVG readable in print.
+
+    Drawn at its own size (one viewBox unit is one CSS pixel), so its 13 px
+    labels stay 13 px; each segment is wide enough for its count, segments are
+    separated by a 2 px gap of background, and the legend and the table list
+    only the statuses present."""
     areas = list(PriorityArea.objects.order_by("order"))
     counts = figures["by_area_status"]
+    present = [
+        s for s in figures["statuses"] if any(counts.get(a.code, {}).get(s.value) for a in areas)
+    ]
     largest = max([sum(counts.get(a.code, {}).values()) for a in areas] + [1])
-    width, left, bar, gap = 560, 70, 26, 12
+    width, left, bar, gap, spacing, least = 440, 56, 28, 2, 14, 26
+    font = 13
     bars = []
+    right = left
     for index, area in enumerate(areas):
         x = left
-        y = 10 + index * (bar + gap)
+        y = 10 + index * (bar + spacing)
         segments = []
-        for status in figures["statuses"]:
+        for status in present:
             n = counts.get(area.code, {}).get(status.value, 0)
             if not n:
                 continue
-            w = round(n / largest * width, 1)
+            # Whole pixels: a float would be written "12,5" in Russian.
+            w = max(round(n / largest * width), least)
+            colour = STATUS_COLOURS[status.value]
             segments.append(
                 {
                     "x": x,
                     "w": w,
+                    "mid": x + w // 2,
                     "n": n,
+                    "code": status.value,
                     "status": status.label,
-                    "colour": STATUS_COLOURS[status.value],
+                    "colour": colour,
+                    "ink": _ink_on(colour),
                 }
             )
-            x += w
+            x = x + w + gap
+        end = x - gap if segments else x
+        right = max(right, end)
         bars.append(
             {
                 "area": area,
                 "y": y,
+                "text_y": y + bar // 2 + 5,
                 "segments": segments,
+                "cells": [counts.get(area.code, {}).get(s.value, 0) for s in present],
                 "total": sum(counts.get(area.code, {}).values()),
-                "end": x,
+                "end": end,
             }
         )
-    legend = [{"label": s.label, "colour": STATUS_COLOURS[s.value]} for s in figures["statuses"]]
-    height = 20 + len(areas) * (bar + gap)
+    legend = [
+        {"label": s.label, "code": s.value, "colour": STATUS_COLOURS[s.value]} for s in present
+    ]
+    height = 10 + len(areas) * (bar + spacing)
     return {
         "bars": bars,
         "legend": legend,
+        "series": present,
         "height": height,
-        "width": left + width + 60,
+        "width": right + 50,
         "bar": bar,
+        "font": font,
+        "background": CHART_BACKGROUND,
+        "ink": CHART_INK,
     }
 
 

@@ -74,8 +74,9 @@ def test_circulate_and_record_an_swg_decision_in_the_admin(page, shoot, people):
     page.get_by_role("button", name="Confirm").click()
     assert "Drafting" in page.locator(".messagelist").inner_text()
     timeline = page.locator("#events-group, .inline-group").last.inner_text()
-    assert "Record SWG decision" in timeline
-    assert "Circulate to member states" in timeline
+    # The timeline names events, not commands (issue 16 item 13).
+    assert "SWG decision recorded" in timeline
+    assert "Circulated to member states" in timeline
     shoot(page, "admin-04-initiative-timeline")
     initiative.refresh_from_db()
     assert initiative.status == "drafting"

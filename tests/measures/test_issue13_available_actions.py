@@ -281,5 +281,6 @@ def test_item5_the_timeline_of_a_working_paper_says_working_paper(client, people
         actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
     )
     page = client.get(f"/initiatives/{initiative.pk}/").content.decode()
-    assert "Submit working paper" in page
+    # The timeline names the event (issue 16 item 13), still of a working paper.
+    assert "Working paper submitted" in page
     assert "concept paper" not in page.lower()
