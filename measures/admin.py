@@ -4,10 +4,17 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from django.utils.translation import pgettext_lazy
+from modeltranslation.admin import TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
+from cica.admin import (
+    ReadOnlyInline,
+    RecordOnlyAdmin,
+    SecretariatExportMixin,
+    TabbedTranslationAdmin,
+    TitledAdmin,
+)
 from cica.errors import DomainError
 
 from . import actions, services
@@ -41,7 +48,8 @@ class AreaAliasInline(admin.TabularInline):
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+class PriorityAreaAdmin(TitledAdmin, SimpleHistoryAdmin, TabbedTranslationAdmin):
+    accusative = pgettext_lazy("accusative", "priority area")
     list_display = ["code", "name", "order"]
     search_fields = ["code", "name_en", "name_fr", "name_ru", "aliases__name"]
     inlines = [AreaAliasInline, MeasureInline]
@@ -59,8 +67,9 @@ class OfferInline(admin.TabularInline):
 # ModelAdmin's in the stubs; at run time the admin sets both.
 @admin.register(Measure)
 class MeasureAdmin(  # type: ignore[misc]
-    SecretariatExportMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+    TitledAdmin, SecretariatExportMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
 ):
+    accusative = pgettext_lazy("accusative", "measure")
     resource_classes = [MeasureResource]
     list_display = ["code", "title", "area"]
     list_filter = ["area"]
@@ -79,7 +88,7 @@ class MeasureAdmin(  # type: ignore[misc]
 
 
 @admin.register(CoordinatorOffer)
-class CoordinatorOfferAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+class CoordinatorOfferAdmin(TitledAdmin, SimpleHistoryAdmin, TabbedTranslationAdmin):
     list_display = ["participant", "role", "scope", "target", "description"]
     list_filter = ["scope", "role", "area"]
     search_fields = ["participant__code", "participant__name_en", "description_en", "annex_text"]
@@ -90,7 +99,7 @@ class CoordinatorOfferAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
 
 
 @admin.register(AreaAlias)
-class AreaAliasAdmin(SimpleHistoryAdmin):
+class AreaAliasAdmin(TitledAdmin, SimpleHistoryAdmin):
     list_display = ["name", "language", "area"]
     list_filter = ["area"]
     search_fields = ["name"]
@@ -127,20 +136,21 @@ class EventInline(ReadOnlyInline):
     fields = ["created_at", "step", "from_status", "to_status", "actor", "acting_for", "reason"]
     ordering = ["created_at", "pk"]
 
-    @admin.display(description=_("action"))
+    @admin.display(description=_("event"))
     def step(self, obj):
         return obj.action_label  # "Submit working paper" on a modality (b) initiative
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
+class InitiativeAdmin(TitledAdmin, SecretariatExportMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    accusative = pgettext_lazy("accusative", "initiative")
     resource_classes = [InitiativeResource]
     list_display = ["reference", "measure", "modality", "status", "coordinators", "updated_at"]
     list_filter = ["status", "modality", "measure__area"]
     search_fields = ["measure__code", "measure__title_en", "measure__title_fr", "measure__title_ru"]
     list_select_related = ["measure__area"]
     readonly_fields = ["measure", "modality", "sequence", "status", "created_at", "updated_at"]
-    fields = readonly_fields
+    fields = readonly_fields  # type: ignore[assignment]
     inlines = [DeclarationInline, DesignationInline, PaperInline, EventInline]
     change_form_template = "admin/measures/initiative/change_form.html"
 
@@ -227,7 +237,7 @@ class InitiativeAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(RecordOnlyAdmin):
+class PaperAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = ["symbol", "initiative", "version", "language", "submitted_for", "submitted_at"]
     list_filter = ["kind", "language"]
     search_fields = ["symbol", "original_name"]
@@ -235,11 +245,11 @@ class PaperAdmin(RecordOnlyAdmin):
 
 
 @admin.register(InitiativeEvent)
-class InitiativeEventAdmin(RecordOnlyAdmin):
+class InitiativeEventAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = [
         "created_at",
         "initiative",
-        "action",
+        "event",
         "from_status",
         "to_status",
         "actor",
@@ -249,16 +259,20 @@ class InitiativeEventAdmin(RecordOnlyAdmin):
     search_fields = ["initiative__measure__code", "actor__username", "reason"]
     list_select_related = ["initiative__measure", "actor", "acting_for"]
 
+    @admin.display(description=_("event"), ordering="action")
+    def event(self, obj):
+        return obj.action_label  # in the reader's language, never the code
+
 
 @admin.register(InterestDeclaration)
-class InterestDeclarationAdmin(RecordOnlyAdmin):
+class InterestDeclarationAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = ["initiative", "participant", "declared_on", "volunteers_as_coordinator"]
     list_filter = ["volunteers_as_coordinator"]
     list_select_related = ["initiative__measure", "participant"]
 
 
 @admin.register(CoordinatorDesignation)
-class CoordinatorDesignationAdmin(RecordOnlyAdmin):
+class CoordinatorDesignationAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = ["initiative", "participant", "role", "started_on", "ended_on"]
     list_filter = ["role"]
     list_select_related = ["initiative__measure", "participant"]

@@ -2,9 +2,10 @@
 admin's autodiscovery registers it."""
 
 from django.contrib import admin
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import SecretariatExportMixin
+from cica.admin import SecretariatExportMixin, TitledAdmin
 from members.rules import is_secretariat
 
 from .models import Expert
@@ -12,7 +13,8 @@ from .resources import ExpertResource
 
 
 @admin.register(Expert)
-class ExpertAdmin(SecretariatExportMixin, SimpleHistoryAdmin):
+class ExpertAdmin(TitledAdmin, SecretariatExportMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    accusative = pgettext_lazy("accusative", "expert")  # "Изменить эксперта" (issue 16 item 13)
     resource_classes = [ExpertResource]
     list_display = ["name", "participant", "measure", "languages", "started_on", "ended_on"]
     list_filter = ["participant", "measure__area"]

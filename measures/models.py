@@ -595,7 +595,8 @@ class InitiativeEvent(models.Model):
         verbose_name_plural = _("timeline")
 
     def __str__(self) -> str:
-        return f"{self.initiative.reference}: {self.action} {self.from_status} → {self.to_status}"
+        # What happened, as the timeline says it: never the raw codes (issue 16 item 13).
+        return f"{self.initiative.reference}: {self.action_label}"
 
     @property
     def action_label(self) -> str:

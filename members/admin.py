@@ -1,9 +1,13 @@
 from typing import cast
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+
+from cica.admin import TabbedTranslationAdmin, TitledAdmin
 
 from . import services
 from .models import (
@@ -53,7 +57,8 @@ class DelegateInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+class ParticipantAdmin(TitledAdmin, SimpleHistoryAdmin, TabbedTranslationAdmin):
+    accusative = pgettext_lazy("accusative", "participant")
     list_display = ["code", "name", "kind", "status_today"]
     list_filter = [StatusFilter, "kind"]
     search_fields = ["code", "name_en", "name_fr", "name_ru", "aliases__name"]
@@ -74,7 +79,7 @@ class ParticipantAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(TitledAdmin, SimpleHistoryAdmin):
     list_display = ["participant", "status", "started_on", "ended_on", "source"]
     list_filter = ["status", "participant__kind"]
     search_fields = ["participant__code", "participant__name_en", "participant__name_fr"]
@@ -82,7 +87,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ParticipantAlias)
-class ParticipantAliasAdmin(SimpleHistoryAdmin):
+class ParticipantAliasAdmin(TitledAdmin, SimpleHistoryAdmin):
     list_display = ["name", "language", "participant"]
     list_filter = ["language"]
     search_fields = ["name", "participant__code"]
@@ -90,13 +95,14 @@ class ParticipantAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Chairmanship)
-class ChairmanshipAdmin(SimpleHistoryAdmin):
+class ChairmanshipAdmin(TitledAdmin, SimpleHistoryAdmin):
     list_display = ["participant", "started_on", "ended_on", "source"]
     list_select_related = ["participant"]
 
 
 @admin.register(Delegate)
-class DelegateAdmin(SimpleHistoryAdmin):
+class DelegateAdmin(TitledAdmin, SimpleHistoryAdmin):
+    accusative = pgettext_lazy("accusative", "delegate")
     list_display = ["user", "participant", "role", "is_active"]
     list_filter = ["role", "is_active", "participant__kind"]
     search_fields = ["user__username", "user__email", "participant__code", "participant__name_en"]
@@ -105,7 +111,7 @@ class DelegateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(TitledAdmin):
     """Tokens are issued by sign-in (POST /api/v1/auth/token/), never here; the
     secretariat can see who holds which and revoke them."""
 
@@ -128,3 +134,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             services.api_token_revoke(actor=request.user, token=token)
         self.message_user(request, _("%(n)s tokens revoked.") % {"n": queryset.count()})
+
+
+# The accounts: Django's own admin, with titles in the accusative and the
+# lifting of sign-in lock-outs (the lock-out register is for superusers).
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(TitledAdmin, DjangoUserAdmin):
+    accusative = pgettext_lazy("accusative", "user")
+    actions = ["lift_lockouts"]
+
+    @admin.action(
+        description=_("Lift the sign-in lock-outs of the selected users"), permissions=["change"]
+    )
+    def lift_lockouts(self, request, queryset):
+        lifted = sum(
+            services.user_lockouts_lift(actor=request.user, user=user) for user in queryset
+        )
+        self.message_user(request, _("%(n)s failed sign-in record(s) cleared.") % {"n": lifted})

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -559,3 +560,14 @@ def api_tokens_revoke_all(*, actor: User, user: User) -> int:
     usable = ApiToken.objects.filter(user=user).usable()  # type: ignore[no-untyped-call]
     revoked: int = usable.update(revoked_at=timezone.now(), revoked_by=actor)
     return revoked
+
+
+def user_lockouts_lift(*, actor: User, user: User) -> int:
+    """Lift ``user``'s sign-in lock-outs (django-axes' failed attempts for the
+    username, from every address): the secretariat does it for a delegate who
+    called, from the users' list, since the lock-out register itself is for
+    superusers (issue 16 item 13). Returns how many attempt records went."""
+    if not is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat may lift a sign-in lock-out."))
+    lifted: int = axes_reset(username=user.get_username())
+    return lifted

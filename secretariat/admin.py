@@ -1,23 +1,39 @@
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 from simple_history.admin import SimpleHistoryAdmin
 
-from cica.admin import ReadOnlyInline, RecordOnlyAdmin, SecretariatExportMixin
+from cica.admin import (
+    ReadOnlyInline,
+    RecordOnlyAdmin,
+    SecretariatExportMixin,
+    TitledAdmin,
+    keep_for_superusers,
+)
 from cica.errors import DomainError
 from measures.models import Initiative
 from members.rules import can_see_webhook_secret, is_secretariat
 
-from . import services
+from . import selectors, services
 from .models import (
     Circulation,
     CoSubmitter,
@@ -87,7 +103,7 @@ class MeetingForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(TitledAdmin, SimpleHistoryAdmin):
     form = MeetingForm
     list_display = ["date", "start_time", "body", "title", "place", "host", "cancelled"]
     list_filter = ["body", "cancelled"]
@@ -146,7 +162,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(RecordOnlyAdmin):
+class DecisionAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = [
         "symbol",
         "body",
@@ -162,29 +178,33 @@ class DecisionAdmin(RecordOnlyAdmin):
 
 
 @admin.register(Circulation)
-class CirculationAdmin(SecretariatExportMixin, RecordOnlyAdmin):
-    resource_classes = [CirculationResource]  # u5: circulations exportable (issue 16 item 13)
+class CirculationAdmin(TitledAdmin, SecretariatExportMixin, RecordOnlyAdmin):
+    accusative = pgettext_lazy("accusative", "circulation")
+    resource_classes = [CirculationResource]  # circulations exportable (issue 16 item 13)
     list_display = ["reference", "paper", "audience", "deadline", "circulated_at"]
     list_filter = ["audience"]
     search_fields = ["reference", "paper__symbol"]
     list_select_related = ["paper"]
+    actions = ["remind_now"]
 
+    def has_change_permission(self, request, obj=None):
+        # Written only by the services: a page to read, with no Save button.
+        return False
 
-class ReceiptInline(ReadOnlyInline):
-    model = Receipt
-    fields = [
-        "participant",
-        "delivered_at",
-        "first_read_at",
-        "acknowledged_at",
-        "position",
-        "position_text",
-        "position_at",
-    ]
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "ledger"]
 
-
-CirculationAdmin.inlines = [ReceiptInline]
-CirculationAdmin.actions = ["remind_now"]
+    @admin.display(description=_("Receipts"))
+    def ledger(self, obj):
+        """Every addressed state on one line (issue 16 item 9), members then
+        observers, with the summary on top, from the selector the delegates'
+        page uses too."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_to_string(
+            "admin/secretariat/circulation/ledger.html",
+            {"ledger": selectors.circulation_ledger(obj)},
+        )
 
 
 @admin.action(description=_("Remind the states that have not answered, now"))
@@ -207,7 +227,7 @@ CirculationAdmin.remind_now = remind_now
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(SecretariatExportMixin, RecordOnlyAdmin):
+class ReceiptAdmin(TitledAdmin, SecretariatExportMixin, RecordOnlyAdmin):  # type: ignore[misc]
     resource_classes = [ReceiptResource]
     list_display = ["circulation", "participant", "delivered_at", "acknowledged_at", "position"]
     list_filter = ["position"]
@@ -216,7 +236,7 @@ class ReceiptAdmin(SecretariatExportMixin, RecordOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(TitledAdmin):
     list_display = [
         "created_at",
         "recipient",
@@ -273,7 +293,7 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(InformationSubmission)
-class InformationSubmissionAdmin(RecordOnlyAdmin):
+class InformationSubmissionAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = [
         "reference",
         "title",
@@ -482,7 +502,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+class WebhookSubscriptionAdmin(TitledAdmin, SimpleHistoryAdmin):
+    accusative = pgettext_lazy("accusative", "webhook subscription")
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "is_active", "consecutive_failures", "disabled_at"]
     list_filter = ["is_active"]
@@ -494,7 +515,25 @@ class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(RecordOnlyAdmin):
+class WebhookDeliveryAdmin(TitledAdmin, RecordOnlyAdmin):
     list_display = ["created_at", "subscription", "event", "status", "attempts", "response_code"]
     list_filter = ["status", "event"]
     list_select_related = ["subscription"]
+
+
+# The technical registers, out of the secretariat's way: superusers only
+# (issue 16 item 13). Webhook deliveries stay: the secretariat reads why a
+# subscriber's deliveries fail.
+keep_for_superusers(
+    admin.site,
+    [
+        AccessAttempt,
+        AccessLog,
+        AccessFailureLog,
+        PeriodicTask,
+        ClockedSchedule,
+        CrontabSchedule,
+        SolarSchedule,
+        IntervalSchedule,
+    ],
+)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from measures import selectors as measure_selectors
 from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, PriorityArea
@@ -26,6 +29,7 @@ from .models import (
     InformationSubmission,
     Meeting,
     Notification,
+    Position,
     Receipt,
     Visibility,
 )
@@ -405,3 +409,62 @@ def desk_for(user: User) -> dict[str, object]:
     )
     context["decisions"] = list(decisions)
     return context
+
+
+# --- a circulation's ledger (issue 16 item 9) ------------------------------------------
+
+
+@dataclass
+class CirculationLedger:
+    """A circulation's receipts split into members and observers (each by
+    name in the reader's language), and the summary the admin and the
+    delegates' page put on top: "answered 11/18, 2 objections". Answers are
+    counted among the member states, who alone give positions."""
+
+    members: list[Receipt]
+    observers: list[Receipt]
+    addressed: int
+    answered: int
+    acknowledged: int
+    read: int
+    objections: int
+    reservations: int
+
+    @property
+    def groups(self) -> list[tuple[str, list[Receipt]]]:
+        """Members, then observers, each with its heading."""
+        return [(gettext("Member states"), self.members), (gettext("Observers"), self.observers)]
+
+
+def circulation_ledger(
+    circulation: Circulation, receipts: Iterable[Receipt] | None = None
+) -> CirculationLedger:
+    """One place for a circulation's ledger. ``receipts`` are those the reader
+    may see (the page passes its prefetched ones); by default every receipt.
+    A state's status is taken on the day of circulation: a member then
+    answers as one even if its status has changed since."""
+    if receipts is None:
+        receipts = circulation.receipts.select_related("participant")
+    rows = list(receipts)
+    on = timezone.localtime(circulation.circulated_at).date() if circulation.circulated_at else None
+    member_ids = set(
+        Participant.objects.with_status_in(ParticipationStatus.MEMBER, on)
+        .filter(pk__in=[r.participant_id for r in rows])
+        .values_list("pk", flat=True)
+    )
+
+    def by_name(receipt: Receipt) -> str:
+        return str(receipt.participant.name).casefold()
+
+    members = sorted((r for r in rows if r.participant_id in member_ids), key=by_name)
+    observers = sorted((r for r in rows if r.participant_id not in member_ids), key=by_name)
+    return CirculationLedger(
+        members=members,
+        observers=observers,
+        addressed=len(members),
+        answered=sum(1 for r in members if r.position),
+        acknowledged=sum(1 for r in rows if r.acknowledged_at),
+        read=sum(1 for r in rows if r.first_read_at),
+        objections=sum(1 for r in members if r.position == Position.OBJECTION),
+        reservations=sum(1 for r in members if r.position == Position.RESERVATION),
+    )

@@ -193,6 +193,7 @@ def circulation_page(request, pk: int):
     context = {
         "circulation": circulation,
         "receipts": receipts,
+        "ledger": selectors.circulation_ledger(circulation, receipts),
         "mine": mine,
         "own": own,
         "positions": selectors.can_see_positions(request.user),

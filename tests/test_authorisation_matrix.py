@@ -922,21 +922,23 @@ PAGES: dict[tuple[str, str], list[Case]] = {
 
 # The admin's own pages for each register: the list and one record's page.
 # Staff only; the Chair's office reads the CICA registers (view rights on
-# members, measures, secretariat and the beat schedules), not the accounts;
-# the secretariat keeps the registers, the accounts, the API tokens (to
-# revoke them) and the sign-in lock-outs (to lift them), not axes' logs.
+# members, measures and secretariat), not the accounts; the secretariat keeps
+# the registers, the accounts (and lifts sign-in lock-outs from there) and the
+# API tokens (to revoke them). The technical registers — axes' lock-outs and
+# logs, the periodic tasks and their schedules — are for superusers only
+# (issue 16 item 13).
 ADMIN_REGISTERS: dict[str, str] = {
     "auth.Group": "chair,sec=403",
     "auth.User": "chair=403 sec=200",
     "members.ApiToken": "chair=403 sec=200",
-    "axes.AccessAttempt": "chair=403 sec=200",
+    "axes.AccessAttempt": "chair,sec=403",
     "axes.AccessLog": "chair,sec=403",
     "axes.AccessFailureLog": "chair,sec=403",
-    "django_celery_beat.PeriodicTask": "chair,sec=200",
-    "django_celery_beat.ClockedSchedule": "chair,sec=200",
-    "django_celery_beat.CrontabSchedule": "chair,sec=200",
-    "django_celery_beat.SolarSchedule": "chair,sec=200",
-    "django_celery_beat.IntervalSchedule": "chair,sec=200",
+    "django_celery_beat.PeriodicTask": "chair,sec=403",
+    "django_celery_beat.ClockedSchedule": "chair,sec=403",
+    "django_celery_beat.CrontabSchedule": "chair,sec=403",
+    "django_celery_beat.SolarSchedule": "chair,sec=403",
+    "django_celery_beat.IntervalSchedule": "chair,sec=403",
     "members.Participant": "chair,sec=200",
     "members.Participation": "chair,sec=200",
     "members.ParticipantAlias": "chair,sec=200",
