@@ -6,6 +6,7 @@ Public, as the meetings API's reads; constant queries."""
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -93,14 +94,15 @@ def meetings(people, drafting, deadline):
         host=Participant.objects.get(code="THA"),
     )
 
-    class Meetings:
-        pass
-
-    m = Meetings()
-    m.swg, m.soc, m.specialised, m.hum5, m.eco4 = swg, soc, specialised, drafting, eco4
-    m.hum5_paper = drafting.papers.get()
-    m.eco4_paper = eco4.papers.get()
-    return m
+    return SimpleNamespace(
+        swg=swg,
+        soc=soc,
+        specialised=specialised,
+        hum5=drafting,
+        eco4=eco4,
+        hum5_paper=drafting.papers.get(),
+        eco4_paper=eco4.papers.get(),
+    )
 
 
 def _get(client, username, url):
