@@ -8,7 +8,7 @@ matches when *every* word matches a word of its code, its title or its text
 in any of the three languages, or of its area's name, **by prefix of the
 word's stem**.
 
-* On PostgreSQL the stem is the database's: the words go through
+* On PostgreSQL the stem is the database's: the words, through ``unaccent``, go through
   ``to_tsquery`` with each of the ``simple``, ``english``, ``french`` and
   ``russian`` configurations, as prefixes (``'энерг':*``), against the
   measure's names passed through ``unaccent`` and stemmed by the same
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.postgres.lookups import Unaccent
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Q, TextField, Value
+from django.db.models import F, Q, TextField
 
 from members.text import normalize_name
 
@@ -135,14 +135,22 @@ def measure_ids_by_words(
     return found
 
 
-def _postgresql_ids(measures: QuerySet[Measure], words: Iterable[str]) -> QuerySet[Any]:
-    # Words are letters and digits only (``_WORD``): nothing of tsquery's syntax.
+def _postgresql_ids(measures: QuerySet[Measure], words: Iterable[str]) -> QuerySet[Any] | None:
+    # The words through unaccent first, then cut into letters and digits
+    # again: unaccent may give punctuation ("ŉ" is "'n"), which tsquery's
+    # syntax would read. What is left holds nothing of that syntax.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unaccent(%s)", [" ".join(words)])
+        folded = cursor.fetchone()[0]
+    words = [w for w in _WORD.findall(folded.casefold()) if len(w) >= 2][:MAX_WORDS]
+    if not words:
+        return None
     raw = " & ".join(f"{word}:*" for word in words)
     match = Q()
     for config in CONFIGS:
         names = [Unaccent(F(field), output_field=TextField()) for field in FIELDS]
         vector = SearchVector(*names, config=config)
         measures = measures.annotate(**{f"words_{config}": vector})
-        query = SearchQuery(Unaccent(Value(raw)), config=config, search_type="raw")
+        query = SearchQuery(raw, config=config, search_type="raw")
         match |= Q(**{f"words_{config}": query})
     return measures.filter(match).order_by().values("pk")
