@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Participant
 from members.text import normalize_name
 
+from .search import clean_query, measure_ids_by_words, parse_reference
 from .workflow import EVENT_CHOICES, OPEN_STATUSES, Status, event_label
 
 if TYPE_CHECKING:
@@ -83,11 +84,19 @@ class AreaAlias(models.Model):
 
 class MeasureQuerySet(models.QuerySet):
     def search(self, text: str) -> MeasureQuerySet:
-        """Code, title or text in any of the three languages, or an area name."""
-        text = text.strip()
+        """Code, title or text in any of the three languages, or an area name;
+        by word, accent- and case-insensitive, by prefix of the word's stem
+        (``measures.search``: "énergie", "энергия" find ECO-3)."""
+        text = clean_query(text)
         if not text:
             return self
+        reference = parse_reference(text)
+        if reference is not None:
+            return self.filter(code__iexact=reference.code)
         match = Q(code__iexact=text)
+        by_words = measure_ids_by_words(Measure.objects.rewrite(False), text)
+        if by_words is not None:
+            match |= Q(pk__in=by_words)
         for field in ("title", "text"):
             for lang in ("en", "fr", "ru"):
                 match |= Q(**{f"{field}_{lang}__icontains": text})

@@ -14,10 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from measures import selectors as measure_selectors
-from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, PriorityArea
+from measures.models import (
+    CoordinatorDesignation,
+    Initiative,
+    InterestDeclaration,
+    Paper,
+    PriorityArea,
+)
 from measures.progress import progress_of
 from measures.selectors import initiatives_on_desk
-from measures.workflow import Status
+from measures.workflow import OPEN_STATUSES, Status
 from members.models import Participant, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
@@ -468,3 +474,116 @@ def circulation_ledger(
         objections=sum(1 for r in members if r.position == Position.OBJECTION),
         reservations=sum(1 for r in members if r.position == Position.RESERVATION),
     )
+
+
+# --- meetings for delegates (issue 16 item 10) -------------------------------------------
+#
+# Who sees meetings: as the meetings API (secretariat/api.py, read for anyone,
+# IsAuthenticatedOrReadOnly), the pages are public; what varies with the
+# reader is which papers show (measures.selectors.papers_visible's rule) and
+# who objected to a decision (staff and member states, as the decisions API).
+
+MEETING_LIST_LIMIT = 100
+
+
+def meetings_upcoming_and_past(*, today: datetime.date | None = None) -> dict[str, Any]:
+    """Upcoming meetings (from today, soonest first) and past ones (latest
+    first), each list capped, in two queries whatever their number."""
+    today = today or timezone.localdate()
+    meetings = Meeting.objects.select_related("host", "measure").annotate(
+        decision_count=Count("decisions")
+    )
+    return {
+        "today": today,
+        "upcoming": list(
+            meetings.filter(date__gte=today).order_by("date", "start_time", "pk")[
+                :MEETING_LIST_LIMIT
+            ]
+        ),
+        "past": list(meetings.filter(date__lt=today).order_by("-date", "-pk")[:MEETING_LIST_LIMIT]),
+    }
+
+
+# The status at which an initiative waits for a body's next meeting.
+_AWAITING = {"swg": Status.SWG_REVIEW, "soc": Status.SOC_REVIEW}
+
+
+def meeting_detail(
+    user: AnyUser, *, pk: int, today: datetime.date | None = None
+) -> dict[str, Any] | None:
+    """A meeting's page: the meeting, its decisions, the initiatives before
+    it and, for each, the papers this user may read; ``None`` if there is no
+    such meeting. A constant number of queries.
+
+    The initiatives before a meeting: those it took a decision on; those
+    whose experts it charged (modality (b)); for a specialised meeting, the
+    open initiatives on the measure it examines; and for the next SWG or SOC
+    meeting still to come, every initiative waiting for that body (``why``:
+    decided, charged, measure or awaiting)."""
+    today = today or timezone.localdate()
+    meeting = (
+        Meeting.objects.select_related("host", "measure")
+        .prefetch_related(Prefetch("present", queryset=Participant.objects.order_by("code")))
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        return None
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("initiative__measure", "paper")
+        .prefetch_related(Prefetch("objecting", queryset=Participant.objects.order_by("code")))
+        .order_by("recorded_at", "pk")
+    )
+    decided = {d.initiative_id for d in decisions}
+    before = Q(pk__in=decided) | Q(charged_at=meeting)
+    if meeting.measure_id is not None:
+        before |= Q(measure_id=meeting.measure_id, status__in=sorted(OPEN_STATUSES))
+    awaiting = _AWAITING.get(meeting.body)
+    is_next = False
+    if awaiting is not None and not meeting.cancelled and meeting.date >= today:
+        earlier = Q(date__lt=meeting.date) | Q(date=meeting.date, pk__lt=meeting.pk)
+        is_next = not (
+            Meeting.objects.filter(body=meeting.body, cancelled=False, date__gte=today)
+            .filter(earlier)
+            .exists()
+        )
+        if is_next:
+            before |= Q(status=awaiting)
+    initiatives = list(
+        Initiative.objects.filter(before)
+        .select_related("measure")
+        .order_by("measure__sort_key", "sequence", "pk")
+    )
+    papers = measure_selectors.papers_visible_many(
+        user,
+        measure_selectors.paper_annotated(
+            Paper.objects.filter(initiative__in=[i.pk for i in initiatives])
+        ).order_by("initiative_id", "kind", "-version"),
+    )
+    rows = []
+    for initiative in initiatives:
+        if initiative.pk in decided:
+            why = "decided"
+        elif initiative.charged_at_id == meeting.pk:
+            why = "charged"
+        elif meeting.measure_id == initiative.measure_id and initiative.status in OPEN_STATUSES:
+            why = "measure"
+        else:
+            why = "awaiting"
+        rows.append(
+            {
+                "initiative": initiative,
+                "why": why,
+                "papers": [p for p in papers if p.initiative_id == initiative.pk],
+            }
+        )
+    return {
+        "meeting": meeting,
+        "upcoming": meeting.date >= today,
+        "decisions": decisions,
+        "initiatives": rows,
+        "papers": papers,
+        "present": list(meeting.present.all()),
+        "internals": measure_selectors.can_see_internals(user),
+    }

@@ -379,3 +379,24 @@ def notifications_read(request):
             },
         )
     return redirect("notification-list")
+
+
+# --- meetings for delegates (issue 16 item 10) ----------------------------------------
+# Public, as the meetings API's reads: the selectors decide which papers show.
+
+
+def meeting_list(request):
+    """Upcoming and past meetings, with the calendar feeds."""
+    context = selectors.meetings_upcoming_and_past()
+    context["own"] = acting_for(request.user)
+    return render(request, "cica/meetings.html", context)
+
+
+def meeting_page(request, pk: int):
+    """One meeting: body, date, place, the initiatives before it, the papers
+    the reader may see, its decisions and the calendar feeds."""
+    context = selectors.meeting_detail(request.user, pk=pk)
+    if context is None:
+        return refused(request, _("No meeting with id %(id)s.") % {"id": pk}, 404)
+    context["own"] = acting_for(request.user)
+    return render(request, "cica/meeting.html", context)

@@ -579,6 +579,11 @@ def _shows_draft(s, response) -> bool:
     return f"/papers/{s.draft_paper.pk}/".encode() in response.content
 
 
+def _shows_soc_paper(s, response) -> bool:
+    # ENV-4's paper, circulated to members, before the SWG meeting that approved it.
+    return f"/papers/{s.soc.papers.get().pk}/".encode() in response.content
+
+
 def _shows_positions(s, response) -> bool:
     # The receipts table has a position column for those who may see positions.
     return b'<th scope="col">Position</th>' in response.content
@@ -780,6 +785,26 @@ PAGES: dict[tuple[str, str], list[Case]] = {
     ],
     ("meetings.ics", "get"): [Case("*=200", lambda s: "/meetings.ics")],
     ("meetings/<str:code>.ics", "get"): [Case("*=200", lambda s: "/meetings/KAZ.ics")],
+    # Meeting pages (issue 16 item 10): public, as the meetings API's reads;
+    # papers as papers_visible, objections to staff and member states.
+    ("meetings/", "get"): [Case("*=200", lambda s: "/meetings/")],
+    ("meetings/<int:pk>/", "get"): [
+        Case(
+            "*=200",
+            lambda s: f"/meetings/{s.swg_meeting.pk}/",
+            label="papers",
+            secret=_shows_soc_paper,
+            seen_by=INTERNALS,
+        ),
+        Case(
+            "*=200",
+            lambda s: f"/meetings/{s.swg_meeting.pk}/",
+            label="objections",
+            secret='class="objecting">CHN',
+            seen_by=INTERNALS,
+        ),
+        Case("*=200", lambda s: f"/meetings/{s.specialised_meeting.pk}/", label="specialised"),
+    ],
     # Sign-in and the language switch.
     ("accounts/login/", "get"): [Case("*=200", lambda s: "/accounts/login/")],
     ("accounts/logout/", "post"): [Case("*=302", lambda s: "/accounts/logout/", data=lambda s: {})],

@@ -116,6 +116,9 @@ urlpatterns = [
     path("notifications/", secretariat_views.notification_list, name="notification-list"),
     path("notifications/read/", secretariat_views.notifications_read, name="notifications-read"),
     path("search/", web_views.search, name="search"),
+    # Meeting pages; "meetings/<str:code>.ics" above is the per-state feed.
+    path("meetings/", secretariat_views.meeting_list, name="meeting-list"),
+    path("meetings/<int:pk>/", secretariat_views.meeting_page, name="meeting"),
 ]
 
 handler400 = "cica.input.bad_request"

@@ -4,10 +4,10 @@ across the Catalogue, the papers one may read and the information exchange."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from measures import selectors as measure_selectors
-from measures.models import Initiative, Measure, Paper
 from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
+
+from .search import search  # noqa: F401  (the search page lives with its rules)
 
 
 @login_required
@@ -20,24 +20,3 @@ def desk(request):
         return redirect("dashboard")
     context = secretariat_selectors.desk_for(request.user)
     return render(request, "cica/desk.html", context)
-
-
-def search(request):
-    q = request.GET.get("q", "").strip()[:200]
-    context = {"q": q, "measures": [], "papers": [], "information": []}
-    if q:
-        context["measures"] = list(Measure.objects.search(q).select_related("area")[:50])
-        papers = measure_selectors.paper_annotated(
-            Paper.objects.filter(symbol__icontains=q).select_related("initiative")
-        )[:50]
-        visible = []
-        for paper in papers:
-            initiative: Initiative = paper.initiative
-            visible += measure_selectors.papers_visible(request.user, initiative, [paper])
-        context["papers"] = visible
-        context["information"] = list(
-            secretariat_selectors.information_search(
-                secretariat_selectors.information_visible(request.user), q
-            )[:50]
-        )
-    return render(request, "cica/search.html", context)
