@@ -178,7 +178,7 @@ class DecisionAdmin(TitledAdmin, RecordOnlyAdmin):
 
 
 @admin.register(Circulation)
-class CirculationAdmin(TitledAdmin, SecretariatExportMixin, RecordOnlyAdmin):
+class CirculationAdmin(TitledAdmin, SecretariatExportMixin, RecordOnlyAdmin):  # type: ignore[misc]
     accusative = pgettext_lazy("accusative", "circulation")
     resource_classes = [CirculationResource]  # circulations exportable (issue 16 item 13)
     list_display = ["reference", "paper", "audience", "deadline", "circulated_at"]
