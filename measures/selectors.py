@@ -481,3 +481,17 @@ def interested_by_initiative(initiative_ids: list[int]) -> dict[int, list[str]]:
     for initiative_id, code in rows:
         grouped.setdefault(initiative_id, []).append(code)
     return grouped
+
+
+def public_catalogue() -> list[dict[str, Any]]:
+    """The Catalogue as the public may read it (issue 16 item 5): each
+    priority area with its measures and, for each, its lead initiative's
+    status — what the anonymous API answers too — and nothing else of the
+    initiative (no paper, no position, no reason). Two queries."""
+    measures = list(
+        Measure.objects.select_related("lead_initiative").order_by("area_id", "number", "pk")
+    )
+    areas = []
+    for area in PriorityArea.objects.order_by("order", "pk"):
+        areas.append({"area": area, "measures": [m for m in measures if m.area_id == area.pk]})
+    return areas

@@ -13,7 +13,7 @@ from django.utils import timezone
 from measures import selectors as measure_selectors
 from measures.models import CoordinatorDesignation, Initiative, InterestDeclaration, PriorityArea
 from measures.selectors import initiatives_on_desk
-from measures.workflow import Status
+from measures.workflow import Outcome, Status
 from members.models import Participant, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
@@ -352,3 +352,15 @@ def desk_for(user: User) -> dict[str, object]:
     )
     context["decisions"] = list(decisions)
     return context
+
+
+def adopted_decisions(limit: int = 20) -> QuerySet[Decision]:
+    """The SWG's and the SOC's approvals of a paper, latest first: what the
+    public landing page lists (issue 16 item 5). Public facts only — body,
+    symbol, date, measure, the paper's symbol; a decision's objections are
+    never read here (consensus decisions have none)."""
+    return (
+        Decision.objects.filter(outcome=Outcome.APPROVED, paper__isnull=False)
+        .select_related("meeting", "initiative__measure", "paper")
+        .order_by("-recorded_at", "-pk")[:limit]
+    )

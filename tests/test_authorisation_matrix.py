@@ -589,7 +589,25 @@ def _shows_positions(s, response) -> bool:
 PAGES: dict[tuple[str, str], list[Case]] = {
     # Public pages.
     # The secretariat's desk is its dashboard (issue 16 item 5).
-    ("", "get"): [Case("anon=login sec=dashboard *=200", lambda s: "/")],
+    # Nobody signed in gets the public landing page, never a draft or a
+    # position on it (issue 16 item 5).
+    ("", "get"): [
+        Case(
+            "anon=200 sec=dashboard *=200",
+            lambda s: "/",
+            label="draft",
+            secret=_shows_draft,
+            # Nobody's 200 (the secretariat is sent to its dashboard).
+            seen_by="sec",
+        ),
+        Case(
+            "anon=200 sec=dashboard *=200",
+            lambda s: "/",
+            label="position",
+            secret=POSITION,
+            seen_by="sec",
+        ),
+    ],
     ("catalogue/", "get"): [Case("*=200", lambda s: "/catalogue/")],
     ("catalogue/<str:code>/", "get"): [Case("*=200", lambda s: "/catalogue/ECO-8/")],
     ("catalogue/<str:code>/declare/", "get"): [
