@@ -639,7 +639,11 @@ PAGES: dict[tuple[str, str], list[Case]] = {
         ),
     ],
     ("initiatives/<int:pk>/<str:action>/", "get"): [
-        Case("anon=login *=200", lambda s: f"/initiatives/{s.draft.pk}/withdraw/")
+        # A form the role may not use is not shown (issue 16 item 5).
+        Case(
+            "anon=login obs,other,concerned,chair=403 *=200",
+            lambda s: f"/initiatives/{s.draft.pk}/withdraw/",
+        )
     ],
     ("initiatives/<int:pk>/<str:action>/", "post"): [
         Case(
@@ -697,7 +701,10 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             seen_by="concerned,coord,chair,sec",
         )
     ],
-    ("information/new/", "get"): [Case("anon=login *=200", lambda s: "/information/new/")],
+    # Only a member state's delegate submits information (issue 16 item 5).
+    ("information/new/", "get"): [
+        Case("anon=login obs,chair,sec=403 *=200", lambda s: "/information/new/")
+    ],
     ("information/new/", "post"): [
         Case(
             "anon=login obs=403 other,concerned,coord=302 chair,sec=403",
