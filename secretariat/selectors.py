@@ -320,11 +320,21 @@ def desk_for(user: User) -> dict[str, object]:
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
     context["notifications"] = list(notifications.order_by("-created_at")[:10])
     if participant is None:
-        context.update(waiting=[], initiatives=[], decisions=[])
+        context.update(waiting=[], initiatives=[], decisions=[], observer=False)
         return context
+    # An observer reads what is circulated to observers and acknowledges it;
+    # it takes no position, declares no interest and coordinates nothing
+    # (DESIGN §5; measures.rules): its desk offers what it may do (issue 16
+    # item 5).
+    observer = participant.status_on() == ParticipationStatus.OBSERVER
+    context["observer"] = observer
     waiting = (
-        Receipt.objects.filter(participant=participant, position="")
-        .exclude(circulation__kind="information")
+        Receipt.objects.filter(participant=participant, acknowledged_at__isnull=True)
+        if observer
+        else Receipt.objects.filter(participant=participant, position="")
+    )
+    waiting = (
+        waiting.exclude(circulation__kind="information")
         .select_related("circulation__initiative__measure", "circulation__paper")
         .order_by("circulation__deadline")
     )
