@@ -1,8 +1,10 @@
 """Checks on uploaded documents, shared by papers and information attachments."""
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import Any
 from urllib.parse import quote
 
 import filetype
@@ -86,6 +88,53 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None  # the next handler (memory or temporary file) keeps the file
+
+
+# A view's gate: ``gate(request, *args, **kwargs)`` answers the refusal (a
+# page with its reason, or the sign-in redirect), or None when the request may
+# go on. It reads only the URL and the user, never the body.
+UploadGate = Callable[..., HttpResponseBase | None]
+_GATE_PASSED = "_cica_upload_gate_passed"
+
+
+def refused_before_upload(gate: UploadGate) -> Callable[[Callable[..., HttpResponseBase]], Any]:
+    """Decorate a page whose form takes a file: whoever may not use the form
+    is refused before its body is read (issue 16 item 5) — by
+    ``cica.middleware.UploadLimitMiddleware``, which runs the gate before it
+    parses a multipart body (and before the CSRF check reads it), and by the
+    view itself on a GET, where the form is then not shown at all. Nobody
+    signed in is sent to sign in. The gate runs once per request."""
+
+    def decorate(view: Callable[..., HttpResponseBase]) -> Any:
+        @wraps(view)
+        def gated(request, *args, **kwargs):
+            refusal = run_upload_gate(gated, request, args, kwargs)
+            if refusal is not None:
+                return refusal
+            return view(request, *args, **kwargs)
+
+        gated.upload_gate = gate  # type: ignore[attr-defined]
+        return gated
+
+    return decorate
+
+
+def run_upload_gate(view, request, args, kwargs) -> HttpResponseBase | None:
+    """The refusal of ``view``'s gate for this request, if it has one (the
+    sign-in redirect for nobody signed in); None when it passed (then or
+    earlier in this request) or the view has no gate."""
+    gate = getattr(view, "upload_gate", None)
+    if gate is None or getattr(request, _GATE_PASSED, False):
+        return None
+    if not request.user.is_authenticated:
+        # Imported here: this module is imported while the apps load.
+        from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415
+
+        return redirect_to_login(request.get_full_path())
+    refusal = gate(request, *args, **kwargs)
+    if refusal is None:
+        setattr(request, _GATE_PASSED, True)
+    return refusal
 
 
 def document_check(upload) -> tuple[str, str]:

@@ -522,3 +522,17 @@ def papers_visible_many(user: AnyUser, papers: Iterable[AnnotatedPaper]) -> list
         or (status == "member" and paper.was_circulated)
         or (status == "observer" and paper.circulated_to_observers)
     ]
+
+
+def public_catalogue() -> list[dict[str, Any]]:
+    """The Catalogue as the public may read it (issue 16 item 5): each
+    priority area with its measures and, for each, its lead initiative's
+    status — what the anonymous API answers too — and nothing else of the
+    initiative (no paper, no position, no reason). Two queries."""
+    measures = list(
+        Measure.objects.select_related("lead_initiative").order_by("area_id", "number", "pk")
+    )
+    areas = []
+    for area in PriorityArea.objects.order_by("order", "pk"):
+        areas.append({"area": area, "measures": [m for m in measures if m.area_id == area.pk]})
+    return areas

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cica.errors import DomainError
 from cica.pages import form_page, refused
-from cica.uploads import stored_download
+from cica.uploads import refused_before_upload, stored_download
 from members.rules import acting_for
 
 from . import actions, selectors, services
@@ -102,7 +102,21 @@ def initiative_page(request, pk: int):
     return render(request, "cica/initiative.html", context)
 
 
+def _act_gate(request, pk: int, action: str):
+    """Who may not take ``action`` on the initiative now is refused before
+    the form is shown or its file read (issue 16 item 5): the service's own
+    check of the action's preconditions, which reads no input."""
+    initiative = Initiative.objects.select_related("measure").filter(pk=pk).first()
+    if initiative is None or action not in actions.delegate_actions():
+        return None  # the view's own 404
+    refusal = services.initiative_refusal(actor=request.user, initiative=initiative, action=action)
+    if refusal is None:
+        return None
+    return refused(request, refusal.message, refusal.status_code)
+
+
 @login_required
+@refused_before_upload(_act_gate)
 def initiative_act(request, pk: int, action: str):
     """One delegate action on an initiative: its form, the service, the outcome."""
     initiative = get_object_or_404(Initiative.objects.select_related("measure"), pk=pk)

@@ -23,7 +23,7 @@ from measures.models import (
 )
 from measures.progress import progress_of
 from measures.selectors import initiatives_on_desk
-from measures.workflow import OPEN_STATUSES, Status
+from measures.workflow import OPEN_STATUSES, Outcome, Status
 from members.models import Participant, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
@@ -381,11 +381,21 @@ def desk_for(user: User) -> dict[str, object]:
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
     context["notifications"] = list(notifications.order_by("-created_at")[:10])
     if participant is None:
-        context.update(waiting=[], initiatives=[], decisions=[])
+        context.update(waiting=[], initiatives=[], decisions=[], observer=False)
         return context
+    # An observer reads what is circulated to observers and acknowledges it;
+    # it takes no position, declares no interest and coordinates nothing
+    # (DESIGN §5; measures.rules): its desk offers what it may do (issue 16
+    # item 5).
+    observer = participant.status_on() == ParticipationStatus.OBSERVER
+    context["observer"] = observer
     waiting = (
-        Receipt.objects.filter(participant=participant, position="")
-        .exclude(circulation__kind="information")
+        Receipt.objects.filter(participant=participant, acknowledged_at__isnull=True)
+        if observer
+        else Receipt.objects.filter(participant=participant, position="")
+    )
+    waiting = (
+        waiting.exclude(circulation__kind="information")
         .select_related("circulation__initiative__measure", "circulation__paper")
         .order_by("circulation__deadline")
     )
@@ -587,3 +597,15 @@ def meeting_detail(
         "present": list(meeting.present.all()),
         "internals": measure_selectors.can_see_internals(user),
     }
+
+
+def adopted_decisions(limit: int = 20) -> QuerySet[Decision]:
+    """The SWG's and the SOC's approvals of a paper, latest first: what the
+    public landing page lists (issue 16 item 5). Public facts only — body,
+    symbol, date, measure, the paper's symbol; a decision's objections are
+    never read here (consensus decisions have none)."""
+    return (
+        Decision.objects.filter(outcome=Outcome.APPROVED, paper__isnull=False)
+        .select_related("meeting", "initiative__measure", "paper")
+        .order_by("-recorded_at", "-pk")[:limit]
+    )

@@ -21,6 +21,7 @@ from icalendar import Calendar, Event
 
 from cica.errors import DomainError
 from cica.pages import form_page, refused
+from cica.uploads import refused_before_upload
 from measures.forms import TEXT_LIMIT, document_field_check
 from measures.models import Measure
 from members.models import Participant
@@ -259,7 +260,13 @@ class InformationForm(forms.Form):
         return data
 
 
+def _information_gate(request):
+    refusal = services.information_submit_refusal(actor=request.user)
+    return None if refusal is None else refused(request, refusal.message, refusal.status_code)
+
+
 @login_required
+@refused_before_upload(_information_gate)
 def information_new(request):
     form = InformationForm(request.POST or None, request.FILES or None)
     return form_page(

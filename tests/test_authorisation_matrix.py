@@ -594,7 +594,25 @@ def _shows_positions(s, response) -> bool:
 PAGES: dict[tuple[str, str], list[Case]] = {
     # Public pages.
     # The secretariat's desk is its dashboard (issue 16 item 5).
-    ("", "get"): [Case("anon=login sec=dashboard *=200", lambda s: "/")],
+    # Nobody signed in gets the public landing page, never a draft or a
+    # position on it (issue 16 item 5).
+    ("", "get"): [
+        Case(
+            "anon=200 sec=dashboard *=200",
+            lambda s: "/",
+            label="draft",
+            secret=_shows_draft,
+            # Nobody's 200 (the secretariat is sent to its dashboard).
+            seen_by="sec",
+        ),
+        Case(
+            "anon=200 sec=dashboard *=200",
+            lambda s: "/",
+            label="position",
+            secret=POSITION,
+            seen_by="sec",
+        ),
+    ],
     ("catalogue/", "get"): [Case("*=200", lambda s: "/catalogue/")],
     ("catalogue/<str:code>/", "get"): [Case("*=200", lambda s: "/catalogue/ECO-8/")],
     ("catalogue/<str:code>/declare/", "get"): [
@@ -626,7 +644,11 @@ PAGES: dict[tuple[str, str], list[Case]] = {
         ),
     ],
     ("initiatives/<int:pk>/<str:action>/", "get"): [
-        Case("anon=login *=200", lambda s: f"/initiatives/{s.draft.pk}/withdraw/")
+        # A form the role may not use is not shown (issue 16 item 5).
+        Case(
+            "anon=login obs,other,concerned,chair=403 *=200",
+            lambda s: f"/initiatives/{s.draft.pk}/withdraw/",
+        )
     ],
     ("initiatives/<int:pk>/<str:action>/", "post"): [
         Case(
@@ -684,7 +706,10 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             seen_by="concerned,coord,chair,sec",
         )
     ],
-    ("information/new/", "get"): [Case("anon=login *=200", lambda s: "/information/new/")],
+    # Only a member state's delegate submits information (issue 16 item 5).
+    ("information/new/", "get"): [
+        Case("anon=login obs,chair,sec=403 *=200", lambda s: "/information/new/")
+    ],
     ("information/new/", "post"): [
         Case(
             "anon=login obs=403 other,concerned,coord=302 chair,sec=403",

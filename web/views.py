@@ -1,22 +1,35 @@
 """The pages that read several apps: the delegate's desk and the search
 across the Catalogue, the papers one may read and the information exchange."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from measures import selectors as measure_selectors
 from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
 
 from .search import search  # noqa: F401  (the search page lives with its rules)
 
 
-@login_required
 def desk(request):
     """My state's desk: what waits for our answer, our initiatives, recent
-    decisions and unread notifications, in a fixed number of queries."""
+    decisions and unread notifications, in a fixed number of queries. Nobody
+    signed in gets the public landing page instead (issue 16 item 5)."""
+    if not request.user.is_authenticated:
+        return landing(request)
     if is_secretariat(request.user) and acting_for(request.user) is None:
         # Staff act for no state: their desk is the secretariat's dashboard
         # (issue 16 item 5), not an empty delegate's desk.
         return redirect("dashboard")
     context = secretariat_selectors.desk_for(request.user)
     return render(request, "cica/desk.html", context)
+
+
+def landing(request):
+    """What CICA's Catalogue is, its measures by priority area with their
+    public status, the adopted decisions, and sign-in: the public's ``/``.
+    Only what the anonymous API answers too; a fixed number of queries."""
+    context = {
+        "areas": measure_selectors.public_catalogue(),
+        "decisions": list(secretariat_selectors.adopted_decisions()),
+    }
+    return render(request, "cica/landing.html", context)

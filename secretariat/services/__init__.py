@@ -42,6 +42,7 @@ from .information import (
     information_disseminate,
     information_return,
     information_submit,
+    information_submit_refusal,
     information_submitters,
 )
 from .initiative_actions import (
@@ -136,6 +137,7 @@ __all__ = [
     "information_return",
     "information_send_co_submission_reminders",
     "information_submit",
+    "information_submit_refusal",
     "information_submitters",
     "meeting_attendance_check",
     "meeting_check",

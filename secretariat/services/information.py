@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from cica.errors import Conflict, DomainError, Forbidden
 from cica.uploads import document_check, removed_on_failure, sha256_of
 from members.models import Participant, ParticipationStatus
-from members.rules import acting_for, is_secretariat
+from members.rules import AnyUser, acting_for, is_secretariat
 
 from ..models import (
     Audience,
@@ -61,6 +61,16 @@ def _information_index(submission: InformationSubmission) -> None:
     InformationSubmission.objects.filter(pk=submission.pk).update(search_vector=vector)
 
 
+def information_submit_refusal(*, actor: AnyUser) -> DomainError | None:
+    """Why ``actor`` may not submit information, or None: only a member
+    state's delegate submits, for their state. The one check, run by
+    :func:`information_submit` and by the page before it reads an upload."""
+    lead = acting_for(actor)
+    if lead is None or lead.status_on() != ParticipationStatus.MEMBER:
+        return Forbidden(_("Only a member state's delegate submits information, for their state."))
+    return None
+
+
 def information_submit(
     *,
     actor: User,
@@ -80,11 +90,11 @@ def information_submit(
     each co-submitting state confirms through its own delegate. If anything
     fails, the attachments already stored are removed with the rolled-back rows."""
     with removed_on_failure() as stored, transaction.atomic():
+        refused = information_submit_refusal(actor=actor)
+        if refused is not None:
+            raise refused
         lead = acting_for(actor)
-        if lead is None or lead.status_on() != ParticipationStatus.MEMBER:
-            raise Forbidden(
-                _("Only a member state's delegate submits information, for their state.")
-            )
+        assert lead is not None  # the refusal's rule
         if submitted_for is not None and submitted_for != lead:
             raise Forbidden(
                 _("You act for %(own)s and cannot submit for %(other)s.")

@@ -71,7 +71,10 @@ PAGES = [
 def test_pages_render_for_signed_in_users(signed_in, people, username, url):
     # The secretariat's "/" is its dashboard (a redirect, issue 16 item 5).
     response = signed_in(username).get(url, follow=True)
-    assert response.status_code == 200
+    # A form the role may not use is not shown: its refusal, with the reason
+    # (issue 16 item 5).
+    refused = url == "/information/new/" and username != "delegate-tjk"
+    assert response.status_code == (403 if refused else 200)
     assert b"CICA" in response.content
 
 
@@ -84,13 +87,14 @@ def test_pages_render_for_signed_in_users(signed_in, people, username, url):
         "/experts/",
         "/search/?q=x",
         "/accounts/login/",
+        "/",  # the public landing page (issue 16 item 5)
     ],
 )
 def test_public_pages(client, url):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/circulations/", "/notifications/", "/information/new/"])
+@pytest.mark.parametrize("url", ["/circulations/", "/notifications/", "/information/new/"])
 def test_private_pages_ask_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -111,8 +115,11 @@ def test_the_header_shows_the_state_and_the_unread_count(signed_in, people):
 
 
 def test_a_refused_action_shows_a_plain_reason(signed_in, drafting):
+    # The form is not shown to a state that does not coordinate (issue 16
+    # item 5): the service's refusal, before any file is sent.
     page = signed_in("delegate-irn").get(f"/initiatives/{drafting.pk}/submit_paper/")
-    assert page.status_code == 200  # the form; the service decides on submission
+    assert page.status_code == 403
+    assert "coordinator" in page.content.decode()
     response = signed_in("delegate-irn").post(
         f"/initiatives/{drafting.pk}/submit_paper/", {"file": pdf(), "language": "en"}
     )
