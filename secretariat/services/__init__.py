@@ -16,7 +16,9 @@ module that uses it (``secretariat.services.outbox.notify``), not here.
 * ``reminders``      reminders of deadlines and the summaries after them
 * ``information``    the information exchange: submit, disseminate, return
 * ``co_submission``  co-submitting states confirm, decline, are removed
-* ``outbox``         notifications and their e-mails (the outbox), the notices of events
+* ``outbox``         notifications and their e-mails (the outbox), the notices of events,
+                     the daily digest
+* ``notices``        what a notification says in its reader's language, and its link
 * ``webhooks``       webhook deliveries for REST clients
 """
 
@@ -59,6 +61,11 @@ from .meetings import (
     meeting_times_check,
     meeting_update,
 )
+from .notices import (
+    notification_links,
+    notification_text,
+    notifications_shown,
+)
 from .outbox import (
     NOTIFICATION_MAX_ATTEMPTS,
     EmailDeliveryError,
@@ -68,8 +75,10 @@ from .outbox import (
     notification_mark_read,
     notification_retry_at,
     notification_send_email,
+    notifications_clear,
     notifications_enqueue,
     notifications_requeue,
+    notifications_send_digests,
     notify,
     notify_designation,
     notify_paper_submitted,
@@ -106,6 +115,9 @@ from .webhooks import (
 )
 
 __all__ = [
+    "notification_links",
+    "notification_text",
+    "notifications_shown",
     "DECISION_BODIES",
     "EmailDeliveryError",
     "MEETING_FIELDS",
@@ -146,8 +158,10 @@ __all__ = [
     "notification_mark_read",
     "notification_retry_at",
     "notification_send_email",
+    "notifications_clear",
     "notifications_enqueue",
     "notifications_requeue",
+    "notifications_send_digests",
     "notify",
     "notify_decision",
     "notify_designation",

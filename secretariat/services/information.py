@@ -259,9 +259,7 @@ def information_disseminate(*, actor: User, submission: InformationSubmission) -
         circulation=circulation,
         actor=actor,
         kind=NotificationKind.INFORMATION,
-        subject=_("Information from %(who)s: %(title)s")
-        % {"who": submitters, "title": submission.title},
-        text=submission.text[:5000],
+        params={"who": submitters, "title": submission.title, "text": submission.text[:5000]},
     )
     return circulation
 
