@@ -62,6 +62,7 @@ from .meetings import (
     meeting_update,
 )
 from .notices import (
+    notice_render,
     notification_links,
     notification_text,
     notifications_shown,
@@ -115,6 +116,7 @@ from .webhooks import (
 )
 
 __all__ = [
+    "notice_render",
     "notification_links",
     "notification_text",
     "notifications_shown",

@@ -22,8 +22,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from measures.models import DesignationRole
+from measures.workflow import Outcome
 
-from ..models import Decision, Notification, NotificationKind
+from ..models import Body, Decision, Notification, NotificationKind
 
 Params: TypeAlias = "dict[str, Any]"
 
@@ -92,6 +93,44 @@ def _information(p: Params) -> tuple[str, str]:
     return subject, p["text"]
 
 
+def _decision(p: Params) -> tuple[str, str]:
+    subject = _("%(body)s decision on %(ref)s: %(outcome)s") % {
+        "body": Body(p["body"]).label,
+        "ref": p["ref"],
+        "outcome": Outcome(p["outcome"]).label,
+    }
+    body = f"{p['symbol']}\n\n{p['text']}".strip()
+    if p["outcome"] in (Outcome.RETURNED, Outcome.NO_CONSENSUS):
+        body += "\n\n" + _(
+            "The paper goes back to its coordinators for a revised version, which will be "
+            "circulated again."
+        )
+    if p["objecting"]:
+        body += "\n" + _("Objected: %(codes)s.") % {"codes": ", ".join(p["objecting"])}
+    if p["silence_ref"]:
+        body += "\n" + _("Adopted by silence procedure (%(ref)s): no member state objected.") % {
+            "ref": p["silence_ref"]
+        }
+    return subject, body
+
+
+def _silence_broken(p: Params) -> tuple[str, str]:
+    subject = _("Silence broken by %(code)s: %(ref)s") % {"code": p["code"], "ref": p["ref"]}
+    return subject, p["text"]
+
+
+def _information_submitted(p: Params) -> tuple[str, str]:
+    subject = _("Information submitted: %(ref)s %(title)s") % {
+        "ref": p["ref"],
+        "title": p["title"],
+    }
+    return subject, p["text"]
+
+
+def _information_returned(p: Params) -> tuple[str, str]:
+    return _("Returned: %(ref)s") % {"ref": p["ref"]}, p["reason"]
+
+
 # kind -> ``render(params) -> (subject, text)`` in the active language.
 RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.CIRCULATION: _circulation,
@@ -99,6 +138,10 @@ RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.DESIGNATION: _designation,
     NotificationKind.PAPER_SUBMITTED: _paper_submitted,
     NotificationKind.INFORMATION: _information,
+    NotificationKind.DECISION: _decision,
+    NotificationKind.SILENCE_BROKEN: _silence_broken,
+    NotificationKind.INFORMATION_SUBMITTED: _information_submitted,
+    NotificationKind.INFORMATION_RETURNED: _information_returned,
 }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from members.models import Delegate, EmailFrequency, Participant, UserPreference
 from members.services import delegate_assign, preference_set
 from secretariat import services
-from secretariat.models import Circulation, EmailStatus, Notification
+from secretariat.models import Body, Circulation, EmailStatus, Notification
 from secretariat.services import initiative_circulate
 from secretariat.tasks import send_daily_digests
 from tests.conftest import DEMO_PASSWORD
@@ -295,3 +295,25 @@ def test_signing_in_applies_the_stored_language(people, client):
     assert answer.cookies["django_language"].value == "ru"
     with translation.override("ru"):
         assert "Уведомления" in client.get(reverse("notification-list")).content.decode()
+
+
+def test_decision_and_information_notices_are_written_in_the_readers_language():
+    params = {
+        "body": "swg",
+        "ref": "HUM-5/1",
+        "outcome": "returned",
+        "symbol": "CICA/SWG/DEC/2026/1",
+        "text": "",
+        "objecting": ["IND"],
+        "silence_ref": "",
+    }
+    subject, body = services.notice_render(kind="decision", params=params, language="ru")
+    with translation.override("ru"):
+        assert str(Body("swg").label) in subject
+    assert "HUM-5/1" in subject
+    assert "IND" in body
+    subject, _body = services.notice_render(
+        kind="information_returned", params={"ref": "INF/1", "reason": "x"}, language="fr"
+    )
+    assert subject != "Returned: INF/1"
+    assert "INF/1" in subject
