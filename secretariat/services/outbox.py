@@ -122,7 +122,7 @@ def notify(
     idempotency key ``<event>:<user>`` is unique: writing the same event twice
     (a retried task, a repeated call) adds nothing. A rolled-back
     transaction leaves no row and queues nothing. Returns the ids of the
-    notifications this call wrote. Three queries, whatever the number of
+    notifications this call wrote. Four queries, whatever the number of
     recipients.
 
     ``params``, when given, are what the notice says as data (see
@@ -410,7 +410,8 @@ def _email_text(notification: Notification) -> tuple[str, str]:
     link = absolute(notification_links([notification])[notification.pk])
     if link:
         with translation.override(language):
-            body = f"{body}\n\n{_('Open: %(link)s') % {'link': link}}"
+            opening = _("Open: %(link)s") % {"link": link}
+        body = f"{body}\n\n{opening}"
     return subject, body
 
 
