@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # A write that answers 500 commits nothing (issue 13 item 1).
     "cica.middleware.AtomicWritesMiddleware",
+    # The language cookie of the user's stored preference, set at sign-in (issue 16).
+    "members.views.PreferredLanguageMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,6 +217,8 @@ def calendar_domain_default(hosts: list[str]) -> str:
 CICA_CALENDAR_DOMAIN = env.str(
     "CICA_CALENDAR_DOMAIN", default=calendar_domain_default(ALLOWED_HOSTS)
 )
+# The site's address, for the links in e-mails (issue 16 item 3).
+CICA_SITE_URL = env.str("CICA_SITE_URL", default=f"https://{CICA_CALENDAR_DOMAIN}")
 
 # E-mail: the console unless EMAIL_URL names a server (smtp://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):
@@ -267,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     "close-silence-procedures": {
         "task": "secretariat.close_silence_procedures",
         "schedule": 15 * 60.0,
+    },
+    # Readers who chose a daily digest: one e-mail a day (issue 16 item 3).
+    "send-daily-digests": {
+        "task": "secretariat.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

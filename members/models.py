@@ -326,3 +326,44 @@ class ApiToken(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("An e-mail for each notice")
+    DAILY = "daily", _("One daily digest")
+
+
+class UserPreference(models.Model):
+    """What one user (delegate or secretariat) prefers: the language of the
+    pages and of every notice and e-mail they receive, and how often they are
+    e-mailed. Set from the language switcher and the preferences page; a user
+    without a row (or with no language) falls back to their delegate record's
+    language of notices, then to the site's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    email_frequency = models.CharField(
+        _("e-mail"),
+        max_length=16,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATE,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email_frequency__in=EmailFrequency.values),
+                name="preference_email_frequency_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'}, {self.email_frequency}"

@@ -1,11 +1,21 @@
 """Reads of the participant registers, shaped for the API and the admin."""
 
 import datetime
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
-from .models import ApiToken, Participant, ParticipantAlias, Participation
+from .models import (
+    ApiToken,
+    Delegate,
+    EmailFrequency,
+    Participant,
+    ParticipantAlias,
+    Participation,
+    UserPreference,
+)
 from .rules import AnyUser, is_secretariat
 from .text import normalize_name
 
@@ -64,3 +74,43 @@ def api_tokens_visible_to(user: AnyUser) -> QuerySet[ApiToken]:
     if isinstance(user, AnonymousUser):  # the views ask for a signed-in user first
         return tokens.none()
     return tokens if is_secretariat(user) else tokens.filter(user=user)
+
+
+# --- a user's preferences (issue 16 item 3) ----------------------------------------------
+
+
+def preference_of(user: AnyUser) -> UserPreference:
+    """The user's preferences, unsaved defaults for a user who has none."""
+    pk: int | None = getattr(user, "pk", None)
+    if pk is None:
+        return UserPreference()
+    return UserPreference.objects.filter(user_id=pk).first() or UserPreference(user_id=pk)
+
+
+def notice_languages(user_ids: Iterable[int]) -> dict[int, str]:
+    """The language each user reads notices in: their preference, else their
+    delegate record's language of notices, else the site's. Two queries for
+    any number of users."""
+    ids = list(user_ids)
+    languages = {pk: settings.LANGUAGE_CODE for pk in ids}
+    languages.update(
+        Delegate.objects.filter(user_id__in=ids)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+    languages.update(
+        UserPreference.objects.filter(user_id__in=ids)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+    return languages
+
+
+def digest_readers(user_ids: Iterable[int]) -> set[int]:
+    """Those of these users who asked for one daily digest instead of an
+    e-mail per notice. One query."""
+    return set(
+        UserPreference.objects.filter(
+            user_id__in=list(user_ids), email_frequency=EmailFrequency.DAILY
+        ).values_list("user_id", flat=True)
+    )

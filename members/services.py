@@ -29,11 +29,13 @@ from .models import (
     Chairmanship,
     Delegate,
     DelegateRole,
+    EmailFrequency,
     Participant,
     ParticipantAlias,
     ParticipantKind,
     Participation,
     ParticipationStatus,
+    UserPreference,
 )
 from .rules import CHAIR_GROUP, SECRETARIAT_GROUP, AnyUser, is_secretariat
 
@@ -571,3 +573,28 @@ def user_lockouts_lift(*, actor: User, user: User) -> int:
         raise Forbidden(_("Only the secretariat may lift a sign-in lock-out."))
     lifted: int = axes_reset(username=user.get_username())
     return lifted
+
+
+def preference_set(
+    *, user: User, language: str | None = None, email_frequency: str | None = None
+) -> UserPreference:
+    """Record what a signed-in user prefers: the language of their pages and
+    notices (from the switcher or the preferences page) and how often they
+    are e-mailed. ``None`` leaves a setting as it is. An unknown value is a
+    400, never a stored preference."""
+    if language is not None and language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(_("Unknown language %(value)r.") % {"value": language})
+    if email_frequency is not None and email_frequency not in EmailFrequency.values:
+        raise DomainError(_("Unknown e-mail frequency %(value)r.") % {"value": email_frequency})
+    with transaction.atomic():
+        preference, _created = UserPreference.objects.select_for_update().get_or_create(user=user)
+        changed = []
+        if language is not None and preference.language != language:
+            preference.language = language
+            changed.append("language")
+        if email_frequency is not None and preference.email_frequency != email_frequency:
+            preference.email_frequency = email_frequency
+            changed.append("email_frequency")
+        if changed:
+            preference.save(update_fields=[*changed, "updated_at"])
+    return preference

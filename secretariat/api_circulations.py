@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -197,6 +199,13 @@ class CirculationViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    """A notification in the reader's language (the request's), with ``link``,
+    the page of what it is about (issue 16 item 3)."""
+
+    link = serializers.SerializerMethodField(
+        help_text=_("The page of what the notice is about (a path on this site; empty if none).")
+    )
+
     class Meta:
         model = Notification
         fields = [
@@ -205,6 +214,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "subject",
             "body",
             "url",
+            "link",
             "target_type",
             "target_id",
             "created_at",
@@ -212,6 +222,16 @@ class NotificationSerializer(serializers.ModelSerializer):
             "email_status",
             "sent_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_link(self, notification: Notification) -> str:
+        return services.notification_links([notification])[notification.pk]
+
+    def to_representation(self, instance: Notification) -> dict:
+        data = super().to_representation(instance)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        data["subject"], data["body"] = services.notification_text(instance, language=language)
+        return data
 
 
 class NotificationFilter(filters.FilterSet):

@@ -460,6 +460,8 @@ class EmailStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("No e-mail address")
+    # The reader chose one daily digest: the digest task sends it (issue 16).
+    DIGEST = "digest", _("Waiting for the daily digest")
 
 
 class Notification(models.Model):
@@ -480,6 +482,11 @@ class Notification(models.Model):
     target_type = models.CharField(max_length=32, blank=True)
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     url = models.CharField(max_length=300, blank=True)
+    # What the notice says, as data (references, codes, ISO dates): with a
+    # known kind its subject and text are written again in the reader's
+    # language when shown or e-mailed (secretariat.services.notices). Empty
+    # on older rows, which show their stored subject and text.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_status = models.CharField(

@@ -111,3 +111,9 @@ def deliver_webhook(self, delivery_id: int) -> str:
 @shared_task(name="secretariat.requeue_webhooks")
 def requeue_webhooks() -> int:
     return services.webhooks_requeue()
+
+
+@shared_task(name="secretariat.send_daily_digests")
+def send_daily_digests() -> int:
+    """Daily: one digest e-mail to each reader who chose it (issue 16 item 3)."""
+    return services.notifications_send_digests()

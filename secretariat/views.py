@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -359,15 +359,29 @@ def information_remove_co_submitter(request, pk: int):
     )
 
 
+def _notification_page(request):
+    """The user's notifications as the page shows them: in the page's
+    language, each linked to what it is about (issue 16 item 3)."""
+    notifications = selectors.notifications_of(request.user).order_by("-created_at", "-pk")[:100]
+    return {
+        "notifications": services.notifications_shown(
+            notifications, language=translation.get_language() or settings.LANGUAGE_CODE
+        ),
+        "unread": selectors.notifications_of(request.user).filter(read_at__isnull=True).count(),
+    }
+
+
 @login_required
 def notification_list(request):
-    notifications = selectors.notifications_of(request.user).order_by("-created_at")[:100]
-    return render(request, "cica/notifications.html", {"notifications": notifications})
+    return render(request, "cica/notifications.html", _notification_page(request))
 
 
 @login_required
 @require_POST
 def notifications_read(request):
+    """Mark one notification (``id``) or all read. With htmx the list is
+    swapped in place, its row now saying when it was read, and the unread
+    count in the header follows; without, the page is shown again."""
     pk = request.POST.get("id")
     notification = None
     if pk and pk.isdigit():
@@ -376,14 +390,11 @@ def notifications_read(request):
             return refused(request, _("No such notification."), 404)
     services.notification_mark_read(user=request.user, notification=notification)
     if request.htmx:
+        page = _notification_page(request)
         return render(
             request,
-            "cica/unread_count.html",
-            {
-                "unread_count": selectors.notifications_of(request.user)
-                .filter(read_at__isnull=True)
-                .count()
-            },
+            "cica/notifications_read.html",
+            {**page, "unread_count": page["unread"], "oob": True},
         )
     return redirect("notification-list")
 

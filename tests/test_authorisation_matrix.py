@@ -850,6 +850,15 @@ PAGES: dict[tuple[str, str], list[Case]] = {
     ("i18n/setlang/", "post"): [
         Case("*=302", lambda s: "/i18n/setlang/", data=lambda s: {"language": "en"})
     ],
+    # Each signed-in user's own preferences (issue 16 item 3).
+    ("preferences/", "get"): [Case("anon=login *=200", lambda s: "/preferences/")],
+    ("preferences/", "post"): [
+        Case(
+            "anon=login *=302",
+            lambda s: "/preferences/",
+            data=lambda s: {"language": "en", "email_frequency": "daily"},
+        )
+    ],
     # The API's documentation is public, like the reads it documents.
     ("api/schema/", "get"): [Case("*=200", lambda s: "/api/schema/")],
     # Load balancers ask without signing in; it tells nothing private.

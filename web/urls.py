@@ -19,6 +19,7 @@ from measures import views as measure_views
 from measures import views_experts
 from members import api as members_api
 from members import api_tokens
+from members import views as member_views
 from secretariat import admin_imports, admin_views
 from secretariat import api as secretariat_api
 from secretariat import views as secretariat_views
@@ -77,6 +78,8 @@ urlpatterns = [
         csp_update(_DOCS_CSP)(SpectacularRedocView.as_view(url_name="schema")),
         name="redoc",
     ),
+    # The switcher also stores a signed-in user's language (issue 16 item 3).
+    path("i18n/setlang/", member_views.language_set, name="language-set"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("meetings.ics", meetings_ics, name="meetings-ics"),
     path("meetings/<str:code>.ics", meetings_ics, name="participant-meetings-ics"),
@@ -119,6 +122,7 @@ urlpatterns = [
     # Meeting pages; "meetings/<str:code>.ics" above is the per-state feed.
     path("meetings/", secretariat_views.meeting_list, name="meeting-list"),
     path("meetings/<int:pk>/", secretariat_views.meeting_page, name="meeting"),
+    path("preferences/", member_views.preferences, name="preferences"),
 ]
 
 handler400 = "cica.input.bad_request"

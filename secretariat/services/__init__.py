@@ -16,7 +16,9 @@ module that uses it (``secretariat.services.outbox.notify``), not here.
 * ``reminders``      reminders of deadlines and the summaries after them
 * ``information``    the information exchange: submit, disseminate, return
 * ``co_submission``  co-submitting states confirm, decline, are removed
-* ``outbox``         notifications and their e-mails (the outbox), the notices of events
+* ``outbox``         notifications and their e-mails (the outbox), the notices of events,
+                     the daily digest
+* ``notices``        what a notification says in its reader's language, and its link
 * ``webhooks``       webhook deliveries for REST clients
 """
 
@@ -60,6 +62,12 @@ from .meetings import (
     meeting_times_check,
     meeting_update,
 )
+from .notices import (
+    notice_render,
+    notification_links,
+    notification_text,
+    notifications_shown,
+)
 from .outbox import (
     NOTIFICATION_MAX_ATTEMPTS,
     EmailDeliveryError,
@@ -69,8 +77,10 @@ from .outbox import (
     notification_mark_read,
     notification_retry_at,
     notification_send_email,
+    notifications_clear,
     notifications_enqueue,
     notifications_requeue,
+    notifications_send_digests,
     notify,
     notify_designation,
     notify_paper_submitted,
@@ -108,6 +118,10 @@ from .webhooks import (
 )
 
 __all__ = [
+    "notice_render",
+    "notification_links",
+    "notification_text",
+    "notifications_shown",
     "DECISION_BODIES",
     "EmailDeliveryError",
     "MEETING_FIELDS",
@@ -149,8 +163,10 @@ __all__ = [
     "notification_mark_read",
     "notification_retry_at",
     "notification_send_email",
+    "notifications_clear",
     "notifications_enqueue",
     "notifications_requeue",
+    "notifications_send_digests",
     "notify",
     "notify_decision",
     "notify_designation",

@@ -24,7 +24,8 @@ from ..models import (
     Receipt,
     SilenceStatus,
 )
-from .outbox import _active_delegates, _in_their_language, notify
+from .notices import RENDERERS, Params
+from .outbox import _active_delegates, _in_their_language, _rendered, notify
 from .symbols import symbol_next
 
 # ``notice(circulation)``: a notice's ``(subject, text)`` in the active language.
@@ -75,24 +76,14 @@ def circulation_create(
         silence_status=SilenceStatus.PENDING if silence else SilenceStatus.NONE,
     )
     circulation.save()
-    what = paper.symbol if paper else _("a draft decision")
-    subject = _("Circulated for comments: %(what)s (%(ref)s), deadline %(deadline)s") % {
-        "what": what,
+    kind_ = NotificationKind.SILENCE if silence else NotificationKind.CIRCULATION
+    params = {
+        "what": paper.symbol if paper else "",
         "ref": reference,
-        "deadline": deadline,
+        "measure": initiative.measure.code,
+        "deadline": deadline.isoformat(),
     }
-    text = _(
-        "The secretariat has circulated %(what)s on %(measure)s. Your state's answer is "
-        "awaited by %(deadline)s."
-    ) % {"what": what, "measure": initiative.measure.code, "deadline": deadline}
-    _fan_out(
-        circulation=circulation,
-        actor=actor,
-        kind=NotificationKind.SILENCE if silence else NotificationKind.CIRCULATION,
-        subject=subject,
-        text=text,
-        notice=notice,
-    )
+    _fan_out(circulation=circulation, actor=actor, kind=kind_, params=params, notice=notice)
     return circulation
 
 
@@ -101,13 +92,13 @@ def _fan_out(
     circulation: Circulation,
     actor: User,
     kind: str,
-    subject: str,
-    text: str,
+    params: Params,
     notice: Notice | None = None,
 ) -> None:
     """One receipt per addressed participant and one notification per active
-    delegate of each, in a fixed number of queries. With ``notice``, each
-    delegate's copy is written in their language."""
+    delegate of each, in a fixed number of queries, each delegate's copy in
+    their language: from ``params`` (the circulation notice, written again in
+    the reader's language when shown), or from ``notice`` when given."""
     today = timezone.localdate()
     statuses = [ParticipationStatus.MEMBER]
     if circulation.audience == Audience.MEMBERS_AND_OBSERVERS:
@@ -126,7 +117,8 @@ def _fan_out(
     delegates = _active_delegates(participant_ids=list(by_participant))
     targets = [(user, "receipt", by_participant[pid].pk) for user, pid in delegates]
     if notice is None:
-        messages = [(user, subject, text, *target) for user, *target in targets]
+        render = kind if kind in RENDERERS else NotificationKind.CIRCULATION
+        messages = _rendered(targets, kind=render, params=params)
     else:
         rendered: dict[str, tuple[str, str]] = {}
 
@@ -142,6 +134,7 @@ def _fan_out(
         event_key=f"circulation:{circulation.pk}",
         messages=messages,
         url=f"/api/v1/circulations/{circulation.pk}/",
+        params=params if notice is None and kind in RENDERERS else None,
     )
 
 

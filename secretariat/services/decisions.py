@@ -27,7 +27,7 @@ from ..models import (
     Position,
     SilenceStatus,
 )
-from .outbox import _active_delegates, notify
+from .outbox import _active_delegates, _rendered, notify
 from .symbols import symbol_next
 
 if TYPE_CHECKING:
@@ -204,30 +204,28 @@ def notify_decision(*, decision: Decision) -> None:
                 "participant_id", flat=True
             )
         )
-    subject = _("%(body)s decision on %(ref)s: %(outcome)s") % {
-        "body": decision.get_body_display(),
+    params = {
+        "body": decision.body,
         "ref": initiative.reference,
-        "outcome": decision.get_outcome_display(),
+        "outcome": decision.outcome,
+        "symbol": decision.symbol,
+        "text": decision.text,
+        "objecting": sorted(p.code for p in decision.objecting.all()),
+        "silence_ref": decision.adopted_under.reference
+        if decision.procedure == DecisionProcedure.SILENCE and decision.adopted_under
+        else "",
     }
-    body = f"{decision.symbol}\n\n{decision.text}".strip()
-    if decision.outcome in (Outcome.RETURNED, Outcome.NO_CONSENSUS):
-        body += "\n\n" + _(
-            "The paper goes back to its coordinators for a revised version, which will be "
-            "circulated again."
-        )
-    objecting = sorted(p.code for p in decision.objecting.all())
-    if objecting:
-        body += "\n" + _("Objected: %(codes)s.") % {"codes": ", ".join(objecting)}
-    if decision.procedure == DecisionProcedure.SILENCE and decision.adopted_under:
-        body += "\n" + _("Adopted by silence procedure (%(ref)s): no member state objected.") % {
-            "ref": decision.adopted_under.reference
-        }
     notify(
         kind=NotificationKind.DECISION,
         event_key=f"decision:{decision.pk}",
-        messages=[
-            (u, subject, body, "decision", decision.pk)
-            for u, _pid in _active_delegates(participant_ids=list(ids))
-        ],
+        messages=_rendered(
+            [
+                (u, "decision", decision.pk)
+                for u, _pid in _active_delegates(participant_ids=list(ids))
+            ],
+            kind=NotificationKind.DECISION,
+            params=params,
+        ),
+        params=params,
         url=f"/api/v1/decisions/{decision.pk}/",
     )

@@ -33,7 +33,13 @@ from ..models import (
     Visibility,
 )
 from .circulations import _fan_out
-from .outbox import _active_delegates, _in_their_language, _secretariat_users, notify
+from .outbox import (
+    _active_delegates,
+    _in_their_language,
+    _rendered,
+    _secretariat_users,
+    notify,
+)
 from .symbols import symbol_next
 
 # PostgreSQL text-search configurations for our languages; 'simple' (no
@@ -144,17 +150,20 @@ def information_submit(
             stored.append(str(attachment.file.name))  # set by the save above
             attachment.save()
         _information_index(submission)
-        subject = _("Information submitted: %(ref)s %(title)s") % {
+        params = {
             "ref": submission.reference,
             "title": submission.title,
+            "text": submission.text[:2000],
         }
         notify(
             kind=NotificationKind.INFORMATION_SUBMITTED,
             event_key=f"information-submitted:{submission.pk}",
-            messages=[
-                (u, subject, submission.text[:2000], "information", submission.pk)
-                for u in _secretariat_users()
-            ],
+            messages=_rendered(
+                [(u, "information", submission.pk) for u in _secretariat_users()],
+                kind=NotificationKind.INFORMATION_SUBMITTED,
+                params=params,
+            ),
+            params=params,
             url=f"/api/v1/information/{submission.pk}/",
         )
         if co_submitters:
@@ -269,9 +278,7 @@ def information_disseminate(*, actor: User, submission: InformationSubmission) -
         circulation=circulation,
         actor=actor,
         kind=NotificationKind.INFORMATION,
-        subject=_("Information from %(who)s: %(title)s")
-        % {"who": submitters, "title": submission.title},
-        text=submission.text[:5000],
+        params={"who": submitters, "title": submission.title, "text": submission.text[:5000]},
     )
     return circulation
 
@@ -294,14 +301,19 @@ def information_return(
         submission.submitted_for_id,
         *submission.co_submitters.values_list("participant_id", flat=True),
     ]
-    subject = _("Returned: %(ref)s") % {"ref": submission.reference}
+    params = {"ref": submission.reference, "reason": reason}
     notify(
         kind=NotificationKind.INFORMATION_RETURNED,
         event_key=f"information-returned:{submission.pk}",
-        messages=[
-            (u, subject, reason, "information", submission.pk)
-            for u, _pid in _active_delegates(participant_ids=states)
-        ],
+        messages=_rendered(
+            [
+                (u, "information", submission.pk)
+                for u, _pid in _active_delegates(participant_ids=states)
+            ],
+            kind=NotificationKind.INFORMATION_RETURNED,
+            params=params,
+        ),
+        params=params,
         url=f"/api/v1/information/{submission.pk}/",
     )
     return submission

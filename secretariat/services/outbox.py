@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from cica.errors import NotFound as NotFoundError
 from cica.text import single_line
-from measures.models import DesignationRole, Initiative, Paper
+from measures.models import Initiative, Paper
 from members.models import Delegate, Participant
 from members.rules import SECRETARIAT_GROUP
+from members.selectors import digest_readers, notice_languages
 
 from ..models import (
     EmailStatus,
@@ -33,6 +34,7 @@ from ..models import (
     NotificationKind,
     Receipt,
 )
+from .notices import Params, absolute, notice_render, notification_links, notification_text
 
 if TYPE_CHECKING:
     from celery import Task
@@ -76,15 +78,12 @@ def _in_their_language(
     recipients: Iterable[Recipient], build: Callable[[User], tuple[str, str]]
 ) -> list[Message]:
     """``notify`` messages, each written in its recipient's language (their
-    delegate record's; otherwise the site's). ``recipients`` are ``(user,
-    target_type, target_id)``; ``build(user)`` returns ``(subject, body)`` and
-    runs with that language active. One query for all the languages."""
+    preference, else their delegate record's, else the site's). ``recipients``
+    are ``(user, target_type, target_id)``; ``build(user)`` returns ``(subject,
+    body)`` and runs with that language active. Two queries for all the
+    languages."""
     recipients = list(recipients)
-    languages = dict(
-        Delegate.objects.filter(user__in=[user.pk for user, *_target in recipients]).values_list(
-            "user_id", "language"
-        )
-    )
+    languages = notice_languages(user.pk for user, *_target in recipients)
     messages = []
     for user, target_type, target_id in recipients:
         with translation.override(languages.get(user.pk) or settings.LANGUAGE_CODE):
@@ -93,12 +92,28 @@ def _in_their_language(
     return messages
 
 
+def _rendered(recipients: Iterable[Recipient], *, kind: str, params: Params) -> list[Message]:
+    """``notify`` messages of a notice that is written from its parameters
+    (``notices.RENDERERS``), each in its recipient's language; rendered once
+    per language."""
+    rendered: dict[str, tuple[str, str]] = {}
+
+    def build(_user: User) -> tuple[str, str]:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = notice_render(kind=kind, params=params)
+        return rendered[language]
+
+    return _in_their_language(recipients, build)
+
+
 def notify(
     *,
     kind: str,
     event_key: str,
     messages: Sequence[Message],
     url: str = "",
+    params: Params | None = None,
 ) -> list[int]:
     """Write notifications for one event into the outbox and hand their
     e-mails to Celery once the transaction commits.
@@ -107,11 +122,17 @@ def notify(
     idempotency key ``<event>:<user>`` is unique: writing the same event twice
     (a retried task, a repeated call) adds nothing. A rolled-back
     transaction leaves no row and queues nothing. Returns the ids of the
-    notifications this call wrote. Three queries, whatever the number of
+    notifications this call wrote. Four queries, whatever the number of
     recipients.
+
+    ``params``, when given, are what the notice says as data (see
+    ``notices``): the page and the e-mail write it again in the reader's
+    language. A reader who chose the daily digest gets no e-mail now: their
+    row waits for the digest (``notifications_send_digests``).
     """
     if not messages:
         return []
+    digest = digest_readers(user.pk for user, *_rest in messages)
     rows = []
     for user, subject, body, target_type, target_id in messages:
         rows.append(
@@ -124,6 +145,8 @@ def notify(
                 target_type=target_type or "",
                 target_id=target_id,
                 url=url,
+                params=params or {},
+                email_status=EmailStatus.DIGEST if user.pk in digest else EmailStatus.PENDING,
             )
         )
     keys = [r.idempotency_key for r in rows]
@@ -317,12 +340,13 @@ def notification_send_email(*, notification_id: int) -> str:
             return "skipped"
         _outbox_claim(notification, now=timezone.now())
     # Committed: the claim is visible; nothing is locked while the server answers.
+    subject, body = _email_text(notification)
     failure = None
     try:
         send_mail(
             # Rows written before subjects were made single-line go out too.
-            single_line(notification.subject),
-            notification.body,
+            single_line(subject),
+            body,
             settings.DEFAULT_FROM_EMAIL,
             [address],
             fail_silently=False,
@@ -378,6 +402,19 @@ def notification_send_email(*, notification_id: int) -> str:
     raise EmailDeliveryError(notification.last_error, attempts=notification.attempts)
 
 
+def _email_text(notification: Notification) -> tuple[str, str]:
+    """The e-mail of one notification, in its recipient's language now, with
+    the address of the page it is about."""
+    language = notice_languages([notification.recipient_id])[notification.recipient_id]
+    subject, body = notification_text(notification, language=language)
+    link = absolute(notification_links([notification])[notification.pk])
+    if link:
+        with translation.override(language):
+            opening = _("Open: %(link)s") % {"link": link}
+        body = f"{body}\n\n{opening}"
+    return subject, body
+
+
 def notification_retry_at(*, notification_id: int, countdown: int) -> None:
     """A worker will try again in ``countdown`` seconds: the periodic re-queue
     leaves the row alone until then (plus its usual delay)."""
@@ -411,9 +448,8 @@ def notification_mark_read(*, user: User, notification: Notification | None = No
 
 
 def notify_paper_submitted(*, paper: Paper) -> None:
-    """The secretariat learns of every new paper version."""
-    subject = _("Paper submitted: %(symbol)s") % {"symbol": paper.symbol}
-    body = _("%(state)s submitted %(symbol)s (version %(version)s) on %(measure)s.") % {
+    """The secretariat learns of every new paper version, each in their language."""
+    params = {
         "state": paper.submitted_for.code if paper.submitted_for else "—",
         "symbol": paper.symbol,
         "version": paper.version,
@@ -422,28 +458,135 @@ def notify_paper_submitted(*, paper: Paper) -> None:
     notify(
         kind=NotificationKind.PAPER_SUBMITTED,
         event_key=f"paper:{paper.pk}",
-        messages=[(u, subject, body, "paper", paper.pk) for u in _secretariat_users()],
+        messages=_rendered(
+            [(u, "paper", paper.pk) for u in _secretariat_users()],
+            kind=NotificationKind.PAPER_SUBMITTED,
+            params=params,
+        ),
         url=f"/api/v1/initiatives/{paper.initiative_id}/",
+        params=params,
     )
 
 
 def notify_designation(
     *, initiative: Initiative, designations: list[tuple[Participant, str]]
 ) -> None:
-    """The designated states' delegates learn of their designation."""
+    """The designated states' delegates learn of their designation, each in
+    their language."""
     roles = {p.pk: role for p, role in designations}
-    messages = []
+    event_key = f"designation:{initiative.pk}:{initiative.designations.count()}"
+    by_role: dict[str, list[Recipient]] = {}
     for user, participant_id in _active_delegates(participant_ids=list(roles)):
-        role = DesignationRole(roles[participant_id]).label
-        subject = _("Designated %(role)s of %(ref)s") % {"role": role, "ref": initiative.reference}
-        body = _(
-            "Your state is designated %(role)s of %(ref)s; the Chair asks the "
-            "coordinators to draft a concept paper."
-        ) % {"role": role, "ref": initiative.reference}
-        messages.append((user, subject, body, "initiative", initiative.pk))
-    notify(
-        kind=NotificationKind.DESIGNATION,
-        event_key=f"designation:{initiative.pk}:{initiative.designations.count()}",
-        messages=messages,
-        url=f"/api/v1/initiatives/{initiative.pk}/",
+        by_role.setdefault(str(roles[participant_id]), []).append(
+            (user, "initiative", initiative.pk)
+        )
+    for role, recipients in by_role.items():
+        params = {"role": role, "ref": initiative.reference}
+        notify(
+            kind=NotificationKind.DESIGNATION,
+            event_key=event_key,
+            messages=_rendered(recipients, kind=NotificationKind.DESIGNATION, params=params),
+            url=f"/api/v1/initiatives/{initiative.pk}/",
+            params=params,
+        )
+
+
+# --- read, cleared, digested ----------------------------------------------------------
+
+
+def notifications_clear(*, target_type: str, target_id: int) -> int:
+    """Mark read every notice about one object (a state's receipt of a
+    circulation) once it has been acted on: the state answered, so none of
+    its delegates is still asked to. Runs in the acting transaction; returns
+    how many were cleared."""
+    return Notification.objects.filter(
+        target_type=target_type, target_id=target_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def notifications_send_digests(*, now: datetime.datetime | None = None) -> int:
+    """Periodic (daily): one e-mail per reader who chose the daily digest,
+    listing their notices still unread and not yet e-mailed, each in the
+    reader's language with its link. Each notice goes out once: the reader's
+    rows are claimed in a short transaction (as the e-mail outbox claims a
+    row) before the mail server is asked, and marked sent after; a notice
+    read before its digest is not e-mailed. A failed send leaves the rows
+    for the next run. Returns the number of digests sent."""
+    now = now or timezone.now()
+    readers = list(
+        Notification.objects.filter(email_status=EmailStatus.DIGEST)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
     )
+    sent = 0
+    for reader in readers:
+        try:
+            if _digest_send(recipient_id=reader, now=now):
+                sent += 1
+        except OutboxClaimed:
+            continue  # another worker sends this reader's digest now
+        except Exception as exc:  # the mail server failed: next run tries again
+            logger.warning("Digest for user %s not sent, kept for the next run: %s", reader, exc)
+    return sent
+
+
+def _digest_send(*, recipient_id: int, now: datetime.datetime) -> bool:
+    lease = datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(recipient_id=recipient_id, email_status=EmailStatus.DIGEST)
+            .order_by("created_at", "pk")
+        )
+        if any(r.claimed_at is not None and r.claimed_at > now - lease for r in rows):
+            raise OutboxClaimed(int(lease.total_seconds()))
+        read = [r.pk for r in rows if r.read_at is not None]
+        if read:
+            Notification.objects.filter(pk__in=read).update(
+                email_status=EmailStatus.SKIPPED,
+                last_error="read before the daily digest",
+                claimed_at=None,
+            )
+        rows = [r for r in rows if r.read_at is None]
+        if not rows:
+            return False
+        address = rows[0].recipient.email
+        if not address:
+            Notification.objects.filter(pk__in=[r.pk for r in rows]).update(
+                email_status=EmailStatus.SKIPPED
+            )
+            return False
+        Notification.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_at=now)
+    # Committed: the claim is visible; nothing is locked while the server answers.
+    ids = [r.pk for r in rows]
+    language = notice_languages([recipient_id])[recipient_id]
+    links = notification_links(rows)
+    with translation.override(language):
+        subject = _("CICA: your daily digest, %(count)s unread notice(s)") % {"count": len(rows)}
+        parts = []
+        for row in rows:
+            title, text = notification_text(row, language=language)
+            link = absolute(links[row.pk])
+            parts.append("\n".join(x for x in (f"* {single_line(title)}", text, link) if x))
+        body = "\n\n".join(parts)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+    except Exception as exc:
+        Notification.objects.filter(pk__in=ids, email_status=EmailStatus.DIGEST).update(
+            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    Notification.objects.filter(pk__in=ids, email_status=EmailStatus.DIGEST).update(
+        email_status=EmailStatus.SENT, sent_at=timezone.now(), claimed_at=None, last_error=""
+    )
+    receipts = [r.target_id for r in rows if r.target_type == "receipt" and r.target_id]
+    with transaction.atomic():
+        for receipt in Receipt.objects.select_for_update().filter(
+            pk__in=receipts, delivered_at__isnull=True
+        ):
+            # save(), not update(): receipts are audited (simple-history).
+            receipt.delivered_at = timezone.now()
+            receipt.save(update_fields=["delivered_at"])
+    return True

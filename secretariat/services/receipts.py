@@ -22,6 +22,7 @@ from ..models import (
     Receipt,
     SilenceStatus,
 )
+from .outbox import notifications_clear
 from .silence import _silence_break
 
 if TYPE_CHECKING:
@@ -80,6 +81,12 @@ def receipt_acknowledge(*, actor: User, circulation: Circulation) -> Receipt:
         changed += ["acknowledged_at", "acknowledged_by"]
     if changed:
         receipt.save(update_fields=changed)
+    if (
+        circulation.kind == CirculationKind.INFORMATION
+        or receipt.participant.status_on() != ParticipationStatus.MEMBER
+    ):
+        # Nothing more is asked of the state: its notices about it are done.
+        notifications_clear(target_type="receipt", target_id=receipt.pk)
     return receipt
 
 
@@ -133,6 +140,8 @@ def receipt_answer(
     if receipt.acknowledged_at is None:
         receipt.acknowledged_at, receipt.acknowledged_by = now, actor
     receipt.save()
+    # The state has answered: none of its delegates is still asked to (issue 16).
+    notifications_clear(target_type="receipt", target_id=receipt.pk)
     if position == Position.OBJECTION and circulation.silence_status == SilenceStatus.PENDING:
         _silence_break(circulation=circulation, receipt=receipt)
     return receipt

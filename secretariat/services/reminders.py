@@ -27,7 +27,13 @@ from ..models import (
 )
 from .circulations import _initiative_of
 from .information import _co_values, information_confirm_by
-from .outbox import _active_delegates, _in_their_language, _secretariat_users, notify
+from .outbox import (
+    _active_delegates,
+    _in_their_language,
+    _rendered,
+    _secretariat_users,
+    notify,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,23 +48,15 @@ def circulations_send_reminders(*, today: datetime.date | None = None) -> int:
     sent = 0
     circulations = Circulation.objects.filter(deadline__gte=today, deadline__lte=horizon)
     for circulation in circulations.select_related("paper", "initiative__measure"):
-        initiative = _initiative_of(circulation)
-        body = _("Your state has not yet answered %(ref)s on %(measure)s.") % {
-            "ref": circulation.reference,
-            "measure": initiative.measure.code,
-        }
         with transaction.atomic():
             sent += _remind_waiting(
-                circulation=circulation,
-                today=today,
-                event_key=f"reminder:{circulation.pk}",
-                body=body,
+                circulation=circulation, today=today, event_key=f"reminder:{circulation.pk}"
             )
     return sent
 
 
 def _remind_waiting(
-    *, circulation: Circulation, today: datetime.date, event_key: str, body: str
+    *, circulation: Circulation, today: datetime.date, event_key: str, by_secretariat: bool = False
 ) -> int:
     """Remind the delegates of every member state that has not given its
     position on ``circulation``; once per ``event_key``. The one path of the
@@ -70,20 +68,28 @@ def _remind_waiting(
     by_participant = dict(waiting.values_list("participant_id", "pk"))
     if not by_participant:
         return 0
-    subject = _("Reminder: your position on %(ref)s is due by %(deadline)s") % {
+    assert circulation.deadline is not None, "only circulations with a deadline are reminded"
+    params = {
         "ref": circulation.reference,
-        "deadline": circulation.deadline,
+        "measure": _initiative_of(circulation).measure.code,
+        "deadline": circulation.deadline.isoformat(),
+        "by_secretariat": by_secretariat,
     }
-    messages = [
-        (user, subject, body, "receipt", by_participant[pid])
-        for user, pid in _active_delegates(participant_ids=list(by_participant))
-    ]
+    messages = _rendered(
+        [
+            (user, "receipt", by_participant[pid])
+            for user, pid in _active_delegates(participant_ids=list(by_participant))
+        ],
+        kind=NotificationKind.REMINDER,
+        params=params,
+    )
     return len(
         notify(
             kind=NotificationKind.REMINDER,
             event_key=event_key,
             messages=messages,
             url=f"/api/v1/circulations/{circulation.pk}/",
+            params=params,
         )
     )
 
@@ -98,15 +104,12 @@ def circulation_remind_now(*, actor: User, circulation: Circulation) -> int:
     today = timezone.localdate()
     if circulation.deadline < today:
         raise Conflict(_("The deadline has passed."))
-    body = _("The secretariat reminds your state that %(ref)s awaits its answer.") % {
-        "ref": circulation.reference
-    }
     with transaction.atomic():
         return _remind_waiting(
             circulation=circulation,
             today=today,
             event_key=f"reminder-now:{circulation.pk}:{today.isoformat()}",
-            body=body,
+            by_secretariat=True,
         )
 
 

@@ -32,7 +32,7 @@ from ..models import (
 from .circulations import _initiative_of, circulation_create
 from .decisions import DECISION_BODIES
 from .initiative_actions import initiative_record_decision
-from .outbox import _secretariat_users, notify
+from .outbox import _rendered, _secretariat_users, notify
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -177,17 +177,20 @@ def _silence_break(*, circulation: Circulation, receipt: Receipt) -> None:
         acting_for=receipt.participant,
         reason=receipt.position_text,
     )
-    subject = _("Silence broken by %(code)s: %(ref)s") % {
+    params = {
         "code": receipt.participant.code,
         "ref": circulation.reference,
+        "text": receipt.position_text,
     }
     notify(
         kind=NotificationKind.SILENCE_BROKEN,
         event_key=f"silence-broken:{circulation.pk}",
-        messages=[
-            (u, subject, receipt.position_text, "circulation", circulation.pk)
-            for u in _secretariat_users()
-        ],
+        messages=_rendered(
+            [(u, "circulation", circulation.pk) for u in _secretariat_users()],
+            kind=NotificationKind.SILENCE_BROKEN,
+            params=params,
+        ),
+        params=params,
         url=f"/api/v1/circulations/{circulation.pk}/",
     )
 
