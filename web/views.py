@@ -1,11 +1,14 @@
 """The pages that read several apps: the delegate's desk and the search
 across the Catalogue, the papers one may read and the information exchange."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils import translation
 
 from measures import selectors as measure_selectors
 from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
+from secretariat import services as secretariat_services
 
 from .search import search  # noqa: F401  (the search page lives with its rules)
 
@@ -21,6 +24,11 @@ def desk(request):
         # (issue 16 item 5), not an empty delegate's desk.
         return redirect("dashboard")
     context = secretariat_selectors.desk_for(request.user)
+    # Unread notices as the notifications page shows them: in the reader's
+    # language now, each linked to what it is about (issue 16 item 3).
+    context["notifications"] = secretariat_services.notifications_shown(
+        context["notifications"], language=translation.get_language() or settings.LANGUAGE_CODE
+    )
     return render(request, "cica/desk.html", context)
 
 

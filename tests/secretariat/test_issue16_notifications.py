@@ -317,3 +317,16 @@ def test_decision_and_information_notices_are_written_in_the_readers_language():
     )
     assert subject != "Returned: INF/1"
     assert "INF/1" in subject
+
+
+def test_the_desks_unread_notices_are_written_now_in_the_readers_language_and_linked(
+    people, drafting, client
+):
+    """The desk lists unread notices as the notifications page does: written
+    in the language the reader reads now, each linked to its page."""
+    circulation = circulate(people, drafting)
+    client.force_login(people["delegate-kaz"])
+    client.cookies["django_language"] = "fr"
+    page = client.get("/").content.decode()
+    assert f'<a href="/circulations/{circulation.pk}/">Diffusion pour observations' in page
+    assert "Dec. 30, 2026" not in page
