@@ -169,6 +169,10 @@ def initiative_act(request, pk: int, action: str):
 def declare_interest(request, code: str):
     """Declare interest in a measure: creates its initiative or joins the open one."""
     measure = get_object_or_404(selectors.measure_list(), code=code.upper())
+    # Whoever may not declare is told why instead of being shown the form.
+    refusal = services.declaration_refusal(actor=request.user, measure=measure)
+    if refusal is not None:
+        return refused(request, refusal.message, refusal.status_code)
     # A declaration on the measure reads what joining an initiative reads.
     form = form_for_input(JoinInput)(request.POST or None)
     return form_page(

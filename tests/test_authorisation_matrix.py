@@ -616,7 +616,11 @@ PAGES: dict[tuple[str, str], list[Case]] = {
     ("catalogue/", "get"): [Case("*=200", lambda s: "/catalogue/")],
     ("catalogue/<str:code>/", "get"): [Case("*=200", lambda s: "/catalogue/ECO-8/")],
     ("catalogue/<str:code>/declare/", "get"): [
-        Case("anon=login *=200", lambda s: "/catalogue/ECO-10/declare/")
+        # Only a member state's delegate is shown the form (issue 16 item 5).
+        Case(
+            "anon=login obs=403 other,concerned,coord=200 chair,sec=403",
+            lambda s: "/catalogue/ECO-10/declare/",
+        )
     ],
     ("catalogue/<str:code>/declare/", "post"): [
         Case(

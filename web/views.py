@@ -9,6 +9,7 @@ from measures import selectors as measure_selectors
 from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
 from secretariat import services as secretariat_services
+from secretariat.models import Notification
 
 from .search import search  # noqa: F401  (the search page lives with its rules)
 
@@ -26,8 +27,9 @@ def desk(request):
     context = secretariat_selectors.desk_for(request.user)
     # Unread notices as the notifications page shows them: in the reader's
     # language now, each linked to what it is about (issue 16 item 3).
+    unread: list[Notification] = context["notifications"]  # type: ignore[assignment]
     context["notifications"] = secretariat_services.notifications_shown(
-        context["notifications"], language=translation.get_language() or settings.LANGUAGE_CODE
+        unread, language=translation.get_language() or settings.LANGUAGE_CODE
     )
     return render(request, "cica/desk.html", context)
 

@@ -30,6 +30,7 @@ from .experts import expert_designate, expert_end
 from .imports import DESIGNATION_COLUMNS, designations_import
 from .initiatives import (
     PAPER_SYMBOL_KIND,
+    declaration_refusal,
     initiative_declare_interest,
     initiative_designate_coordinators,
     initiative_join,
@@ -49,6 +50,7 @@ from .transitions import (
 )
 
 __all__ = [
+    "declaration_refusal",
     "PAPER_NAME",
     "ANNEX_DATE",
     "DESIGNATION_COLUMNS",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cica.errors import Conflict, DomainError
 from cica.uploads import document_check, removed_on_failure, sha256_of
 from members.models import Participant
+from members.rules import AnyUser
 
 from .. import signals, workflow
 from ..models import (
@@ -41,8 +42,26 @@ from .transitions import (
     _declaration_refusal,
     _ensure_member_today,
     _refuse_unless_allowed,
+    _role_refusal,
     _transition,
 )
+
+
+def declaration_refusal(*, actor: AnyUser, measure: Measure) -> DomainError | None:
+    """Why ``actor`` may not declare interest in ``measure``, or ``None``: the
+    role (a member state's delegate), the state's status, and a declaration
+    already made in the measure's open initiative. The declare page asks it
+    before it shows its form (issue 16 item 5); the service asks the same."""
+    refused: DomainError | None = _role_refusal(actor, Action.DECLARE_INTEREST, None)
+    if refused is not None:
+        return refused
+    participant = _acting_for(actor)
+    if participant is None:
+        return DomainError(_("A declaration of interest is made for a state."))
+    target = Initiative.objects.filter(
+        measure=measure, modality=Modality.CONCEPT_PAPER, status__in=sorted(OPEN_STATUSES)
+    ).first()
+    return _declaration_refusal(participant, target)
 
 
 @transaction.atomic
