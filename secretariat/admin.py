@@ -194,6 +194,20 @@ class CirculationAdmin(TitledAdmin, SecretariatExportMixin, RecordOnlyAdmin):  #
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "ledger"]
 
+    # What a circulation is, then its receipts at once; the rest of the
+    # record folded underneath (issue 16 item 9).
+    HEAD_FIELDS = ["reference", "paper", "audience", "deadline", "circulated_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [f for f in self.get_readonly_fields(request, obj) if f != "ledger"]
+        head = [f for f in self.HEAD_FIELDS if f in fields]
+        rest = [f for f in fields if f not in head]
+        return [
+            (None, {"fields": head}),
+            (_("Receipts"), {"fields": ["ledger"]}),
+            (_("Details"), {"fields": rest, "classes": ["collapse"]}),
+        ]
+
     @admin.display(description=_("Receipts"))
     def ledger(self, obj):
         """Every addressed state on one line (issue 16 item 9), members then

@@ -66,6 +66,9 @@ def test_the_admin_shows_one_table_with_the_summary_and_no_save(people, answered
     assert "Observers" in html
     assert "receipts-group" not in html  # no per-state fieldsets
     assert 'name="_save"' not in html
+    # The receipts come right after what the circulation is, the rest of the
+    # record folded underneath.
+    assert html.index('id="ledger"') < html.lower().index("draft decision")
 
 
 def test_the_delegates_page_separates_members_from_observers_by_name(people, answered):
