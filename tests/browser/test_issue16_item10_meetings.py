@@ -47,6 +47,9 @@ def test_a_delegate_finds_the_next_meeting(page, shoot, axe, people, drafting, w
     )
     page.set_viewport_size({"width": width, "height": 844 if width < 500 else 900})
     sign_in(page, "delegate-mng")
+    menu = page.locator("header.site button.menu-toggle")
+    if menu.is_visible():  # on a phone the header's navigation is behind Menu
+        menu.click()
     page.locator("header nav").get_by_role("link", name="Meetings").click()
     page.wait_for_url("**/meetings/")
     upcoming = page.locator("#upcoming").inner_text()
