@@ -503,6 +503,7 @@ class Command(BaseCommand):
                     "",
                     None,
                     self.now,
+                    "{}",  # params: a bench notice keeps its stored text
                 )
 
         self.copy(
@@ -524,6 +525,7 @@ class Command(BaseCommand):
                 "last_error",
                 "queued_at",
                 "sent_at",
+                "params",
             ],
             rows(),
         )
