@@ -1,5 +1,5 @@
-"""Issue 16 item 3 in a real browser: a Russian delegate reads a Russian,
-linked notice; marking it read changes its row; answering the circulation it
+"""Issue 16 item 3 in a real browser: a delegate reads a notice in their
+language (Russian, English), linked; marking it read changes its row; answering the circulation it
 is about (choose, then confirm) clears it. Within the CSP; axe on the page."""
 
 import datetime
@@ -48,12 +48,20 @@ def circulate(people) -> Circulation:
     return Circulation.objects.get(initiative=initiative)
 
 
-def test_a_russian_delegate_reads_follows_marks_and_clears_a_notice(page, shoot, axe, people):
-    # The delegate chooses Russian with the switcher: it becomes their preference.
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_delegate_reads_follows_marks_and_clears_a_notice_in_their_language(
+    page, shoot, axe, people, language
+):
+    # The delegate chooses a language with the switcher: it becomes their preference.
     sign_in(page, "delegate-kaz")
-    page.locator("#language").select_option("ru")
-    page.locator("html[lang=ru]").wait_for(state="attached")
-    assert UserPreference.objects.get(user=people["delegate-kaz"]).language == "ru"
+    if language != "en":
+        page.locator("#language").select_option(language)
+    else:  # from Russian back to English, as a reader who changes their mind
+        page.locator("#language").select_option("ru")
+        page.locator("html[lang=ru]").wait_for(state="attached")
+        page.locator("#language").select_option("en")
+    page.locator(f"html[lang={language}]").wait_for(state="attached")
+    assert UserPreference.objects.get(user=people["delegate-kaz"]).language == language
 
     circulation = circulate(people)
     circulation_remind_now(actor=people.secretariat, circulation=circulation)
@@ -66,13 +74,18 @@ def test_a_russian_delegate_reads_follows_marks_and_clears_a_notice(page, shoot,
     page.goto("/notifications/")
     row = page.locator(f"#notification-{notice.pk}")
     subject = row.get_by_role("link").first
-    assert subject.inner_text().startswith("Разослано для замечаний")
-    assert "г." in subject.inner_text()  # the deadline in Russian words
+    words = {"ru": "Разослано для замечаний", "en": "Circulated for comments"}[language]
+    assert subject.inner_text().startswith(words)
+    # The deadline in words of the reader's language, never 2026-12-30.
+    in_words = {"ru": f"{deadline.day} ", "en": deadline.strftime("%b")}[language]
+    assert in_words in subject.inner_text()
+    if language == "ru":
+        assert "г." in subject.inner_text()
     assert deadline.isoformat() not in subject.inner_text()
     assert subject.get_attribute("href") == f"/circulations/{circulation.pk}/"
     assert page.locator("#unread-count").inner_text() == "2"
     axe(page)
-    shoot(page, "issue16-item3-ru-1-notifications")
+    shoot(page, f"issue16-item3-{language}-1-notifications")
 
     # Mark the reminder read: its row changes in place, and the count follows.
     reminder_row = page.locator(f"#notification-{reminder.pk}")
@@ -82,7 +95,7 @@ def test_a_russian_delegate_reads_follows_marks_and_clears_a_notice(page, shoot,
     reminder_row = page.locator(f"#notification-{reminder.pk}")
     assert reminder_row.locator("button").count() == 0
     assert page.locator("#unread-count").inner_text() == "1"
-    shoot(page, "issue16-item3-ru-2-marked-read")
+    shoot(page, f"issue16-item3-{language}-2-marked-read")
     axe(page)
 
     # Follow the notice to the circulation and answer it: choose, then confirm.
@@ -100,7 +113,7 @@ def test_a_russian_delegate_reads_follows_marks_and_clears_a_notice(page, shoot,
     assert page.locator("#unread-count").inner_text() == "0"
     notice.refresh_from_db()
     assert notice.read_at is not None
-    shoot(page, "issue16-item3-ru-3-cleared-by-answer")
+    shoot(page, f"issue16-item3-{language}-3-cleared-by-answer")
     axe(page)
 
 
