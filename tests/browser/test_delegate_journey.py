@@ -92,7 +92,7 @@ def test_tajikistan_kazakhstan_iran(page, shoot, people, tmp_path):
     sign_in(page, "delegate-kaz")
     assert circulation.reference in page.locator("#waiting").inner_text()
     shoot(page, "08-kazakhstan-desk")
-    page.get_by_role("link", name=circulation.reference).click()
+    page.locator("#waiting").get_by_role("link", name=circulation.reference).click()
     page.get_by_label("Position of my state").select_option("objection")
     page.get_by_label("Text").fill("Kazakhstan asks for a wider scope first.")
     page.get_by_role("button", name="Give our position").click()
