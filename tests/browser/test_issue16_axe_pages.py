@@ -4,18 +4,12 @@ delegate page, signed in as a member state's delegate and anonymous, at
 serious or critical violation, nothing scrolls sideways on the phone, and a
 screenshot of each is kept (test-artifacts/)."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
-from measures.models import CoordinatorDesignation, Initiative, Measure
-from measures.services import initiative_submit_paper
-from members.models import Participant
-from secretariat.models import Circulation
-from secretariat.services import information_submit, initiative_circulate
+from measures.models import Measure
+from secretariat.services import information_submit
 from tests.conftest import DEMO_PASSWORD
-from tests.files import pdf
+from tests.scenarios import eco4_circulated
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,24 +39,8 @@ def delegate_world(people):
     """Something on every page of Kazakhstan's delegate: an initiative at
     drafting with a paper circulated to the member states (so a circulation
     and a notification), and an information submission of Kazakhstan's."""
-    initiative = Initiative.objects.get(measure__code="ECO-4")
-    Initiative.objects.filter(pk=initiative.pk).update(status="drafting")
-    CoordinatorDesignation.objects.create(
-        initiative=initiative,
-        participant=Participant.objects.get(code="TJK"),
-        role="coordinator",
-        started_on=timezone.localdate(),
-    )
-    initiative.refresh_from_db()
-    initiative_submit_paper(
-        actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
-    )
-    initiative_circulate(
-        actor=people.secretariat,
-        initiative=initiative,
-        deadline=timezone.localdate() + datetime.timedelta(days=5),
-    )
-    circulation = Circulation.objects.get(initiative=initiative)
+    circulation = eco4_circulated(people)
+    initiative = circulation.initiative
     information = information_submit(
         actor=people["delegate-kaz"],
         title="Energy security exchange of views",

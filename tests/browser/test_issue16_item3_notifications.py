@@ -2,18 +2,13 @@
 language (Russian, English), linked; marking it read changes its row; answering the circulation it
 is about (choose, then confirm) clears it. Within the CSP; axe on the page."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
-from measures.models import CoordinatorDesignation, Initiative
-from measures.services import initiative_submit_paper
-from members.models import Participant, UserPreference
+from members.models import UserPreference
 from secretariat.models import Circulation, Notification
-from secretariat.services import circulation_remind_now, initiative_circulate
+from secretariat.services import circulation_remind_now
 from tests.conftest import DEMO_PASSWORD
-from tests.files import pdf
+from tests.scenarios import eco4_circulated
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,24 +23,7 @@ def sign_in(page, username):
 
 
 def circulate(people) -> Circulation:
-    initiative = Initiative.objects.get(measure__code="ECO-4")
-    Initiative.objects.filter(pk=initiative.pk).update(status="drafting")
-    CoordinatorDesignation.objects.create(
-        initiative=initiative,
-        participant=Participant.objects.get(code="TJK"),
-        role="coordinator",
-        started_on=timezone.localdate(),
-    )
-    initiative.refresh_from_db()
-    initiative_submit_paper(
-        actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
-    )
-    initiative_circulate(
-        actor=people.secretariat,
-        initiative=initiative,
-        deadline=timezone.localdate() + datetime.timedelta(days=5),
-    )
-    return Circulation.objects.get(initiative=initiative)
+    return eco4_circulated(people)
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

@@ -2,18 +2,13 @@
 choice, a restatement to confirm, a receipt — in English and in Russian,
 within the CSP (the page fixture fails on any violation)."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
-from measures.models import CoordinatorDesignation, Initiative
-from measures.services import initiative_submit_paper
 from members.models import Participant
-from secretariat.models import Circulation, Receipt
-from secretariat.services import initiative_circulate
+from secretariat.models import Receipt
 from tests.conftest import DEMO_PASSWORD
-from tests.files import pdf
+from tests.scenarios import eco4_circulated
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,24 +29,7 @@ def sign_in(page, username):
 def test_a_position_is_chosen_restated_confirmed_and_receipted(
     page, shoot, people, language, objection, recorded
 ):
-    initiative = Initiative.objects.get(measure__code="ECO-4")
-    Initiative.objects.filter(pk=initiative.pk).update(status="drafting")
-    CoordinatorDesignation.objects.create(
-        initiative=initiative,
-        participant=Participant.objects.get(code="TJK"),
-        role="coordinator",
-        started_on=timezone.localdate(),
-    )
-    initiative.refresh_from_db()
-    initiative_submit_paper(
-        actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
-    )
-    initiative_circulate(
-        actor=people.secretariat,
-        initiative=initiative,
-        deadline=timezone.localdate() + datetime.timedelta(days=5),
-    )
-    circulation = Circulation.objects.select_related("paper").get(initiative=initiative)
+    circulation = eco4_circulated(people)
     assert circulation.paper is not None
     kaz = Participant.objects.get(code="KAZ")
     state = getattr(kaz, f"name_{language}") or kaz.name

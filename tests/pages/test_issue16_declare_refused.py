@@ -3,21 +3,11 @@ the others are told why instead (observers, the Chair's office, the
 secretariat; a state that has already declared)."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from measures import services
 from measures.models import Measure
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(username):
-        client.force_login(User.objects.get(username=username))
-        return client
-
-    return sign_in
 
 
 @pytest.mark.parametrize(

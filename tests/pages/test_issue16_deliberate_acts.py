@@ -9,39 +9,19 @@ import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.models import CoordinatorDesignation, Initiative
 from measures.services import initiative_submit_paper
 from members.models import Participant
 from secretariat.models import Circulation, Receipt
 from secretariat.services import initiative_circulate
-from tests.conftest import DEMO_PASSWORD
 from tests.files import pdf
+from tests.scenarios import eco4_at_drafting
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_in(client):
-    def sign_in(username):
-        client.logout()
-        assert client.login(username=username, password=DEMO_PASSWORD)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def drafting(people):
-    initiative = Initiative.objects.get(measure__code="ECO-4")
-    Initiative.objects.filter(pk=initiative.pk).update(status="drafting")
-    CoordinatorDesignation.objects.create(
-        initiative=initiative,
-        participant=Participant.objects.get(code="TJK"),
-        role="coordinator",
-        started_on=timezone.localdate(),
-    )
-    initiative.refresh_from_db()
-    return initiative
+    return eco4_at_drafting()
 
 
 @pytest.fixture

@@ -26,17 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_in(client):
-    def sign_in(username):
-        client.logout()
-        if username:
-            assert client.login(username=username, password=DEMO_PASSWORD)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def drafting(people):
     initiative = Initiative.objects.get(measure__code="ECO-4")
     Initiative.objects.filter(pk=initiative.pk).update(status="drafting")

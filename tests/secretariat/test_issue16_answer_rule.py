@@ -4,21 +4,16 @@ which both the delegate's form (before the restatement) and ``receipt_answer``
 (the only path that records a position) call. Each test below fails if its
 path stops applying the rule, or applies its own copy instead of the service's."""
 
-import datetime
 from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from cica.errors import DomainError
-from measures.models import CoordinatorDesignation, Initiative
-from measures.services import initiative_submit_paper
-from members.models import Participant
-from secretariat.models import Circulation, Position
-from secretariat.services import initiative_circulate, receipt_answer_check
+from secretariat.models import Position
+from secretariat.services import receipt_answer_check
 from secretariat.services import receipts as receipts_module
 from secretariat.views import AnswerForm
-from tests.files import pdf
+from tests.scenarios import eco4_circulated
 
 NEEDS_TEXT = [Position.COMMENT, Position.OBJECTION, Position.RESERVATION]
 NO_TEXT = [p for p in Position.values if p not in NEEDS_TEXT]
@@ -65,21 +60,4 @@ def test_the_service_refuses_through_the_same_rule(drafting_circulation_for_kaz)
 
 @pytest.fixture
 def drafting_circulation_for_kaz(people):
-    initiative = Initiative.objects.get(measure__code="ECO-4")
-    Initiative.objects.filter(pk=initiative.pk).update(status="drafting")
-    CoordinatorDesignation.objects.create(
-        initiative=initiative,
-        participant=Participant.objects.get(code="TJK"),
-        role="coordinator",
-        started_on=timezone.localdate(),
-    )
-    initiative.refresh_from_db()
-    initiative_submit_paper(
-        actor=people["delegate-tjk"], initiative=initiative, file=pdf(), language="en"
-    )
-    initiative_circulate(
-        actor=people.secretariat,
-        initiative=initiative,
-        deadline=timezone.localdate() + datetime.timedelta(days=5),
-    )
-    return Circulation.objects.get(initiative=initiative), people["delegate-kaz"]
+    return eco4_circulated(people), people["delegate-kaz"]
