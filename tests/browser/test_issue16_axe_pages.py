@@ -41,6 +41,7 @@ def delegate_world(people):
     and a notification), and an information submission of Kazakhstan's."""
     circulation = eco4_circulated(people)
     initiative = circulation.initiative
+    assert initiative is not None
     information = information_submit(
         actor=people["delegate-kaz"],
         title="Energy security exchange of views",
