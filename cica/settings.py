@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "members",
     "measures",
     "secretariat",
+    "implementation",
     "ops",
 ]
 

@@ -182,6 +182,16 @@ class Decision(models.Model):
         related_name="decisions",
         verbose_name=_("paper"),
     )
+    # A decision on an action plan (issue 17) rather than on the initiative's
+    # paper: the same consensus rule, symbol and notice.
+    action_plan = models.ForeignKey(
+        "implementation.ActionPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("action plan"),
+    )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     text = models.TextField(_("text"), blank=True)
     objecting = models.ManyToManyField(
@@ -218,6 +228,11 @@ class Decision(models.Model):
                 fields=["meeting", "paper"],
                 condition=Q(meeting__isnull=False, paper__isnull=False),
                 name="decision_one_per_paper_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "action_plan"],
+                condition=Q(meeting__isnull=False, action_plan__isnull=False),
+                name="decision_one_per_plan_per_meeting",
             ),
         ]
 

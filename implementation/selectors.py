@@ -1,0 +1,83 @@
+"""Reads of the implementation years: who may see which activity and which
+return (one rule, asked by the API, the pages, the calendar, the landing
+page and the consolidated report), and who coordinates a measure."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from measures.models import CoordinatorDesignation, Measure
+from measures.workflow import Status
+from members.models import Participant, ParticipationStatus
+from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
+
+from .models import Activity, Return, ReturnStatus, Visibility
+
+
+def coordinator_ids(measure: Measure) -> set[int]:
+    """The states coordinating (or co-coordinating) an adopted measure: the
+    designations in force on its adopted initiatives."""
+    return set(
+        CoordinatorDesignation.objects.filter(
+            initiative__measure=measure,
+            initiative__status=Status.ADOPTED,
+            ended_on__isnull=True,
+        ).values_list("participant_id", flat=True)
+    )
+
+
+def measures_coordinated_by(participant: Participant) -> QuerySet[Measure]:
+    """Measures whose adopted initiative the state (co-)coordinates."""
+    return Measure.objects.filter(
+        initiatives__status=Status.ADOPTED,
+        initiatives__designations__participant=participant,
+        initiatives__designations__ended_on__isnull=True,
+    ).distinct()
+
+
+def _reader_opens(user: AnyUser) -> list[str]:
+    """The visibilities a reader who is not the secretariat may read."""
+    if is_chair_office(user):
+        return [Visibility.PUBLIC, Visibility.MEMBERS_AND_OBSERVERS]
+    participant = acting_for(user)
+    if participant is not None and participant.status_on() in (
+        ParticipationStatus.MEMBER,
+        ParticipationStatus.OBSERVER,
+    ):
+        return [Visibility.PUBLIC, Visibility.MEMBERS_AND_OBSERVERS]
+    return [Visibility.PUBLIC]
+
+
+def activities_visible(user: AnyUser) -> QuerySet[Activity]:
+    """The secretariat sees every activity; a delegate sees the public ones,
+    those for members and observers, and those of its own state (host,
+    co-organiser, or coordinator of the measure) whatever their visibility;
+    the public sees the public ones."""
+    qs = Activity.objects.select_related("measure", "host")
+    if is_secretariat(user):
+        return qs
+    open_to = Q(visibility__in=_reader_opens(user))
+    participant = acting_for(user)
+    if participant is None:
+        return qs.filter(open_to)
+    own = (
+        Q(host=participant)
+        | Q(co_organisers=participant)
+        | Q(measure__in=measures_coordinated_by(participant))
+    )
+    return qs.filter(pk__in=Activity.objects.filter(open_to | own).values("pk"))
+
+
+def returns_visible(user: AnyUser) -> QuerySet[Return]:
+    """The secretariat sees every return; a state's delegates see their own
+    state's returns (drafts too) and the submitted returns open to them;
+    the public sees submitted public returns. A draft is never read
+    outside its state and the secretariat."""
+    qs = Return.objects.select_related("cycle", "participant", "area", "measure")
+    if is_secretariat(user):
+        return qs
+    open_to = Q(status=ReturnStatus.SUBMITTED, visibility__in=_reader_opens(user))
+    participant = acting_for(user)
+    if participant is None:
+        return qs.filter(open_to)
+    return qs.filter(open_to | Q(participant=participant))

@@ -1,0 +1,2 @@
+"""Writes of the implementation years: one module per feature
+(``plans``, ``activities``, ``reporting``)."""
