@@ -468,6 +468,13 @@ class NotificationKind(models.TextChoices):
     CO_SUBMITTER_REMOVED = "co_submitter_removed", _("Removed from a co-submission")
     CO_SUBMISSION_REMINDER = "co_submission_reminder", _("Reminder: co-submission to confirm")
     CO_SUBMISSION_COMPLETE = "co_submission_complete", _("Every co-submitter has answered")
+    # The implementation years (issue 17).
+    ACTION_PLAN = "action_plan", _("Action plan")
+    ACTIVITY = "activity", _("Activity")
+    CYCLE_OPENED = "cycle_opened", _("Reporting cycle opened")
+    RETURN_REMINDER = "return_reminder", _("Reminder: implementation returns due")
+    RETURN_SUMMARY = "return_summary", _("Reporting cycle: who filed")
+    RETURN_SUBMITTED = "return_submitted", _("Return submitted")
 
 
 class EmailStatus(models.TextChoices):
