@@ -14,6 +14,14 @@ from drf_spectacular.views import (
 from cica import health
 from cica.api import ApiRoot
 from cica.errors import page_not_found
+from implementation import (
+    urls_activities,
+    urls_pages,
+    urls_participation,
+    urls_plans,
+    urls_report,
+    urls_reporting,
+)
 from measures import api as measures_api
 from measures import views as measure_views
 from measures import views_experts
@@ -40,6 +48,11 @@ api_v1 = [
     *members_api.urlpatterns,
     *measures_api.urlpatterns,
     *secretariat_api.urlpatterns,
+    *urls_plans.api,
+    *urls_activities.api,
+    *urls_reporting.api,
+    *urls_participation.api,
+    *urls_report.api,
 ]
 
 urlpatterns = [
@@ -123,6 +136,13 @@ urlpatterns = [
     path("meetings/", secretariat_views.meeting_list, name="meeting-list"),
     path("meetings/<int:pk>/", secretariat_views.meeting_page, name="meeting"),
     path("preferences/", member_views.preferences, name="preferences"),
+    # The implementation years (issue 17)
+    *urls_plans.pages,
+    *urls_activities.pages,
+    *urls_reporting.pages,
+    *urls_participation.pages,
+    *urls_report.pages,
+    *urls_pages.pages,
 ]
 
 handler400 = "cica.input.bad_request"
