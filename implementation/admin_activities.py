@@ -1,0 +1,1 @@
+"""Admin of the implementation years: activities (issue 17)."""

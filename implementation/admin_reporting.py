@@ -1,0 +1,1 @@
+"""Admin of the implementation years: reporting (issue 17)."""
