@@ -379,6 +379,9 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "TokenStateEnum": [("active", "active"), ("expired", "expired"), ("revoked", "revoked")],
         "CoSubmitterAnswerEnum": ["confirmed", "declined", "awaited"],
+        # Issue 17 v4: the participation table's answers.
+        "ParticipationAnswerEnum": ["report", "nil", "missing"],
+        "ProgressAnswerEnum": ["report", "missing"],
     },
 }
 

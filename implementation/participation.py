@@ -23,6 +23,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from measures.inputs import name_sort_key
 from measures.models import CoordinatorDesignation, Measure, PriorityArea
@@ -132,6 +134,24 @@ class _Cycle:
     area_ids: set[int] = field(default_factory=set)
 
 
+def totals_sentence(totals: Totals) -> str:
+    """ "3 of 18 member states responded (2 reports, 1 nil return); 1 late"."""
+    responded = ngettext(
+        "%(responded)s of %(owing)s member state responded",
+        "%(responded)s of %(owing)s member states responded",
+        totals.owing,
+    ) % {"responded": totals.responded, "owing": totals.owing}
+    reports = ngettext("%(n)s report", "%(n)s reports", totals.reports) % {"n": totals.reports}
+    nils = ngettext("%(n)s nil return", "%(n)s nil returns", totals.nils) % {"n": totals.nils}
+    late = ngettext("%(n)s late", "%(n)s late", totals.late) % {"n": totals.late}
+    return _("%(responded)s (%(reports)s, %(nils)s); %(late)s") % {
+        "responded": responded,
+        "reports": reports,
+        "nils": nils,
+        "late": late,
+    }
+
+
 # --- who reads it ---------------------------------------------------------------------
 
 
@@ -156,9 +176,7 @@ def _rate(responded: int, owing: int) -> int:
 
 def _late(first_submitted_at: datetime.datetime | None, due_on: datetime.date) -> bool:
     # As services.reporting.return_is_late, on a row read as values.
-    return (
-        first_submitted_at is not None and timezone.localdate(first_submitted_at) > due_on
-    )
+    return first_submitted_at is not None and timezone.localdate(first_submitted_at) > due_on
 
 
 def _submitted(row: dict[str, Any], due_on: datetime.date) -> _Filed:
@@ -252,9 +270,7 @@ def participation_table(cycle: ReportingCycle) -> ParticipationTable:
     """The cycle's participation table, in seven queries whatever its size."""
     # 1. The areas owed: covered, or holding a measure covered.
     areas = list(
-        PriorityArea.objects.filter(
-            Q(reporting_cycles=cycle) | Q(measures__reporting_cycles=cycle)
-        )
+        PriorityArea.objects.filter(Q(reporting_cycles=cycle) | Q(measures__reporting_cycles=cycle))
         .distinct()
         .order_by("order", "code")
     )

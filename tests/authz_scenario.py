@@ -295,6 +295,20 @@ def build() -> Scenario:
     _beat_schedules()
     for initiative in s.initiatives.values():
         initiative.refresh_from_db()
+
+    # --- issue 17 v4: a reporting cycle for the participation table -----------------
+    # Any cycle will do (another part's block may have opened one already).
+    from implementation.models import ReportingCycle  # noqa: PLC0415
+    from implementation.services.reporting import cycle_open  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+
+    s.participation_cycle = ReportingCycle.objects.order_by("year").first() or cycle_open(
+        actor=sec,
+        year=today.year,
+        due_on=today + datetime.timedelta(days=30),
+        areas=[PriorityArea.objects.get(code="ECO")],
+    )
+    # --- end of issue 17 v4 ---------------------------------------------------------
     return s
 
 

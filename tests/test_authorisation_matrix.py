@@ -559,6 +559,14 @@ API: dict[tuple[str, str], list[Case]] = {
             data=lambda s: {"reason": "Out of scope."},
         )
     ],
+    # --- issue 17 v4: the participation table, the SOC's document: every
+    # signed-in reader here is staff or a member's or an observer's delegate.
+    ("/api/v1/reporting-cycles/{id}/participation/", "get"): [
+        Case(
+            "anon=401 *=200",
+            lambda s: f"/api/v1/reporting-cycles/{s.participation_cycle.pk}/participation/",
+        )
+    ],
 }
 
 
@@ -980,6 +988,18 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             ),
             effect_by="sec",
         )
+    ],
+    # --- issue 17 v4: the participation table's page (and its downloads).
+    ("reporting/<int:year>/participation/", "get"): [
+        Case(
+            "anon=login *=200",
+            lambda s: f"/reporting/{s.participation_cycle.year}/participation/",
+        ),
+        Case(
+            "anon=login *=200",
+            lambda s: f"/reporting/{s.participation_cycle.year}/participation/?download=csv",
+            label="csv",
+        ),
     ],
 }
 
