@@ -200,11 +200,12 @@ def _members_on(periods: Iterable[dict[str, Any]], on: datetime.date) -> set[int
 
 
 def _member_periods() -> list[dict[str, Any]]:
-    return list(
-        Participation.objects.filter(status=ParticipationStatus.MEMBER).values(
+    return [
+        dict(row)
+        for row in Participation.objects.filter(status=ParticipationStatus.MEMBER).values(
             "participant_id", "started_on", "ended_on"
         )
-    )
+    ]
 
 
 _RETURN_FIELDS = ("pk", "cycle_id", "participant_id", "area_id", "measure_id", "kind")
@@ -349,12 +350,10 @@ def participation_across_years() -> list[YearPoint]:
     if not cycles:
         return []
     owed: dict[int, set[int]] = defaultdict(set)
-    for c, a in ReportingCycle.areas.through.objects.values_list(
-        "reportingcycle_id", "priorityarea_id"
-    ):
+    for c, a in ReportingCycle.objects.filter(areas__isnull=False).values_list("pk", "areas"):
         owed[c].add(a)
-    for c, a in ReportingCycle.measures.through.objects.values_list(
-        "reportingcycle_id", "measure__area_id"
+    for c, a in ReportingCycle.objects.filter(measures__isnull=False).values_list(
+        "pk", "measures__area"
     ):
         owed[c].add(a)
     periods = _member_periods()

@@ -302,12 +302,13 @@ def build() -> Scenario:
     from implementation.services.reporting import cycle_open  # noqa: PLC0415
     from measures.models import PriorityArea  # noqa: PLC0415
 
-    s.participation_cycle = ReportingCycle.objects.order_by("year").first() or cycle_open(
+    cycle = ReportingCycle.objects.order_by("year").first() or cycle_open(
         actor=sec,
         year=today.year,
         due_on=today + datetime.timedelta(days=30),
         areas=[PriorityArea.objects.get(code="ECO")],
     )
+    s.participation_cycle = cycle  # type: ignore[attr-defined]
     # --- end of issue 17 v4 ---------------------------------------------------------
     return s
 

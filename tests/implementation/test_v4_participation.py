@@ -10,8 +10,9 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
-from implementation.models import ReturnKind
+from implementation.models import ReportingCycle, ReturnKind
 from implementation.participation import (
     MISSING,
     NIL,
@@ -20,6 +21,7 @@ from implementation.participation import (
     participation_table,
 )
 from implementation.services.reporting import cycle_open, return_nil, return_save
+from measures.inputs import name_sort_key
 from measures.models import Measure, PriorityArea
 from members.models import Participant, Participation
 from tests.implementation.scenarios17 import (
@@ -73,7 +75,8 @@ def test_the_table_reads_3_of_18_with_the_late_one_marked(cycle):
     assert tjk.cells[0].submitted_on == TJK_FILED
     assert (aze.cells[0].state, aze.cells[0].late) == (REPORT, True)
     assert aze.cells[0].submitted_on == AZE_FILED
-    assert aze.late and not tjk.late
+    assert aze.late
+    assert not tjk.late
     assert (kaz.cells[0].state, kaz.cells[0].late) == (NIL, False)
     assert all(r.responded for r in (tjk, aze, kaz))
 
@@ -92,10 +95,6 @@ def test_a_state_that_joined_after_the_due_date_and_observers_do_not_owe(cycle):
 
 
 def test_rows_are_sorted_by_name_in_the_readers_language(cycle):
-    from django.utils import translation
-
-    from measures.inputs import name_sort_key
-
     for language in ("en", "ru", "fr"):
         with translation.override(language):
             names = [r.name for r in participation_table(cycle).rows]
@@ -180,8 +179,6 @@ def test_the_table_takes_a_fixed_number_of_queries(people, django_assert_max_num
     with django_assert_max_num_queries(7):
         participation_table(small)
     _more_data(people, 2031)
-    from implementation.models import ReportingCycle
-
     big = ReportingCycle.objects.get(year=2031)
     with django_assert_max_num_queries(7):
         table = participation_table(big)
