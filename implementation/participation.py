@@ -391,3 +391,64 @@ def participation_across_years() -> list[YearPoint]:
             )
         )
     return points
+
+
+# --- the dashboard's chart across years -----------------------------------------------
+
+# Reports and nil returns: each at least 3:1 against the white background and
+# against each other (tests/implementation/test_v4_dashboard.py measures it).
+PARTICIPATION_COLOURS = {"reports": "#0b1f4d", "nils": "#e6550d"}
+
+
+def participation_chart(points: list[YearPoint]) -> dict[str, Any]:
+    """A horizontal bar per cycle, as long as its response rate, split
+    between the states' reports and nil returns in proportion to their
+    numbers; laid out here so the template only draws rectangles (one
+    viewBox unit is one CSS pixel, so the 13 px labels stay 13 px)."""
+    from secretariat.selectors import CHART_BACKGROUND, CHART_INK, _ink_on  # noqa: PLC0415
+
+    width, left, bar, spacing, least, gap, font = 400, 56, 28, 14, 26, 2, 13
+    bars = []
+    for index, p in enumerate(points):
+        y = 10 + index * (bar + spacing)
+        length = round(p.rate / 100 * width)
+        filed = p.reports + p.nils
+        segments = []
+        if length and filed:
+            report_w = round(length * p.reports / filed)
+            parts = [("reports", p.reports, report_w), ("nils", p.nils, length - report_w)]
+            x = left
+            for key, n, w in parts:
+                if not n:
+                    continue
+                w = max(w, least)
+                colour = PARTICIPATION_COLOURS[key]
+                segments.append(
+                    {
+                        "key": key,
+                        "x": x,
+                        "w": w,
+                        "mid": x + w // 2,
+                        "n": n,
+                        "colour": colour,
+                        "ink": _ink_on(colour),
+                    }
+                )
+                x += w + gap
+            end = x - gap
+        else:
+            end = left
+        bars.append(
+            {"point": p, "y": y, "text_y": y + bar // 2 + 5, "segments": segments, "end": end}
+        )
+    right = max([b["end"] for b in bars] + [left])
+    return {
+        "bars": bars,
+        "height": 10 + len(points) * (bar + spacing),
+        "width": max(right + 60, left + width + 60),
+        "bar": bar,
+        "font": font,
+        "background": CHART_BACKGROUND,
+        "ink": CHART_INK,
+        "colours": PARTICIPATION_COLOURS,
+    }

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from implementation.participation import participation_across_years, participation_chart
 from members.rules import is_chair_office, is_secretariat
 
 from . import selectors
@@ -24,6 +25,8 @@ def dashboard(request):
         "title": _("Dashboard"),
         "figures": figures,
         "chart": selectors.dashboard_chart(figures),
+        # Issue 17 item 4: the response rate of the reporting cycles, year by year.
+        "participation_chart": participation_chart(participation_across_years()),
     }
     return TemplateResponse(request, "admin/cica/dashboard.html", context)
 
