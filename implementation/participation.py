@@ -408,7 +408,8 @@ def participation_chart(points: list[YearPoint]) -> dict[str, Any]:
     from secretariat.selectors import CHART_BACKGROUND, CHART_INK, _ink_on  # noqa: PLC0415
 
     width, left, bar, spacing, least, gap, font = 400, 56, 28, 14, 26, 2, 13
-    bars = []
+    bars: list[dict[str, Any]] = []
+    right = left
     for index, p in enumerate(points):
         y = 10 + index * (bar + spacing)
         length = round(p.rate / 100 * width)
@@ -438,10 +439,10 @@ def participation_chart(points: list[YearPoint]) -> dict[str, Any]:
             end = x - gap
         else:
             end = left
+        right = max(right, end)
         bars.append(
             {"point": p, "y": y, "text_y": y + bar // 2 + 5, "segments": segments, "end": end}
         )
-    right = max([b["end"] for b in bars] + [left])
     return {
         "bars": bars,
         "height": 10 + len(points) * (bar + spacing),
