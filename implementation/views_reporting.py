@@ -447,7 +447,7 @@ class CorrectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     kind = forms.ChoiceField(
-        label=gettext_lazy("Return"),
+        label=gettext_lazy("Kind of return"),
         choices=[
             (ReturnKind.NATIONAL_REPORT, ReturnKind.NATIONAL_REPORT.label),
             (ReturnKind.NIL_RETURN, ReturnKind.NIL_RETURN.label),
