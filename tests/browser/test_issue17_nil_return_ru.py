@@ -109,3 +109,50 @@ def test_a_delegate_files_a_nil_return_in_russian(page, axe, shoot, people):
     assert ret.kind == ReturnKind.NIL_RETURN
     assert ret.status == ReturnStatus.SUBMITTED
     assert ret.version == 1
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_report_form_and_the_correction_pass_axe_and_fit_a_phone(
+    page, axe, shoot, people, language
+):
+    """The other reporting pages of a delegate: the report's form (its
+    checkboxes in fieldsets, the first field focused), a submitted report
+    with its versions, the correction's form."""
+    today = timezone.localdate()
+    eco = PriorityArea.objects.get(code="ECO")
+    cycle = reporting.cycle_open(
+        actor=people.secretariat,
+        year=today.year,
+        due_on=today + datetime.timedelta(days=30),
+        areas=[eco],
+    )
+    kaz = Participant.objects.get(code="KAZ")
+    UserPreference.objects.create(user=people["delegate-kaz"], language=language)
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("delegate-kaz")
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/")
+    page.wait_for_function(f"document.documentElement.lang === '{language}'")
+
+    page.goto(f"/reporting/{cycle.year}/ECO/report/")
+    assert page.evaluate("document.activeElement.id") == "id_measures_0"
+    checked(page, axe, shoot, f"{language}-6-report-form")
+    page.locator("#id_text").fill("Kazakhstan hosted a seminar on transit.")
+    page.locator("button[name=submit]").click()
+    page.locator("#confirm-return button[name=confirmed]").click()
+    page.wait_for_url("**/returns/*/")
+    ret = Return.objects.get(participant=kaz)
+    assert ret.status == ReturnStatus.SUBMITTED
+    checked(page, axe, shoot, f"{language}-7-report")
+
+    page.locator("#correct-link").click()
+    checked(page, axe, shoot, f"{language}-8-correct-form")
+    page.locator("#id_note").fill("A second seminar added.")
+    page.locator("#id_text").fill("Kazakhstan hosted two seminars on transit.")
+    page.locator("#correct-form button[type=submit]").click()
+    page.wait_for_url(f"**/returns/{ret.pk}/")
+    assert "A second seminar added." in page.locator("#versions").inner_text()
+    checked(page, axe, shoot, f"{language}-9-versions")
+    ret.refresh_from_db()
+    assert ret.version == 2
