@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
@@ -110,6 +111,10 @@ class Scenario:
     chairmanship_id: int = 0
     offer_id: int = 0
     today: datetime.date = field(default_factory=timezone.localdate)
+    # issue 17 v6
+    v6_cycle: Any = None
+    v6_iran_draft: Any = None
+    v6_tajik_nil: Any = None
 
     def __getattr__(self, name):  # s.main, s.draft ... for the initiatives
         initiatives = self.__dict__.get("initiatives", {})
@@ -295,6 +300,7 @@ def build() -> Scenario:
     _beat_schedules()
     for initiative in s.initiatives.values():
         initiative.refresh_from_db()
+    _v6_reporting(s)
 
     # --- issue 17 v4: a reporting cycle for the participation table -----------------
     # Any cycle will do (another part's block may have opened one already).
@@ -311,6 +317,55 @@ def build() -> Scenario:
     s.participation_cycle = cycle  # type: ignore[attr-defined]
     # --- end of issue 17 v4 ---------------------------------------------------------
     return s
+
+
+# --- issue 17 v6: the delegate's reporting pages -----------------------------------------
+# A cycle covering ECO (a year no other part uses), Iran's draft national
+# report, Tajikistan's nil return (public) and — ECO-3 adopted with an
+# approved action plan, Tajikistan its coordinator — its progress report owed.
+V6_YEAR = 2040
+V6_IRAN_DRAFT = "Iran-draft-return-v6-5d1c"
+
+
+def _v6_reporting(s: Scenario) -> None:
+    from implementation.models import ActionPlan, ReportingCycle  # noqa: PLC0415
+    from implementation.services import reporting  # noqa: PLC0415
+    from measures.models import CoordinatorDesignation, PriorityArea  # noqa: PLC0415
+
+    sec, irn, tjk = s.users["sec"], s.users["concerned"], s.users["coord"]
+    IRN, TJK = _states("IRN", "TJK")
+    eco = PriorityArea.objects.get(code="ECO")
+    cycle = ReportingCycle.objects.filter(year=V6_YEAR).first() or reporting.cycle_open(
+        actor=sec, year=V6_YEAR, due_on=datetime.date(V6_YEAR + 1, 3, 1), areas=[eco]
+    )
+    cycle.areas.add(eco)
+    s.v6_cycle = cycle
+    s.v6_iran_draft = reporting.return_save(
+        actor=irn,
+        cycle=cycle,
+        participant=IRN,
+        kind="national_report",
+        area=eco,
+        text=V6_IRAN_DRAFT,
+        visibility="public",
+    )
+    s.v6_tajik_nil = reporting.return_nil(actor=tjk, cycle=cycle, participant=TJK, area=eco)
+    eco3 = Measure.objects.get(code="ECO-3")
+    # The seed's initiative on ECO-3, adopted (no service moves it there in one step).
+    adopted = Initiative.objects.get(measure=eco3)
+    Initiative.objects.filter(pk=adopted.pk).update(status="adopted")
+    CoordinatorDesignation.objects.create(
+        initiative=adopted, participant=TJK, role="coordinator", started_on=s.today
+    )
+    ActionPlan.objects.create(
+        initiative=adopted,
+        measure=eco3,
+        number=1,
+        symbol="CICA/AP/ECO-3/1",
+        starts_in=V6_YEAR,
+        ends_in=V6_YEAR + 2,
+        status="approved",
+    )
 
 
 def _beat_schedules():

@@ -56,6 +56,7 @@ from tests.authz_scenario import (
     ROLES,
     STATEMENT,
     USERNAMES,
+    V6_IRAN_DRAFT,
     WEBHOOK_SECRET,
 )
 from tests.files import pdf
@@ -1002,6 +1003,131 @@ PAGES: dict[tuple[str, str], list[Case]] = {
         ),
     ],
 }
+
+# --- issue 17 v6: the delegate's reporting pages ------------------------------------------
+# A state's delegates file its returns (members only; the secretariat files on
+# a state's behalf elsewhere); a submitted return is corrected, not filed
+# again (409); a draft is read by its state and the secretariat only.
+
+
+def _v6_year(s):
+    return s.v6_cycle.year
+
+
+def _v6_nil_by_chn_or_irn(s):
+    from implementation.models import Return  # noqa: PLC0415
+
+    return Return.objects.filter(
+        cycle=s.v6_cycle,
+        participant__code__in=["CHN", "IRN"],
+        kind="nil_return",
+        status="submitted",
+    ).exists()
+
+
+def _v6_report_saved(s):
+    from implementation.models import Return  # noqa: PLC0415
+
+    return Return.objects.filter(cycle=s.v6_cycle, text="v6 matrix report").exists()
+
+
+def _v6_corrected(s):
+    from implementation.models import Return  # noqa: PLC0415
+
+    return Return.objects.get(pk=s.v6_tajik_nil.pk).version == 2
+
+
+PAGES.update(
+    {
+        ("reporting/", "get"): [Case("anon=login *=200", lambda s: "/reporting/")],
+        ("reporting/<int:year>/", "get"): [
+            Case("anon=login *=200", lambda s: f"/reporting/{_v6_year(s)}/")
+        ],
+        ("reporting/<int:year>/<str:area>/nil/", "post"): [
+            Case(
+                # Tajikistan filed its nil return already: 409.
+                "anon=login obs=403 other,concerned=302 coord=409 chair,sec=403",
+                lambda s: f"/reporting/{_v6_year(s)}/ECO/nil/",
+                data=lambda s: {"confirm": "1"},
+                effect=_v6_nil_by_chn_or_irn,
+                effect_by="other,concerned",
+            )
+        ],
+        ("reporting/<int:year>/<str:area>/report/", "get"): [
+            Case(
+                "anon=login obs=403 other,concerned=200 coord=409 chair,sec=403",
+                lambda s: f"/reporting/{_v6_year(s)}/ECO/report/",
+            )
+        ],
+        ("reporting/<int:year>/<str:area>/report/", "post"): [
+            Case(
+                "anon=login obs=403 other,concerned=302 coord=409 chair,sec=403",
+                lambda s: f"/reporting/{_v6_year(s)}/ECO/report/",
+                data=lambda s: {
+                    "save": "1",
+                    "text": "v6 matrix report",
+                    "visibility": "public",
+                },
+                effect=_v6_report_saved,
+                effect_by="other,concerned",
+            )
+        ],
+        ("reporting/<int:year>/progress/<str:code>/", "get"): [
+            # Tajikistan coordinates ECO-3 under an approved plan.
+            Case(
+                "anon=login obs,other,concerned=403 coord=200 chair,sec=403",
+                lambda s: f"/reporting/{_v6_year(s)}/progress/ECO-3/",
+            )
+        ],
+        ("reporting/<int:year>/progress/<str:code>/", "post"): [
+            Case(
+                "anon=login obs,other,concerned=403 coord=302 chair,sec=403",
+                lambda s: f"/reporting/{_v6_year(s)}/progress/ECO-3/",
+                data=lambda s: {
+                    "save": "1",
+                    "text": "v6 matrix report",
+                    "visibility": "public",
+                },
+                effect=_v6_report_saved,
+                effect_by="coord",
+            )
+        ],
+        ("returns/<int:pk>/", "get"): [
+            Case(
+                "anon=login obs,other,coord,chair=404 concerned,sec=200",
+                lambda s: f"/returns/{s.v6_iran_draft.pk}/",
+                label="draft",
+                secret=V6_IRAN_DRAFT,
+                seen_by="concerned,sec",
+            ),
+            Case(
+                "*=200",
+                lambda s: f"/returns/{s.v6_tajik_nil.pk}/",
+                label="public-nil-return",
+            ),
+        ],
+        ("returns/<int:pk>/correct/", "get"): [
+            Case(
+                "anon=login obs,other,concerned=403 coord=200 chair,sec=403",
+                lambda s: f"/returns/{s.v6_tajik_nil.pk}/correct/",
+            )
+        ],
+        ("returns/<int:pk>/correct/", "post"): [
+            Case(
+                "anon=login obs,other,concerned=403 coord=302 chair,sec=403",
+                lambda s: f"/returns/{s.v6_tajik_nil.pk}/correct/",
+                data=lambda s: {
+                    "note": "Matrix correction.",
+                    "kind": "nil_return",
+                    "visibility": "public",
+                },
+                effect=_v6_corrected,
+                effect_by="coord",
+            )
+        ],
+    }
+)
+# --- end issue 17 v6 -------------------------------------------------------------------------
 
 # The admin's own pages for each register: the list and one record's page.
 # Staff only; the Chair's office reads the CICA registers (view rights on

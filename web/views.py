@@ -5,6 +5,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils import translation
 
+from implementation.services import reporting_pages
 from measures import selectors as measure_selectors
 from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
@@ -31,6 +32,12 @@ def desk(request):
     context["notifications"] = secretariat_services.notifications_shown(
         unread, language=translation.get_language() or settings.LANGUAGE_CODE
     )
+    # My state's returns due in the open cycles (issue 17 item 6): one query
+    # when no cycle is open, a fixed few otherwise.
+    participant = acting_for(request.user)
+    if participant is not None and not context.get("observer"):
+        owed = reporting_pages.owed_by(participant)
+        context["returns_due"] = [c for c in owed if c.outstanding]
     return render(request, "cica/desk.html", context)
 
 

@@ -107,10 +107,11 @@ def cycle_areas(cycle: ReportingCycle) -> list[PriorityArea]:
 
 def cycle_measures(cycle: ReportingCycle) -> list[Measure]:
     """Every measure the cycle covers: those named and those of its areas."""
-    # One filter, not a union: Measure's default ordering puts an ORDER BY in
-    # each part of a compound statement, which SQLite refuses.
+    ids = set(cycle.measures.values_list("pk", flat=True))
+    # One filter, not a union: SQLite refuses the model's default ordering
+    # inside a compound statement.
     return list(
-        Measure.objects.filter(Q(reporting_cycles=cycle) | Q(area__reporting_cycles=cycle))
+        Measure.objects.filter(Q(pk__in=ids) | Q(area__in=cycle.areas.all()))
         .distinct()
         .order_by("sort_key")
     )
