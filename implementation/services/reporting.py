@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,11 +107,11 @@ def cycle_areas(cycle: ReportingCycle) -> list[PriorityArea]:
 
 def cycle_measures(cycle: ReportingCycle) -> list[Measure]:
     """Every measure the cycle covers: those named and those of its areas."""
-    ids = set(cycle.measures.values_list("pk", flat=True))
+    # One filter, not a union: SQLite refuses the union's ordered subqueries.
     return list(
-        Measure.objects.filter(pk__in=ids)
-        .union(Measure.objects.filter(area__in=cycle.areas.all()))
-        .order_by("sort_key")
+        Measure.objects.filter(
+            Q(pk__in=cycle.measures.values("pk")) | Q(area__in=cycle.areas.all())
+        ).order_by("sort_key")
     )
 
 
