@@ -103,13 +103,13 @@ class ReportParticipationSerializer(serializers.Serializer):
 
 class ConsolidatedReportSerializer(serializers.Serializer):
     """The consolidated report of a cycle, as the caller may read it: no draft,
-    no item outside the caller's visibility."""
+    no item outside the caller's visibility. No generation time here (the page
+    and the PDF print one): the same report keeps its ETag, for 304s."""
 
     symbol = serializers.CharField(help_text=_("The report's symbol, e.g. CICA/IMPL/2027."))
     year = serializers.IntegerField()
     due_on = serializers.DateField()
     closed = serializers.BooleanField()
-    generated_at = serializers.DateTimeField()
     language = serializers.CharField()
     areas = ReportAreaSerializer(many=True)
     participation = ReportParticipationSerializer()
