@@ -34,6 +34,7 @@ from implementation.models import (
 )
 from measures.models import Initiative, Measure, PriorityArea
 from members.models import Participant, Participation, ParticipationStatus
+from members.rules import AnyUser
 
 TEXT = (
     "The national authorities carried out the measure through inter-agency meetings, "
@@ -165,7 +166,7 @@ class Command(BaseCommand):
     def _measure(self, year: int) -> None:
         cycle = ReportingCycle.objects.get(year=year)
         User = get_user_model()
-        readers = {
+        readers: dict[str, AnyUser] = {
             "secretariat": User.objects.get(username="secretariat"),
             "delegate-kaz": User.objects.get(username="delegate-kaz"),
             "public": AnonymousUser(),
