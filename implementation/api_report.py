@@ -8,6 +8,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.response import Response
 
+from cica.api import IdLookupMixin
+
 from .consolidated import consolidated_report, report_refusal
 from .models import ActivityKind, ActivityStatus, ReportingCycle
 
@@ -115,12 +117,13 @@ class ConsolidatedReportSerializer(serializers.Serializer):
     participation = ReportParticipationSerializer()
 
 
-class CycleReportView(generics.GenericAPIView):
+class CycleReportView(IdLookupMixin, generics.GenericAPIView):
     """A cycle's consolidated report as JSON. Signed-in callers get what they
     may see; without signing in, only the public version of a closed cycle
     (401 while the cycle is open)."""
 
     queryset = ReportingCycle.objects.all()
+    not_found_message = _("No reporting cycle with id %(id)s.")
     serializer_class = ConsolidatedReportSerializer
     permission_classes = [permissions.AllowAny]
     filter_backends: list = []

@@ -361,7 +361,7 @@ PRINT_TEMPLATE = "cica/consolidated_report_print.html"
 
 
 def report_context(report: ConsolidatedReport) -> dict[str, Any]:
-    return {"report": report, "title": _("Consolidated implementation report")}
+    return {"report": report}
 
 
 def consolidated_pdf(*, cycle: ReportingCycle, user: AnyUser, language: str) -> bytes:

@@ -7,7 +7,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -35,6 +35,8 @@ def _language(request) -> str | None:
 
 
 def _open(request, year: int):
+    if not 1 <= year <= 9999:  # a year, not whatever fits in the URL
+        raise Http404
     cycle = get_object_or_404(ReportingCycle, year=year)
     if report_refusal(cycle=cycle, user=request.user) is not None:
         return cycle, redirect_to_login(request.get_full_path())

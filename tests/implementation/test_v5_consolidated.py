@@ -245,6 +245,7 @@ def test_unknown_year_and_language(client, people, cycle):
     client.force_login(people.secretariat)
     assert client.get("/reporting/2031/report/").status_code == 404
     assert client.get("/reporting/2031/report.pdf").status_code == 404
+    assert client.get("/reporting/99999999999999999999/report/").status_code == 404
     assert client.get("/reporting/2027/report/?lang=xx").status_code == 400
     assert client.get("/reporting/2027/report/?lang=r%00u").status_code == 400
 
@@ -314,7 +315,9 @@ def test_the_api_gives_the_same_reading(as_user, cycle):
     assert {a["title"] for a in measure["activities"]} == {PUBLIC_ACTIVITY, MEMBERS_ACTIVITY}
     assert measure["plan"] == {"symbol": "CICA/AP/ECO-4/1", "starts_in": 2027, "ends_in": 2029}
     assert data["participation"]["responded"] == 4
-    assert as_user("delegate-chn").get("/api/v1/reporting-cycles/999999/report/").status_code == 404
+    for missing in ("999999", "99999999999999999999999"):
+        url = f"/api/v1/reporting-cycles/{missing}/report/"
+        assert as_user("delegate-chn").get(url).status_code == 404
 
 
 # --- a fixed number of queries ------------------------------------------------------------
