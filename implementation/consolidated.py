@@ -25,6 +25,7 @@ participation), measured by ``tests/implementation/test_v5_consolidated.py``.
 from __future__ import annotations
 
 import datetime
+import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,7 +160,7 @@ class ConsolidatedReport:
     generated_at: datetime.datetime
     language: str
     areas: list[AreaSection]
-    participation: ParticipationSection | None
+    participation: ParticipationSection
 
 
 # --- who may read it ------------------------------------------------------------------
@@ -229,16 +230,38 @@ def _return_item(ret: Return) -> ReturnItem:
     )
 
 
-def participation_section(
-    cycle: ReportingCycle, areas: list[PriorityArea]
-) -> ParticipationSection | Any:
-    """The participation table. Issue 17 item 4 builds it
-    (``implementation.participation.participation_table``); until that module
-    is there, the report computes the same reading itself.
-    TODO(integrator): once ``implementation/participation.py`` is merged,
-    return ``participation_table(cycle)`` here and render its rows in
-    ``templates/cica/consolidated_report.html`` (``#participation``) and in
-    ``implementation/api_report.py`` — the same reading, one place."""
+def participation_section(cycle: ReportingCycle, areas: list[PriorityArea]) -> ParticipationSection:
+    """The participation table: issue 17 item 4's reading
+    (``implementation.participation.participation_table``) when that module
+    is installed, read into this report's shape; until then the same reading
+    computed here (:func:`_participation_here`)."""
+    try:
+        # Imported by name: the module is another part of issue 17 (v4).
+        participation = importlib.import_module("implementation.participation")
+    except ImportError:
+        return _participation_here(cycle, areas)
+    table = participation.participation_table(cycle)
+    return ParticipationSection(
+        areas=[a.code for a in table.areas],
+        rows=[
+            ParticipationRow(
+                state=row.code,
+                state_name=row.name,
+                cells=[ParticipationCell(c.area, c.state, c.late) for c in row.cells],
+                responded=row.responded,
+            )
+            for row in table.rows
+        ],
+        owed=table.totals.owing,
+        responded=table.totals.responded,
+        reports=table.totals.reports,
+        nil_returns=table.totals.nils,
+    )
+
+
+def _participation_here(cycle: ReportingCycle, areas: list[PriorityArea]) -> ParticipationSection:
+    """State × area from the submitted returns (drafts are nothing filed); a
+    state responded when it answered every area owed (as item 4 reads it)."""
     area_codes = [a.code for a in areas]
     answers: dict[tuple[int, str], tuple[str, bool]] = {}
     submitted = (
@@ -247,9 +270,8 @@ def participation_section(
             status=ReturnStatus.SUBMITTED,
             kind__in=[ReturnKind.NATIONAL_REPORT, ReturnKind.NIL_RETURN],
         )
-        .select_related("cycle")
+        .select_related("cycle", "area")
         .only("participant_id", "area__code", "kind", "first_submitted_at", "cycle__due_on")
-        .select_related("area")
     )
     for ret in submitted:
         answer = "nil" if ret.kind == ReturnKind.NIL_RETURN else "report"
@@ -264,7 +286,7 @@ def participation_section(
             reports += answer == "report"
             nils += answer == "nil"
             cells.append(ParticipationCell(code, answer, late))
-        answered = any(cell.answer != "missing" for cell in cells) if cells else False
+        answered = bool(cells) and all(cell.answer != "missing" for cell in cells)
         responded += answered
         rows.append(ParticipationRow(state.code, state.name, cells, answered))
     return ParticipationSection(

@@ -107,11 +107,12 @@ def cycle_areas(cycle: ReportingCycle) -> list[PriorityArea]:
 
 def cycle_measures(cycle: ReportingCycle) -> list[Measure]:
     """Every measure the cycle covers: those named and those of its areas."""
-    # One filter, not a union: SQLite refuses the union's ordered subqueries.
+    # One filter, not a union: Measure's default ordering puts an ORDER BY in
+    # each part of a compound statement, which SQLite refuses.
     return list(
-        Measure.objects.filter(
-            Q(pk__in=cycle.measures.values("pk")) | Q(area__in=cycle.areas.all())
-        ).order_by("sort_key")
+        Measure.objects.filter(Q(reporting_cycles=cycle) | Q(area__reporting_cycles=cycle))
+        .distinct()
+        .order_by("sort_key")
     )
 
 
