@@ -301,6 +301,7 @@ def build() -> Scenario:
     for initiative in s.initiatives.values():
         initiative.refresh_from_db()
     _v6_reporting(s)
+    _issue17_v5_report(s)
 
     # --- issue 17 v4: a reporting cycle for the participation table -----------------
     # Any cycle will do (another part's block may have opened one already).
@@ -366,6 +367,38 @@ def _v6_reporting(s: Scenario) -> None:
         ends_in=V6_YEAR + 2,
         status="approved",
     )
+
+
+# --- issue 17 v5: the consolidated report ----------------------------------------------
+V5_REPORT_SECRET = "Iran-secretariat-only-report-v5-3f1a"
+
+
+def _issue17_v5_report(s: Scenario) -> None:
+    """A 2027 cycle on the economic dimension (the one another part opened, if
+    any) with Iran's national report for the secretariat's eyes only: Iran
+    and the secretariat find it in the consolidated report, nobody else."""
+    from implementation.models import ReportingCycle, ReturnKind, Visibility  # noqa: PLC0415
+    from implementation.services import reporting  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+
+    eco = PriorityArea.objects.get(code="ECO")
+    cycle = ReportingCycle.objects.filter(year=2027).first() or reporting.cycle_open(
+        actor=s.users["sec"], year=2027, due_on=datetime.date(2027, 3, 31), areas=[eco]
+    )
+    cycle.areas.add(eco)
+    ret = reporting.return_save(
+        actor=s.users["concerned"],
+        cycle=cycle,
+        participant=Participant.objects.get(code="IRN"),
+        kind=ReturnKind.NATIONAL_REPORT,
+        area=eco,
+        text=V5_REPORT_SECRET,
+        visibility=Visibility.SECRETARIAT,
+    )
+    reporting.return_submit(actor=s.users["concerned"], ret=ret)
+
+
+# --- end issue 17 v5 -----------------------------------------------------------------
 
 
 def _beat_schedules():

@@ -57,6 +57,7 @@ from tests.authz_scenario import (
     STATEMENT,
     USERNAMES,
     V6_IRAN_DRAFT,
+    V5_REPORT_SECRET,  # issue 17 v5
     WEBHOOK_SECRET,
 )
 from tests.files import pdf
@@ -161,6 +162,12 @@ class Case:
     seen_by: str = ""
     effect: Callable[[Any], bool] | None = None
     effect_by: str = ""
+
+
+def _v5_cycle_id() -> int:  # issue 17 v5
+    from implementation.models import ReportingCycle  # noqa: PLC0415
+
+    return ReportingCycle.objects.get(year=2027).pk
 
 
 def _soon(s):
@@ -568,6 +575,16 @@ API: dict[tuple[str, str], list[Case]] = {
             lambda s: f"/api/v1/reporting-cycles/{s.participation_cycle.pk}/participation/",
         )
     ],
+    # --- issue 17 v5: the consolidated report, each with their visibility; the
+    # public only once the cycle is closed (the scenario's 2027 cycle is open).
+    ("/api/v1/reporting-cycles/{id}/report/", "get"): [
+        Case(
+            "anon=401 *=200",
+            lambda s: f"/api/v1/reporting-cycles/{_v5_cycle_id()}/report/",
+            secret=V5_REPORT_SECRET,
+            seen_by="concerned,sec",
+        )
+    ],
 }
 
 
@@ -882,6 +899,19 @@ PAGES: dict[tuple[str, str], list[Case]] = {
     # The secretariat's and the Chair's pages in the admin.
     ("admin/dashboard/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/dashboard/")],
     ("admin/report/", "get"): [Case(STAFF_ONLY, lambda s: "/admin/report/")],
+    # --- issue 17 v5: the consolidated report and its PDF (signed in while the
+    # cycle is open; each reader with their visibility).
+    ("reporting/<int:year>/report/", "get"): [
+        Case(
+            "anon=login *=200",
+            lambda s: "/reporting/2027/report/",
+            secret=V5_REPORT_SECRET,
+            seen_by="concerned,sec",
+        )
+    ],
+    ("reporting/<int:year>/report.pdf", "get"): [
+        Case("anon=login *=200", lambda s: "/reporting/2027/report.pdf")
+    ],
     ("admin/import/<str:kind>/", "get"): [
         Case(
             "anon,obs,other,concerned,coord=admin-login chair=403 sec=200",
