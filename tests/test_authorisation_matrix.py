@@ -56,8 +56,8 @@ from tests.authz_scenario import (
     ROLES,
     STATEMENT,
     USERNAMES,
-    V6_IRAN_DRAFT,
     V5_REPORT_SECRET,  # issue 17 v5
+    V6_IRAN_DRAFT,
     WEBHOOK_SECRET,
 )
 from tests.files import pdf
