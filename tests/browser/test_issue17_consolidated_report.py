@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from pypdf import PdfReader
 
 from tests.conftest import DEMO_PASSWORD
@@ -18,14 +18,6 @@ from tests.implementation.test_v5_consolidated import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _participation_page() -> str | None:
-    """Issue 17 item 4's page, when it is in this build."""
-    try:
-        return reverse("participation", kwargs={"year": 2027})
-    except NoReverseMatch:
-        return None
 
 
 @pytest.mark.parametrize(("language", "org"), [("en", "CICA"), ("ru", "СВМДА")])
@@ -41,15 +33,11 @@ def test_the_secretariat_downloads_the_consolidated_report(
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("main [type=submit]")
 
-    participation = _participation_page()
-    if participation is not None:
-        page.goto(participation)
-        shoot(page, f"issue17-participation-{language}")
-        page.click(f"a[href^='{reverse('consolidated-report', kwargs={'year': 2027})}']")
-    else:
-        # TODO(integrator): issue 17 item 4's page is not in this branch; once
-        # merged, the branch above runs (its page must link to the report).
-        page.goto("/reporting/2027/report/")
+    # The participation table first (issue 17 item 4), then its link to the report.
+    page.goto(reverse("participation", kwargs={"year": 2027}))
+    assert page.locator("table").count() >= 1
+    shoot(page, f"issue17-participation-{language}")
+    page.click(f"a[href^='{reverse('consolidated-report', kwargs={'year': 2027})}']")
     page.wait_for_url("**/reporting/2027/report/**")
 
     assert page.locator("html").get_attribute("lang") == language
