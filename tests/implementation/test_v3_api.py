@@ -22,7 +22,6 @@ def _open(as_user, year=2027, **extra):
 
 def test_the_secretariat_opens_a_cycle_once(as_user):
     for who, code in (("", 401), ("delegate-kaz", 403), ("chair", 403)):
-        assert _open(as_user if who else as_user).status_code if False else True
         answer = as_user(who).post(
             "/api/v1/reporting-cycles/",
             {"year": 2027, "due_on": DUE, "areas": ["ECO"]},
