@@ -110,6 +110,8 @@ class Scenario:
     chairmanship_id: int = 0
     offer_id: int = 0
     today: datetime.date = field(default_factory=timezone.localdate)
+    # issue 17 v3: the reporting objects (see the end of build()).
+    v3: dict = field(default_factory=dict)
 
     def __getattr__(self, name):  # s.main, s.draft ... for the initiatives
         initiatives = self.__dict__.get("initiatives", {})
@@ -295,7 +297,49 @@ def build() -> Scenario:
     _beat_schedules()
     for initiative in s.initiatives.values():
         initiative.refresh_from_db()
+    _v3_reporting(s)
     return s
+
+
+# --- issue 17 v3: annual reporting ---------------------------------------------------
+# A cycle for next year on ECO and HUM; Iran (concerned) has a draft report on
+# ECO (RETURN_DRAFT_TEXT: Iran's and the secretariat's only) and a submitted
+# report on HUM for members and observers, with an attachment.
+RETURN_DRAFT_TEXT = "Iran-draft-return-6d1f"
+
+
+def _v3_reporting(s: Scenario) -> None:
+    from implementation.services import reporting  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+
+    sec, irn = s.users["sec"], s.users["concerned"]
+    IRN = Participant.objects.get(code="IRN")
+    eco, hum = PriorityArea.objects.get(code="ECO"), PriorityArea.objects.get(code="HUM")
+    year = s.today.year + 1
+    cycle = reporting.cycle_open(
+        actor=sec, year=year, due_on=datetime.date(year, 12, 31), areas=[eco, hum]
+    )
+    draft = reporting.return_save(
+        actor=irn,
+        cycle=cycle,
+        participant=IRN,
+        kind="national_report",
+        area=eco,
+        text=RETURN_DRAFT_TEXT,
+        visibility="public",
+    )
+    submitted = reporting.return_save(
+        actor=irn,
+        cycle=cycle,
+        participant=IRN,
+        kind="national_report",
+        area=hum,
+        text="Iran's report on HUM.",
+        visibility="members_and_observers",
+    )
+    attachment = reporting.return_attach(actor=irn, ret=submitted, file=pdf("iran-return.pdf"))
+    submitted = reporting.return_submit(actor=irn, ret=submitted)
+    s.v3.update(cycle=cycle, draft=draft, submitted=submitted, attachment=attachment)
 
 
 def _beat_schedules():
