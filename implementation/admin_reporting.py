@@ -37,7 +37,7 @@ class CycleOpenForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
+        if self.errors or data is None:
             return data
         try:
             self.opened = services.cycle_open(
@@ -58,10 +58,10 @@ class CycleOpenForm(forms.ModelForm):
 
 
 class NilOnBehalfForm(forms.Form):
-    participant = forms.ModelChoiceField(
+    participant: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
         label=_("State"), queryset=Participant.objects.order_by("code"), to_field_name="code"
     )
-    area = forms.ModelChoiceField(
+    area: forms.ModelChoiceField[PriorityArea] = forms.ModelChoiceField(
         label=_("Priority area"), queryset=PriorityArea.objects.all(), to_field_name="code"
     )
 

@@ -178,12 +178,18 @@ class ReturnSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="cycle.year")
     symbol = serializers.CharField(source="cycle.symbol")
     participant = serializers.CharField(source="participant.code")
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    measure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    area: serializers.SlugRelatedField[PriorityArea] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    measure: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     measures: serializers.SlugRelatedField[Measure] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
-    activities = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    activities: serializers.PrimaryKeyRelatedField[Activity] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     late = serializers.SerializerMethodField(
         help_text=_("First submitted after the cycle's due date.")
     )

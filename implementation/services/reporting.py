@@ -662,7 +662,7 @@ def cycles_summarise_returns(*, today: datetime.date | None = None) -> list[str]
 # --- attachments ----------------------------------------------------------------------
 
 
-def return_attach(*, actor: User, ret: Return, file: UploadedFile) -> ReturnAttachment:
+def return_attach(*, actor: User, ret: Return, file: UploadedFile[bytes]) -> ReturnAttachment:
     """Attach a document (PDF, DOCX or ODT, checked by its content, within
     the upload limit) to a draft return: a submitted return changes only by
     a correction, so what it held when submitted stays what it holds."""
