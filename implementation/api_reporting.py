@@ -100,6 +100,28 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
         }
 
 
+class ReportingCycleListSerializer(serializers.ModelSerializer):
+    """A cycle in the list: its areas and measures from what is prefetched,
+    no counts (the detail has them): a page costs the same whatever its size."""
+
+    areas = serializers.SerializerMethodField(
+        help_text=_("The priority areas owed: those covered and those of the measures covered.")
+    )
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportingCycle
+        fields = ["id", "year", "symbol", "due_on", "areas", "is_open", "opened_at", "closed_at"]
+
+    def get_areas(self, obj) -> list[str]:
+        areas = {a.pk: a for a in obj.areas.all()}
+        areas.update({m.area.pk: m.area for m in obj.measures.all()})
+        return [a.code for a in sorted(areas.values(), key=lambda a: (a.order, a.code))]
+
+    def get_is_open(self, obj) -> bool:
+        return obj.closed_at is None
+
+
 class CycleInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2200)
     due_on = serializers.DateField()
@@ -129,7 +151,12 @@ class ReportingCycleViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.Rea
     filter_backends: list = []
 
     def get_queryset(self):
-        return ReportingCycle.objects.prefetch_related("areas", "measures").order_by("-year")
+        return ReportingCycle.objects.prefetch_related("areas", "measures__area").order_by("-year")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ReportingCycleListSerializer
+        return ReportingCycleSerializer
 
     def _detail(self, cycle, code=status.HTTP_200_OK):
         return Response(

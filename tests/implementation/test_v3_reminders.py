@@ -166,3 +166,35 @@ def test_a_late_filer_after_the_summary_is_not_reminded(people):
     assert cycles_summarise_returns(today=DUE + datetime.timedelta(days=3)) == []
     assert not _kind(NotificationKind.RETURN_REMINDER).exists()
     assert _kind(NotificationKind.RETURN_SUMMARY).filter(recipient=people.secretariat).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_remind_once(people):
+    """Two workers run the reminder task at the same moment: the cycle's row
+    lock lets one send; the other finds it sent (PostgreSQL row locks)."""
+    import threading  # noqa: PLC0415
+
+    from django.db import connection, connections  # noqa: PLC0415
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    cycle_2027(people, due=DUE)
+    day = DUE - datetime.timedelta(days=10)
+    results: list[int] = []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            start.wait()
+            results.append(cycles_send_return_reminders(today=day))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results)[0] == 0
+    assert sum(results) == _kind(NotificationKind.RETURN_REMINDER).count() > 0
+    assert ReportingCycle.objects.get().reminder_sent_at is not None
