@@ -274,6 +274,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "secretariat.close_silence_procedures",
         "schedule": 15 * 60.0,
     },
+    # issue 17 v3: annual reporting, a reminder before the due date and a
+    # summary after it (each once per cycle, whenever the task runs).
+    "send-return-reminders": {
+        "task": "implementation.send_return_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "summarise-returns": {
+        "task": "implementation.summarise_returns",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # Readers who chose a daily digest: one e-mail a day (issue 16 item 3).
     "send-daily-digests": {
         "task": "secretariat.send_daily_digests",
@@ -382,6 +392,10 @@ SPECTACULAR_SETTINGS = {
         # Issue 17 v4: the participation table's answers.
         "ParticipationAnswerEnum": ["report", "nil", "missing"],
         "ProgressAnswerEnum": ["report", "missing"],
+        # issue 17 v3: annual reporting.
+        "ImplementationVisibilityEnum": "implementation.models.Visibility",
+        "ReturnKindEnum": "implementation.models.ReturnKind",
+        "ReturnStatusEnum": "implementation.models.ReturnStatus",
     },
 }
 

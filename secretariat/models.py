@@ -723,6 +723,10 @@ class WebhookEvent(models.TextChoices):
     )
     PAPER_SUBMITTED = "initiative.paper_submitted", _("A paper (or a revision) was submitted")
     DECISION_RECORDED = "decision.recorded", _("The SWG or the SOC recorded a decision")
+    # issue 17 v3: annual reporting.
+    CYCLE_OPENED = "reporting_cycle.opened", _("The secretariat opened a reporting cycle")
+    RETURN_SUBMITTED = "return.submitted", _("A state submitted a return (report or nil return)")
+    RETURN_CORRECTED = "return.corrected", _("A submitted return was corrected")
 
 
 class WebhookSubscription(models.Model):

@@ -115,6 +115,8 @@ class Scenario:
     v6_cycle: Any = None
     v6_iran_draft: Any = None
     v6_tajik_nil: Any = None
+    # issue 17 v3: the reporting objects (see the end of build()).
+    v3: dict = field(default_factory=dict)
 
     def __getattr__(self, name):  # s.main, s.draft ... for the initiatives
         initiatives = self.__dict__.get("initiatives", {})
@@ -300,6 +302,7 @@ def build() -> Scenario:
     _beat_schedules()
     for initiative in s.initiatives.values():
         initiative.refresh_from_db()
+    _v3_reporting(s)
     _v6_reporting(s)
     _issue17_v5_report(s)
 
@@ -399,6 +402,47 @@ def _issue17_v5_report(s: Scenario) -> None:
 
 
 # --- end issue 17 v5 -----------------------------------------------------------------
+
+
+# --- issue 17 v3: annual reporting ---------------------------------------------------
+# A cycle for next year on ECO and HUM; Iran (concerned) has a draft report on
+# ECO (RETURN_DRAFT_TEXT: Iran's and the secretariat's only) and a submitted
+# report on HUM for members and observers, with an attachment.
+RETURN_DRAFT_TEXT = "Iran-draft-return-6d1f"
+
+
+def _v3_reporting(s: Scenario) -> None:
+    from implementation.services import reporting  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+
+    sec, irn = s.users["sec"], s.users["concerned"]
+    IRN = Participant.objects.get(code="IRN")
+    eco, hum = PriorityArea.objects.get(code="ECO"), PriorityArea.objects.get(code="HUM")
+    year = s.today.year + 3  # next year is the consolidated report block's, +2 the POST case's
+    cycle = reporting.cycle_open(
+        actor=sec, year=year, due_on=datetime.date(year, 12, 31), areas=[eco, hum]
+    )
+    draft = reporting.return_save(
+        actor=irn,
+        cycle=cycle,
+        participant=IRN,
+        kind="national_report",
+        area=eco,
+        text=RETURN_DRAFT_TEXT,
+        visibility="public",
+    )
+    submitted = reporting.return_save(
+        actor=irn,
+        cycle=cycle,
+        participant=IRN,
+        kind="national_report",
+        area=hum,
+        text="Iran's report on HUM.",
+        visibility="members_and_observers",
+    )
+    attachment = reporting.return_attach(actor=irn, ret=submitted, file=pdf("iran-return.pdf"))
+    submitted = reporting.return_submit(actor=irn, ret=submitted)
+    s.v3.update(cycle=cycle, draft=draft, submitted=submitted, attachment=attachment)
 
 
 def _beat_schedules():

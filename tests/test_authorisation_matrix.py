@@ -53,6 +53,7 @@ from tests.authz_scenario import (
     EXPERT_CONTACT,
     POSITION,
     PRIVATE_TITLE,
+    RETURN_DRAFT_TEXT,
     ROLES,
     STATEMENT,
     USERNAMES,
@@ -583,6 +584,113 @@ API: dict[tuple[str, str], list[Case]] = {
             lambda s: f"/api/v1/reporting-cycles/{_v5_cycle_id()}/report/",
             secret=V5_REPORT_SECRET,
             seen_by="concerned,sec",
+        )
+    ],
+    # --- issue 17 v3: annual reporting. Cycles are public; the secretariat
+    # opens and closes them. A draft return is its state's and the
+    # secretariat's (404 to anyone else); a submitted one is read by those
+    # its visibility opens it to; only the state's delegates (or the
+    # secretariat on its behalf) file and correct.
+    ("/api/v1/reporting-cycles/", "get"): [Case("*=200", lambda s: "/api/v1/reporting-cycles/")],
+    ("/api/v1/reporting-cycles/", "post"): [
+        Case(
+            "anon=401 sec=201 *=403",
+            lambda s: "/api/v1/reporting-cycles/",
+            data=lambda s: {
+                "year": s.today.year + 2,
+                "due_on": f"{s.today.year + 2}-12-31",
+                "areas": ["ECO"],
+            },
+        )
+    ],
+    ("/api/v1/reporting-cycles/{id}/", "get"): [
+        Case("*=200", lambda s: f"/api/v1/reporting-cycles/{s.v3['cycle'].pk}/")
+    ],
+    ("/api/v1/reporting-cycles/{id}/close/", "post"): [
+        Case(
+            "anon=401 sec=200 *=403",
+            lambda s: f"/api/v1/reporting-cycles/{s.v3['cycle'].pk}/close/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/returns/", "get"): [
+        Case(
+            "*=200",
+            lambda s: "/api/v1/returns/",
+            secret=RETURN_DRAFT_TEXT,
+            seen_by="concerned,sec",
+        )
+    ],
+    ("/api/v1/returns/", "post"): [
+        Case(
+            "anon=401 concerned,sec=201 *=403",
+            lambda s: "/api/v1/returns/",
+            data=lambda s: {
+                "cycle": s.v3["cycle"].pk,
+                "participant": "IRN",
+                "kind": "national_report",
+                "area": "ECO",
+                "text": "Iran's report.",
+            },
+        )
+    ],
+    ("/api/v1/returns/{id}/", "get"): [
+        Case(
+            "concerned,sec=200 *=404",
+            lambda s: f"/api/v1/returns/{s.v3['draft'].pk}/",
+            label="draft",
+        ),
+        Case(
+            "anon=404 *=200",
+            lambda s: f"/api/v1/returns/{s.v3['submitted'].pk}/",
+            label="submitted-to-members-and-observers",
+        ),
+    ],
+    ("/api/v1/returns/{id}/", "patch"): [
+        Case(
+            "anon=401 concerned,sec=200 *=404",
+            lambda s: f"/api/v1/returns/{s.v3['draft'].pk}/",
+            data=lambda s: {"text": "Iran's report, revised."},
+        )
+    ],
+    ("/api/v1/returns/{id}/submit/", "post"): [
+        Case(
+            "anon=401 concerned,sec=200 *=404",
+            lambda s: f"/api/v1/returns/{s.v3['draft'].pk}/submit/",
+            data=lambda s: {},
+        )
+    ],
+    ("/api/v1/returns/{id}/correct/", "post"): [
+        Case(
+            "anon=401 concerned,sec=200 *=403",
+            lambda s: f"/api/v1/returns/{s.v3['submitted'].pk}/correct/",
+            data=lambda s: {"note": "A date was wrong.", "text": "Iran's corrected report."},
+        )
+    ],
+    ("/api/v1/returns/{id}/versions/", "get"): [
+        Case("anon=404 *=200", lambda s: f"/api/v1/returns/{s.v3['submitted'].pk}/versions/")
+    ],
+    ("/api/v1/returns/nil/", "post"): [
+        Case(
+            "anon=401 concerned,sec=201 *=403",
+            lambda s: "/api/v1/returns/nil/",
+            data=lambda s: {"cycle": s.v3["cycle"].pk, "participant": "IRN", "area": "ECO"},
+        )
+    ],
+    ("/api/v1/returns/{id}/attachments/", "post"): [
+        Case(
+            "anon=401 concerned,sec=201 *=404",
+            lambda s: f"/api/v1/returns/{s.v3['draft'].pk}/attachments/",
+            data=lambda s: {"file": pdf("iran-programme.pdf")},
+            multipart=True,
+        )
+    ],
+    ("/api/v1/returns/{id}/attachments/{attachment_id}/", "get"): [
+        Case(
+            "anon=404 *=200",
+            lambda s: (
+                f"/api/v1/returns/{s.v3['submitted'].pk}/attachments/{s.v3['attachment'].pk}/"
+            ),
         )
     ],
 }
@@ -1201,6 +1309,9 @@ ADMIN_REGISTERS: dict[str, str] = {
     "secretariat.InformationSubmission": "chair,sec=200",
     "secretariat.WebhookSubscription": "chair,sec=200",
     "secretariat.WebhookDelivery": "chair,sec=200",
+    # issue 17 v3: annual reporting.
+    "implementation.ReportingCycle": "chair,sec=200",
+    "implementation.Return": "chair,sec=200",
 }
 # What only some staff may read on a register's pages (contacts, secrets).
 ADMIN_SECRETS: dict[str, tuple[str, str]] = {

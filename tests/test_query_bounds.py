@@ -58,6 +58,9 @@ def test_the_list_routes_are_all_covered():
         "measure-list",
         "notification-list",
         "participant-list",
+        # issue 17 v3: annual reporting.
+        "reporting-cycle-list",
+        "return-list",
     }
 
 
@@ -67,6 +70,7 @@ def plenty(people):
     add_batch(people, ("HUM-1", "HUM-2", "HUM-3"))
     for username in ("delegate-kaz", "delegate-kaz", "delegate-kaz", "secretariat"):
         api_token_issue(user=people[username], name="query bounds")
+    _v3_reporting(people)
 
 
 def add_batch(people, codes):
@@ -129,6 +133,29 @@ def add_batch(people, codes):
             outcome="no_consensus",
             objecting=[Participant.objects.get(code="CHN")],
         )
+
+
+def _v3_reporting(people):
+    """issue 17 v3: two cycles, and returns of several states in each."""
+    from implementation.services.reporting import cycle_open, return_nil  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+
+    eco = PriorityArea.objects.get(code="ECO")
+    for year in (2027, 2028):
+        cycle = cycle_open(
+            actor=people.secretariat,
+            year=year,
+            due_on=datetime.date(year, 12, 31),
+            areas=[eco],
+            measures=[Measure.objects.get(code="HUM-1")],
+        )
+        for code in ("KAZ", "CHN", "IND"):
+            return_nil(
+                actor=people[f"delegate-{code.lower()}"],
+                cycle=cycle,
+                participant=Participant.objects.get(code=code),
+                area=eco,
+            )
 
 
 def count(client, url):

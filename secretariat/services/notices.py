@@ -131,6 +131,85 @@ def _information_returned(p: Params) -> tuple[str, str]:
     return _("Returned: %(ref)s") % {"ref": p["ref"]}, p["reason"]
 
 
+# --- issue 17 v3: annual reporting ----------------------------------------------------
+
+
+def _cycle_opened(p: Params) -> tuple[str, str]:
+    values = {
+        "year": p["year"],
+        "symbol": p["symbol"],
+        "areas": p["areas"],
+        "due": _date(p["due"]),
+    }
+    subject = _("Implementation reporting %(year)s opened: returns due by %(due)s") % values
+    body = (
+        _(
+            "The secretariat has opened the %(year)s implementation reporting cycle "
+            "(%(symbol)s) for the priority areas %(areas)s. Your state owes, for each of "
+            "these areas, a national implementation report or a nil return (nothing to "
+            "report for this period), by %(due)s. Coordinators of a measure under an "
+            "approved action plan also owe a progress report on it by then."
+        )
+        % values
+    )
+    return subject, body
+
+
+def _return_reminder(p: Params) -> tuple[str, str]:
+    values = {"year": p["year"], "symbol": p["symbol"], "owed": p["owed"], "due": _date(p["due"])}
+    subject = _("Reminder: your %(year)s implementation returns are due by %(due)s") % values
+    body = (
+        _(
+            "Your state has not yet submitted its %(year)s returns (%(symbol)s) for: "
+            "%(owed)s. Please submit a national implementation report, or a nil return if "
+            "there is nothing to report, for each, by %(due)s."
+        )
+        % values
+    )
+    return subject, body
+
+
+def _return_summary(p: Params) -> tuple[str, str]:
+    values = {
+        "year": p["year"],
+        "symbol": p["symbol"],
+        "due": _date(p["due"]),
+        "filed": p["filed"],
+        "owed": p["owed"],
+    }
+    subject = (
+        _("Implementation reporting %(year)s, due date passed: %(filed)s of %(owed)s returns filed")
+        % values
+    )
+    none = _("none")
+    lines = [
+        _("The due date of %(symbol)s, %(due)s, has passed.") % values,
+        _("National reports: %(list)s") % {"list": p["reports"] or none},
+        _("Nil returns: %(list)s") % {"list": p["nil"] or none},
+        _("Progress reports: %(list)s") % {"list": p["progress"] or none},
+        _("Missing: %(list)s") % {"list": p["missing"] or none},
+        _("Late: %(list)s") % {"list": p["late"] or none},
+    ]
+    return subject, "\n".join(str(line) for line in lines)
+
+
+def _return_submitted(p: Params) -> tuple[str, str]:
+    from implementation.models import ReturnKind  # noqa: PLC0415
+
+    values = {
+        "state": p["state"],
+        "kind": ReturnKind(p["kind"]).label,
+        "subject": p["subject"],
+        "year": p["year"],
+        "symbol": p["symbol"],
+    }
+    subject = _("%(state)s submitted its %(year)s return on %(subject)s: %(kind)s") % values
+    body = _("%(state)s submitted a %(kind)s on %(subject)s for %(symbol)s.") % values
+    if p.get("late"):
+        body += " " + _("It was submitted after the due date.")
+    return subject, body
+
+
 # kind -> ``render(params) -> (subject, text)`` in the active language.
 RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.CIRCULATION: _circulation,
@@ -142,6 +221,10 @@ RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.SILENCE_BROKEN: _silence_broken,
     NotificationKind.INFORMATION_SUBMITTED: _information_submitted,
     NotificationKind.INFORMATION_RETURNED: _information_returned,
+    NotificationKind.CYCLE_OPENED: _cycle_opened,
+    NotificationKind.RETURN_REMINDER: _return_reminder,
+    NotificationKind.RETURN_SUMMARY: _return_summary,
+    NotificationKind.RETURN_SUBMITTED: _return_submitted,
 }
 
 

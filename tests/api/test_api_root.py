@@ -19,6 +19,9 @@ LISTS = {
     "meetings",
     "notifications",
     "participants",
+    # issue 17 v3: annual reporting.
+    "reporting-cycles",
+    "returns",
 }
 
 

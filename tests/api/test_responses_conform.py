@@ -342,6 +342,110 @@ CONFLICTS: list[tuple[str, Call]] = [
 ]
 EXTRA += CONFLICTS
 
+
+# --- issue 17 v3: annual reporting, each write in a state that refuses it.
+
+
+def _close_cycle(s) -> None:
+    _as("sec", "post", f"/api/v1/reporting-cycles/{s.v3['cycle'].pk}/close/")
+
+
+V3_CONFLICTS: list[tuple[str, Call]] = [
+    (
+        "v1_reporting_cycles_create",
+        Call(
+            409,
+            "sec",
+            lambda s: "/api/v1/reporting-cycles/",
+            data=lambda s: {
+                "year": s.v3["cycle"].year,
+                "due_on": s.v3["cycle"].due_on.isoformat(),
+                "areas": ["ECO"],
+            },
+            label="that year's cycle is open",
+        ),
+    ),
+    (
+        "v1_reporting_cycles_close_create",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/reporting-cycles/{s.v3['cycle'].pk}/close/",
+            data=lambda s: {},
+            before=_close_cycle,
+            label="closed already",
+        ),
+    ),
+    (
+        "v1_returns_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: "/api/v1/returns/",
+            data=lambda s: {
+                "cycle": s.v3["cycle"].pk,
+                "participant": "IRN",
+                "kind": "national_report",
+                "area": "HUM",
+                "text": "Again.",
+            },
+            label="submitted already",
+        ),
+    ),
+    (
+        "v1_returns_partial_update",
+        Call(
+            409,
+            "concerned",
+            lambda s: f"/api/v1/returns/{s.v3['submitted'].pk}/",
+            data=lambda s: {"text": "In place."},
+            label="submitted",
+        ),
+    ),
+    (
+        "v1_returns_submit_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: f"/api/v1/returns/{s.v3['submitted'].pk}/submit/",
+            data=lambda s: {},
+            label="submitted already",
+        ),
+    ),
+    (
+        "v1_returns_correct_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: f"/api/v1/returns/{s.v3['draft'].pk}/correct/",
+            data=lambda s: {"note": "n", "text": "t"},
+            label="a draft",
+        ),
+    ),
+    (
+        "v1_returns_nil_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: "/api/v1/returns/nil/",
+            data=lambda s: {"cycle": s.v3["cycle"].pk, "participant": "IRN", "area": "HUM"},
+            label="submitted already",
+        ),
+    ),
+    (
+        "v1_returns_attachments_create",
+        Call(
+            409,
+            "concerned",
+            lambda s: f"/api/v1/returns/{s.v3['submitted'].pk}/attachments/",
+            data=lambda s: {"file": pdf("late.pdf")},
+            multipart=True,
+            label="submitted",
+        ),
+    ),
+]
+EXTRA += V3_CONFLICTS
+
 # (operationId or "*", status) -> why no call from outside can produce it.
 NOT_PRODUCIBLE: dict[tuple[str, int], str] = {
     # One answer for every operation (cica.errors.service_unavailable):

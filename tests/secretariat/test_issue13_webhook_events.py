@@ -74,11 +74,74 @@ def _decide(as_user, drafting):
     return drafting, {"action": "record_swg_decision", "to_status": "soc_review"}
 
 
+# --- issue 17 v3: reporting events (caused through the services; a cause may
+# return ``None`` for the initiative when the event is about no initiative).
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    return get_user_model().objects.get(username=username)
+
+
+def _open_cycle():
+    import datetime  # noqa: PLC0415
+
+    from implementation.services.reporting import cycle_open  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+
+    return cycle_open(
+        actor=_user("secretariat"),
+        year=2027,
+        due_on=datetime.date(2027, 12, 31),
+        areas=PriorityArea.objects.filter(code="ECO"),
+    )
+
+
+def _cycle_opened(as_user, drafting):
+    cycle = _open_cycle()
+    return None, {"cycle": cycle.pk, "symbol": "CICA/IMPL/2027", "areas": ["ECO"]}
+
+
+def _nil_return():
+    from implementation.services.reporting import return_nil  # noqa: PLC0415
+    from measures.models import PriorityArea  # noqa: PLC0415
+    from members.models import Participant  # noqa: PLC0415
+
+    return return_nil(
+        actor=_user("delegate-kaz"),
+        cycle=_open_cycle(),
+        participant=Participant.objects.get(code="KAZ"),
+        area=PriorityArea.objects.get(code="ECO"),
+    )
+
+
+def _return_submitted(as_user, drafting):
+    ret = _nil_return()
+    return None, {"return": ret.pk, "participant": "KAZ", "kind": "nil_return", "version": 1}
+
+
+def _return_corrected(as_user, drafting):
+    from implementation.services.reporting import return_correct  # noqa: PLC0415
+
+    ret = return_correct(
+        actor=_user("delegate-kaz"),
+        ret=_nil_return(),
+        note="We did host a seminar.",
+        kind="national_report",
+        text="A seminar in Almaty.",
+    )
+    return None, {"return": ret.pk, "kind": "national_report", "version": 2}
+
+
 CAUSES = {
     WebhookEvent.STATUS_CHANGED: _open_consultation,
     WebhookEvent.INTEREST_DECLARED: _join,
     WebhookEvent.PAPER_SUBMITTED: _submit,
     WebhookEvent.DECISION_RECORDED: _decide,
+    WebhookEvent.CYCLE_OPENED: _cycle_opened,
+    WebhookEvent.RETURN_SUBMITTED: _return_submitted,
+    WebhookEvent.RETURN_CORRECTED: _return_corrected,
 }
 
 
@@ -119,7 +182,8 @@ def test_item9_a_subscription_to_each_event_is_delivered(
     assert headers["X-CICA-Event"] == event.value
     payload = json.loads(body)
     assert payload["event"] == event.value
-    assert payload["data"]["initiative"] == initiative.pk
+    if initiative is not None:
+        assert payload["data"]["initiative"] == initiative.pk
     for key, value in expected.items():
         if isinstance(value, dict):
             assert value.items() <= payload["data"][key].items()
