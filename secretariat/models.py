@@ -723,6 +723,10 @@ class WebhookEvent(models.TextChoices):
     )
     PAPER_SUBMITTED = "initiative.paper_submitted", _("A paper (or a revision) was submitted")
     DECISION_RECORDED = "decision.recorded", _("The SWG or the SOC recorded a decision")
+    ACTION_PLAN_STATUS_CHANGED = (
+        "action_plan.status_changed",
+        _("An action plan changed status (submitted, decided, superseded)"),
+    )
 
 
 class WebhookSubscription(models.Model):
