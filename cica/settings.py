@@ -379,6 +379,10 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "TokenStateEnum": [("active", "active"), ("expired", "expired"), ("revoked", "revoked")],
         "CoSubmitterAnswerEnum": ["confirmed", "declined", "awaited"],
+        # Issue 17 (v1): action plans.
+        "PlanStatusEnum": "implementation.models.PlanStatus",
+        "ActivityKindEnum": "implementation.models.ActivityKind",
+        "PlanActionEnum": "implementation.services.plans.PLAN_ACTION_CHOICES",
     },
 }
 

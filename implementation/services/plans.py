@@ -118,6 +118,9 @@ TABLE: dict[str, PlanTransition] = {
     ),
 }
 
+# The actions as a closed set (the API's enum "PlanActionEnum").
+PLAN_ACTION_CHOICES = [(action, row.label) for action, row in TABLE.items()]
+
 _ROLE_RULE: dict[frozenset[str], StrPromise] = {
     frozenset({COORDINATORS, SECRETARIAT}): gettext_lazy(
         "only the delegates of the plan's coordinator states and the secretariat may."

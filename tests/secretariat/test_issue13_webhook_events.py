@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from implementation.services.plans import plan_create
 from measures.models import Initiative, InterestDeclaration
 from secretariat.admin import WebhookSubscriptionForm
 from secretariat.models import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -74,11 +76,24 @@ def _decide(as_user, drafting):
     return drafting, {"action": "record_swg_decision", "to_status": "soc_review"}
 
 
+def _plan_submitted(as_user, drafting):
+    """Issue 17 (v1): the coordinator submits the action plan of an adopted
+    measure to the SWG."""
+    Initiative.objects.filter(pk=drafting.pk).update(status="adopted")
+    drafting.refresh_from_db()
+    coordinator = get_user_model().objects.get(username="delegate-mng")
+    plan = plan_create(actor=coordinator, initiative=drafting, starts_in=2027, ends_in=2028)
+    response = as_user("delegate-mng").post(f"/api/v1/action-plans/{plan.pk}/submit/")
+    assert response.status_code == 200, response.content
+    return drafting, {"action": "submit", "from_status": "draft", "to_status": "swg_review"}
+
+
 CAUSES = {
     WebhookEvent.STATUS_CHANGED: _open_consultation,
     WebhookEvent.INTEREST_DECLARED: _join,
     WebhookEvent.PAPER_SUBMITTED: _submit,
     WebhookEvent.DECISION_RECORDED: _decide,
+    WebhookEvent.ACTION_PLAN_STATUS_CHANGED: _plan_submitted,
 }
 
 
