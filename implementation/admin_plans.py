@@ -31,8 +31,10 @@ class PlanEventInline(ReadOnlyInline):
     fields = ["created_at", "action", "from_status", "to_status", "actor", "reason"]
 
 
+# The export mixin first: TitledAdmin is a ModelAdmin, whose URLs would
+# otherwise hide the export's.
 @admin.register(ActionPlan)
-class ActionPlanAdmin(TitledAdmin, SecretariatExportMixin, admin.ModelAdmin):  # type: ignore[misc]
+class ActionPlanAdmin(SecretariatExportMixin, TitledAdmin):  # type: ignore[misc]
     accusative = pgettext_lazy("accusative", "action plan")
     resource_classes = [ActionPlanResource]
     list_display = ["symbol", "measure", "starts_in", "ends_in", "status", "approved_at"]
