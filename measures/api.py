@@ -184,7 +184,6 @@ class MeasureSerializer(serializers.ModelSerializer):
             for o in selectors.measure_offers(obj)
         ]
 
-
     @extend_schema_field(PlanInForceSerializer(allow_null=True))
     def get_action_plan(self, obj) -> dict | None:
         return _plan_in_force_data(plan_in_force(obj))
