@@ -396,6 +396,10 @@ SPECTACULAR_SETTINGS = {
         "ImplementationVisibilityEnum": "implementation.models.Visibility",
         "ReturnKindEnum": "implementation.models.ReturnKind",
         "ReturnStatusEnum": "implementation.models.ReturnStatus",
+        # Issue 17 (v1): action plans.
+        "PlanStatusEnum": "implementation.models.PlanStatus",
+        "ActivityKindEnum": "implementation.models.ActivityKind",
+        "PlanActionEnum": "implementation.services.plans.PLAN_ACTION_CHOICES",
     },
 }
 

@@ -11,7 +11,7 @@ from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
-from .models import Activity, Return, ReturnStatus, Visibility
+from .models import ActionPlan, Activity, PlanStatus, Return, ReturnStatus, Visibility
 
 
 def coordinator_ids(measure: Measure) -> set[int]:
@@ -81,3 +81,55 @@ def returns_visible(user: AnyUser) -> QuerySet[Return]:
     if participant is None:
         return qs.filter(open_to)
     return qs.filter(open_to | Q(participant=participant))
+
+
+# --- action plans (issue 17 item 1, v1) ------------------------------------------------
+
+
+def plans_visible(user: AnyUser) -> QuerySet[ActionPlan]:
+    """Approved and superseded plans are public. Drafts are read by the
+    secretariat, the Chair's office and the plan's coordinator states'
+    delegates; a plan before the SWG or the SOC (or rejected there) also by
+    the member states' delegates, who decide on it."""
+    qs = ActionPlan.objects.select_related("measure", "initiative__measure", "amends")
+    if is_secretariat(user) or is_chair_office(user):
+        return qs
+    open_to = Q(status__in=PUBLIC_PLAN_STATUSES)
+    participant = acting_for(user)
+    if participant is None:
+        return qs.filter(open_to)
+    if participant.status_on() == ParticipationStatus.MEMBER:
+        open_to |= Q(status__in=REVIEWED_PLAN_STATUSES)
+    own = Q(coordinators__participant=participant) | Q(
+        initiative__designations__participant=participant,
+        initiative__designations__ended_on__isnull=True,
+    )
+    return qs.filter(pk__in=ActionPlan.objects.filter(open_to | own).values("pk"))
+
+
+PUBLIC_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.SUPERSEDED)
+REVIEWED_PLAN_STATUSES = (PlanStatus.SWG_REVIEW, PlanStatus.SOC_REVIEW, PlanStatus.REJECTED)
+
+
+def plan_in_force(measure: Measure) -> ActionPlan | None:
+    """The measure's approved plan, the one it is being implemented under."""
+    return ActionPlan.objects.filter(measure=measure, status=PlanStatus.APPROVED).first()
+
+
+def plans_in_force_by_measure(measure_ids: list[int]) -> dict[int, ActionPlan]:
+    """The plan in force of each measure, in one query (lists)."""
+    rows = ActionPlan.objects.filter(measure_id__in=measure_ids, status=PlanStatus.APPROVED)
+    return {plan.measure_id: plan for plan in rows}
+
+
+def plan_detail() -> QuerySet[ActionPlan]:
+    """A plan with what its page and its API detail show."""
+    return ActionPlan.objects.select_related(
+        "measure", "initiative__measure", "amends"
+    ).prefetch_related(
+        "coordinators__participant",
+        "planned_activities",
+        "events__actor",
+        "decisions__meeting",
+        "amendments",
+    )

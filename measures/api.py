@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 from cica.api import CodeChoiceFilter, CodeLookupViewSet
 from cica.input import IsoDateTimeFilter
 from cica.pagination import PageSizePagination
+from implementation.selectors import plan_in_force, plans_in_force_by_measure
 from members.api import EnglishFirstNamesField, TranslatedNamesField
 from members.models import Participant
 
@@ -84,6 +85,30 @@ class OfferBriefSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=OfferScope.choices)
 
 
+class PlanInForceSerializer(serializers.Serializer):
+    """The action plan a measure is being implemented under (issue 17)."""
+
+    id = serializers.IntegerField()
+    symbol = serializers.CharField()
+    starts_in = serializers.IntegerField()
+    ends_in = serializers.IntegerField()
+    url = serializers.CharField(help_text=_("Path of the plan in the API (GET)."))
+    page = serializers.CharField(help_text=_("Path of the plan's page."))
+
+
+def _plan_in_force_data(plan) -> dict | None:
+    if plan is None:
+        return None
+    return {
+        "id": plan.pk,
+        "symbol": plan.symbol,
+        "starts_in": plan.starts_in,
+        "ends_in": plan.ends_in,
+        "url": f"/api/v1/action-plans/{plan.pk}/",
+        "page": f"/action-plans/{plan.pk}/",
+    }
+
+
 class MeasureSerializer(serializers.ModelSerializer):
     area: serializers.SlugRelatedField[PriorityArea] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -105,6 +130,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     coordinator_offers = serializers.SerializerMethodField(
         help_text=_("Offers naming this measure, and offers of its whole area.")
     )
+    action_plan = serializers.SerializerMethodField(
+        help_text=_("The approved action plan it is being implemented under; null if none.")
+    )
 
     class Meta:
         model = Measure
@@ -121,6 +149,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "coordinators",
             "adopted_papers",
             "coordinator_offers",
+            "action_plan",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
@@ -155,6 +184,10 @@ class MeasureSerializer(serializers.ModelSerializer):
             for o in selectors.measure_offers(obj)
         ]
 
+    @extend_schema_field(PlanInForceSerializer(allow_null=True))
+    def get_action_plan(self, obj) -> dict | None:
+        return _plan_in_force_data(plan_in_force(obj))
+
 
 def measure_list_data(rows: list[dict]) -> list[dict]:
     """A page of :data:`selectors.MEASURE_ROW_FIELDS` rows as
@@ -168,6 +201,7 @@ def measure_list_data(rows: list[dict]) -> list[dict]:
     )
     papers = selectors.adopted_papers_by_measure(ids)
     offers = selectors.offers_by_measure(rows)
+    plans = plans_in_force_by_measure(ids)
     return [
         {
             "code": r["code"],
@@ -182,6 +216,7 @@ def measure_list_data(rows: list[dict]) -> list[dict]:
             "coordinators": coordinators.get(r["lead_initiative_id"], []),
             "adopted_papers": papers.get(r["pk"], []),
             "coordinator_offers": offers[r["pk"]],
+            "action_plan": _plan_in_force_data(plans.get(r["pk"])),
         }
         for r in rows
     ]

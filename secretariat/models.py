@@ -727,6 +727,10 @@ class WebhookEvent(models.TextChoices):
     CYCLE_OPENED = "reporting_cycle.opened", _("The secretariat opened a reporting cycle")
     RETURN_SUBMITTED = "return.submitted", _("A state submitted a return (report or nil return)")
     RETURN_CORRECTED = "return.corrected", _("A submitted return was corrected")
+    ACTION_PLAN_STATUS_CHANGED = (
+        "action_plan.status_changed",
+        _("An action plan changed status (submitted, decided, superseded)"),
+    )
 
 
 class WebhookSubscription(models.Model):

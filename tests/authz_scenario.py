@@ -85,6 +85,7 @@ POSITION = "Iran-position-44d2: comments on the paper"
 EXPERT_CONTACT = "expert-contact-5e0f@tjk.example"
 PRIVATE_TITLE = "Iran-private-information-2b7a"
 WEBHOOK_SECRET = "webhook-secret-83d9"
+PLAN_DRAFT_TEXT = "tjk-draft-plan-env5-6c3a"  # issue 17 v1
 
 
 @dataclass
@@ -117,6 +118,10 @@ class Scenario:
     v6_tajik_nil: Any = None
     # issue 17 v3: the reporting objects (see the end of build()).
     v3: dict = field(default_factory=dict)
+    # issue 17 v1: action plans by name (approved, draft, swg), and the
+    # adopted initiative with none yet ("fresh").
+    plans: dict = field(default_factory=dict)
+    plan_initiatives: dict = field(default_factory=dict)
 
     def __getattr__(self, name):  # s.main, s.draft ... for the initiatives
         initiatives = self.__dict__.get("initiatives", {})
@@ -320,6 +325,42 @@ def build() -> Scenario:
     )
     s.participation_cycle = cycle  # type: ignore[attr-defined]
     # --- end of issue 17 v4 ---------------------------------------------------------
+
+    # --- issue 17 v1: action plans ----------------------------------------------------
+    # Four measures adopted through the services, Tajikistan coordinating:
+    # NCT-3's plan in force (approved by the SWG and the SOC), ENV-5's a
+    # draft, NCT-1's before the SWG; NCT-4 adopted with no plan yet.
+    from implementation.services import plans as plan_services  # noqa: PLC0415
+
+    def adopted(code):
+        initiative, circulation = circulated(code)
+        time_passes(circulation)
+        initiative_actions.initiative_refer_to_swg(actor=sec, initiative=initiative)
+        for body, meeting in (("swg", s.swg_meeting), ("soc", s.soc_meeting)):
+            initiative_actions.initiative_record_decision(
+                actor=sec, initiative=initiative, body=body, meeting=meeting, outcome="approved"
+            )
+        initiative.refresh_from_db()
+        return initiative
+
+    for name, code in (("approved", "NCT-3"), ("draft", "ENV-5"), ("swg", "NCT-1")):
+        s.plan_initiatives[name] = adopted(code)
+        s.plans[name] = plan_services.plan_create(
+            actor=tjk,
+            initiative=s.plan_initiatives[name],
+            starts_in=today.year,
+            ends_in=today.year + 2,
+            text=f"{PLAN_DRAFT_TEXT} {name}" if name == "draft" else f"Plan {name}.",
+            planned=[{"kind": "seminar", "title": "Seminar", "target_year": today.year}],
+        )
+    s.plans["swg"] = plan_services.plan_submit(actor=tjk, plan=s.plans["swg"])
+    s.plans["approved"] = plan_services.plan_submit(actor=tjk, plan=s.plans["approved"])
+    for body, meeting in (("swg", s.swg_meeting), ("soc", s.soc_meeting)):
+        s.plans["approved"] = plan_services.plan_record_decision(
+            actor=sec, plan=s.plans["approved"], body=body, meeting=meeting, outcome="approved"
+        )
+    s.plan_initiatives["fresh"] = adopted("NCT-4")
+    # --- end of issue 17 v1 -----------------------------------------------------------
     return s
 
 

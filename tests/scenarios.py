@@ -41,3 +41,36 @@ def eco4_circulated(people, *, days: int = 5) -> Circulation:
         deadline=timezone.localdate() + datetime.timedelta(days=days),
     )
     return Circulation.objects.select_related("paper").get(initiative=initiative)
+
+
+def eco4_adopted(people) -> Initiative:
+    """Issue 17 (v1): ECO-4 adopted through the services — Tajikistan's paper
+    circulated, its deadline passed, referred to the SWG, approved by the SWG
+    and then by the SOC at meetings held yesterday (Tajikistan, Kazakhstan,
+    India, China present). Tajikistan coordinates it."""
+    from secretariat.services import (  # noqa: PLC0415
+        initiative_record_decision,
+        initiative_refer_to_swg,
+        meeting_create,
+    )
+
+    circulation = eco4_circulated(people)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Circulation.objects.filter(pk=circulation.pk).update(deadline=yesterday)
+    initiative = Initiative.objects.get(measure__code="ECO-4")
+    initiative_refer_to_swg(actor=people.secretariat, initiative=initiative)
+    present = list(Participant.objects.filter(code__in=["TJK", "KAZ", "IND", "CHN"]))
+    for body in ("swg", "soc"):
+        meeting = meeting_create(
+            actor=people.secretariat, body=body, date=yesterday, present=present
+        )
+        initiative_record_decision(
+            actor=people.secretariat,
+            initiative=initiative,
+            body=body,
+            meeting=meeting,
+            outcome="approved",
+        )
+    initiative.refresh_from_db()
+    assert initiative.status == "adopted", initiative.status
+    return initiative

@@ -44,6 +44,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from implementation.models import ActionPlan
 from measures.models import Expert, Initiative, InterestDeclaration, Measure
 from members.models import ApiToken
 from secretariat.models import InformationSubmission, Notification, Receipt
@@ -51,6 +52,7 @@ from tests import authz_scenario
 from tests.authz_scenario import (
     DRAFT_NAME,
     EXPERT_CONTACT,
+    PLAN_DRAFT_TEXT,
     POSITION,
     PRIVATE_TITLE,
     RETURN_DRAFT_TEXT,
@@ -693,6 +695,90 @@ API: dict[tuple[str, str], list[Case]] = {
             ),
         )
     ],
+    # --- issue 17 v1: action plans. Approved plans are public; a draft is its
+    # coordinator state's (Tajikistan) and staff's; a plan before the SWG or
+    # the SOC is also the member states'. Coordinators draw up, change, submit
+    # and amend; the secretariat records the decisions.
+    ("/api/v1/action-plans/", "get"): [
+        Case(
+            "*=200",
+            lambda s: "/api/v1/action-plans/",
+            label="draft",
+            secret=lambda s, r: s.plans["draft"].symbol in r.content.decode(),
+            seen_by="coord,chair,sec",
+        ),
+        Case(
+            "*=200",
+            lambda s: "/api/v1/action-plans/",
+            label="swg",
+            secret=lambda s, r: s.plans["swg"].symbol in r.content.decode(),
+            seen_by="other,concerned,coord,chair,sec",
+        ),
+    ],
+    ("/api/v1/action-plans/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned=403 coord=201 chair=403 sec=201",
+            lambda s: "/api/v1/action-plans/",
+            data=lambda s: {
+                "initiative": s.plan_initiatives["fresh"].pk,
+                "starts_in": s.today.year,
+                "ends_in": s.today.year + 1,
+            },
+            effect=lambda s: ActionPlan.objects.filter(measure__code="NCT-4").exists(),
+            effect_by="coord,sec",
+        )
+    ],
+    ("/api/v1/action-plans/{id}/", "get"): [
+        Case(
+            "anon,obs,other,concerned=404 *=200",
+            lambda s: f"/api/v1/action-plans/{s.plans['draft'].pk}/",
+            label="draft",
+            secret=PLAN_DRAFT_TEXT,
+            seen_by="coord,chair,sec",
+        ),
+        Case(
+            "anon,obs=404 *=200",
+            lambda s: f"/api/v1/action-plans/{s.plans['swg'].pk}/",
+            label="swg",
+        ),
+        Case(
+            "*=200", lambda s: f"/api/v1/action-plans/{s.plans['approved'].pk}/", label="approved"
+        ),
+    ],
+    ("/api/v1/action-plans/{id}/", "patch"): [
+        Case(
+            "anon=401 obs,other,concerned=404 coord=200 chair=403 sec=200",
+            lambda s: f"/api/v1/action-plans/{s.plans['draft'].pk}/",
+            data=lambda s: {"text": "Changed."},
+            effect=lambda s: ActionPlan.objects.get(pk=s.plans["draft"].pk).text == "Changed.",
+            effect_by="coord,sec",
+        )
+    ],
+    ("/api/v1/action-plans/{id}/submit/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned=404 coord=200 chair=403 sec=200",
+            lambda s: f"/api/v1/action-plans/{s.plans['draft'].pk}/submit/",
+            effect=lambda s: ActionPlan.objects.get(pk=s.plans["draft"].pk).status == "swg_review",
+            effect_by="coord,sec",
+        )
+    ],
+    ("/api/v1/action-plans/{id}/amend/", "post"): [
+        Case(
+            "anon=401 obs,other,concerned=403 coord=201 chair=403 sec=201",
+            lambda s: f"/api/v1/action-plans/{s.plans['approved'].pk}/amend/",
+            effect=lambda s: ActionPlan.objects.filter(amends=s.plans["approved"]).exists(),
+            effect_by="coord,sec",
+        )
+    ],
+    ("/api/v1/action-plans/{id}/decisions/", "post"): [
+        Case(
+            "anon=401 obs=404 other,concerned,coord,chair=403 sec=200",
+            lambda s: f"/api/v1/action-plans/{s.plans['swg'].pk}/decisions/",
+            data=lambda s: {"body": "swg", "meeting": s.swg_meeting.pk, "outcome": "approved"},
+            effect=lambda s: ActionPlan.objects.get(pk=s.plans["swg"].pk).status == "soc_review",
+            effect_by="sec",
+        )
+    ],
 }
 
 
@@ -1140,6 +1226,33 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             label="csv",
         ),
     ],
+    # --- issue 17 v1: an action plan's page, and its coordinators' Submit and
+    # Amend buttons (a POST, confirmed by a second POST with confirm=1).
+    ("action-plans/<int:pk>/", "get"): [
+        Case(
+            "anon,obs,other,concerned=404 *=200",
+            lambda s: f"/action-plans/{s.plans['draft'].pk}/",
+            label="draft",
+            secret=PLAN_DRAFT_TEXT,
+            seen_by="coord,chair,sec",
+        ),
+        Case("*=200", lambda s: f"/action-plans/{s.plans['approved'].pk}/", label="approved"),
+    ],
+    ("action-plans/<int:pk>/do/<str:action>/", "get"): [
+        Case(
+            "anon=login obs,other,concerned=404 chair=403 coord,sec=200",
+            lambda s: f"/action-plans/{s.plans['draft'].pk}/do/submit/",
+        )
+    ],
+    ("action-plans/<int:pk>/do/<str:action>/", "post"): [
+        Case(
+            "anon=login obs,other,concerned=404 chair=403 coord,sec=302",
+            lambda s: f"/action-plans/{s.plans['draft'].pk}/do/submit/",
+            data=lambda s: {"confirm": "1"},
+            effect=lambda s: ActionPlan.objects.get(pk=s.plans["draft"].pk).status == "swg_review",
+            effect_by="coord,sec",
+        )
+    ],
 }
 
 # --- issue 17 v6: the delegate's reporting pages ------------------------------------------
@@ -1312,6 +1425,7 @@ ADMIN_REGISTERS: dict[str, str] = {
     # issue 17 v3: annual reporting.
     "implementation.ReportingCycle": "chair,sec=200",
     "implementation.Return": "chair,sec=200",
+    "implementation.ActionPlan": "chair,sec=200",  # issue 17 v1
 }
 # What only some staff may read on a register's pages (contacts, secrets).
 ADMIN_SECRETS: dict[str, tuple[str, str]] = {

@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from implementation.models import ActionPlan
+from implementation.services.plans import plan_create
 from measures.models import CoordinatorDesignation, Expert, Initiative, Measure
 from measures.services import initiative_submit_paper
 from members.models import Participant
@@ -61,6 +63,7 @@ def test_the_list_routes_are_all_covered():
         # issue 17 v3: annual reporting.
         "reporting-cycle-list",
         "return-list",
+        "action-plan-list",  # issue 17 v1
     }
 
 
@@ -71,6 +74,30 @@ def plenty(people):
     for username in ("delegate-kaz", "delegate-kaz", "delegate-kaz", "secretariat"):
         api_token_issue(user=people[username], name="query bounds")
     _v3_reporting(people)
+    add_plans(people, ("NCT-3", "NCT-4", "NCT-5"))
+
+
+def add_plans(people, codes):
+    """Issue 17 v1: an action plan per measure, in force but the last (a draft)."""
+    for n, code in enumerate(codes):
+        initiative = Initiative.objects.create(
+            measure=Measure.objects.get(code=code), status="adopted"
+        )
+        CoordinatorDesignation.objects.create(
+            initiative=initiative,
+            role="coordinator",
+            participant=Participant.objects.get(code="KAZ"),
+            started_on=timezone.localdate(),
+        )
+        plan = plan_create(
+            actor=people.secretariat,
+            initiative=initiative,
+            starts_in=2027,
+            ends_in=2028,
+            planned=[{"kind": "seminar", "title": "Seminar", "target_year": 2027}],
+        )
+        if n < len(codes) - 1:
+            ActionPlan.objects.filter(pk=plan.pk).update(status="approved")  # set-up only
 
 
 def add_batch(people, codes):

@@ -33,6 +33,8 @@ from .symbols import symbol_next
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from implementation.models import ActionPlan
+
 
 DECISION_BODIES = (Body.SWG, Body.SOC)
 
@@ -146,9 +148,12 @@ def decision_create(
     text: str,
     objecting: Iterable[Participant],
     silence: Circulation | None = None,
+    action_plan: ActionPlan | None = None,
 ) -> Decision:
     """Write a decision after :func:`decision_check` and notify it. Called by
-    the initiative transition that records it, inside its transaction."""
+    the initiative transition that records it, inside its transaction, or by
+    the action plan's (issue 17: ``action_plan``, on the plan's initiative,
+    with no paper)."""
     objecting = decision_check(
         body=body,
         meeting=meeting,
@@ -167,6 +172,16 @@ def decision_create(
                 )
                 % {"decision": earlier.symbol, "symbol": paper.symbol}
             )
+    if meeting is not None and action_plan is not None:
+        earlier = Decision.objects.filter(meeting=meeting, action_plan=action_plan).first()
+        if earlier is not None:
+            raise Conflict(
+                _(
+                    "%(decision)s already decided on %(symbol)s at this meeting: one meeting "
+                    "takes one decision per action plan."
+                )
+                % {"decision": earlier.symbol, "symbol": action_plan.symbol}
+            )
     year = meeting.date if meeting else timezone.localdate()
     symbol = symbol_next(prefix=f"CICA/{body.upper()}/DEC/{year:%Y}/")
     decision = Decision.objects.create(
@@ -175,6 +190,7 @@ def decision_create(
         meeting=meeting,
         initiative=initiative,
         paper=paper,
+        action_plan=action_plan,
         outcome=outcome,
         text=text,
         symbol=symbol,
@@ -192,8 +208,11 @@ def decision_create(
 
 def notify_decision(*, decision: Decision) -> None:
     """Delegates of the interested and coordinator states learn of a decision;
-    for an SOC decision, every member state's."""
+    for an SOC decision, every member state's. A decision on an action plan
+    names the plan; its coordinators learn of it by the plan's own notice
+    (``implementation.services.plans``), not twice."""
     initiative = decision.initiative
+    plan = decision.action_plan
     if decision.body == Body.SOC:
         ids = Participant.objects.with_status_in(ParticipationStatus.MEMBER).values_list(
             "pk", flat=True
@@ -204,9 +223,15 @@ def notify_decision(*, decision: Decision) -> None:
                 "participant_id", flat=True
             )
         )
+    if plan is not None:
+        # Imported here: implementation's services import this module.
+        from implementation.services.plans import plan_coordinator_ids  # noqa: PLC0415
+
+        ids = set(ids) - plan_coordinator_ids(plan)
     params = {
         "body": decision.body,
-        "ref": initiative.reference,
+        "ref": plan.symbol if plan is not None else initiative.reference,
+        "plan": plan is not None,
         "outcome": decision.outcome,
         "symbol": decision.symbol,
         "text": decision.text,

@@ -100,7 +100,11 @@ def _decision(p: Params) -> tuple[str, str]:
         "outcome": Outcome(p["outcome"]).label,
     }
     body = f"{p['symbol']}\n\n{p['text']}".strip()
-    if p["outcome"] in (Outcome.RETURNED, Outcome.NO_CONSENSUS):
+    if p.get("plan") and p["outcome"] in (Outcome.RETURNED, Outcome.NO_CONSENSUS):
+        body += "\n\n" + _(
+            "The action plan goes back to its coordinators as a draft, to be submitted again."
+        )
+    elif p["outcome"] in (Outcome.RETURNED, Outcome.NO_CONSENSUS):
         body += "\n\n" + _(
             "The paper goes back to its coordinators for a revised version, which will be "
             "circulated again."
@@ -210,6 +214,31 @@ def _return_submitted(p: Params) -> tuple[str, str]:
     return subject, body
 
 
+def _action_plan(p: Params) -> tuple[str, str]:
+    """Issue 17: a decision on a plan, told to its coordinators."""
+    from implementation.models import PlanStatus  # noqa: PLC0415 (implementation imports us)
+
+    values = {
+        "symbol": p["symbol"],
+        "measure": p["measure"],
+        "body": Body(p["body"]).label,
+        "outcome": Outcome(p["outcome"]).label,
+        "status": PlanStatus(p["status"]).label,
+        "decision": p["decision"],
+    }
+    subject = _("%(body)s decision on your action plan %(symbol)s: %(outcome)s") % values
+    body = (
+        _(
+            "%(decision)s: the %(body)s decided on the action plan %(symbol)s for "
+            "%(measure)s (%(outcome)s). The plan is now at “%(status)s”."
+        )
+        % values
+    )
+    if p["status"] == PlanStatus.DRAFT:
+        body += "\n\n" + _("Revise the draft and submit it again.")
+    return subject, body
+
+
 # kind -> ``render(params) -> (subject, text)`` in the active language.
 RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.CIRCULATION: _circulation,
@@ -225,6 +254,7 @@ RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.RETURN_REMINDER: _return_reminder,
     NotificationKind.RETURN_SUMMARY: _return_summary,
     NotificationKind.RETURN_SUBMITTED: _return_submitted,
+    NotificationKind.ACTION_PLAN: _action_plan,
 }
 
 
@@ -281,6 +311,8 @@ def notification_links(notifications: Iterable[Notification]) -> dict[int, str]:
             link = reverse("initiative", args=[initiatives[n.target_id or 0]])
         elif n.target_type == "information" and n.target_id:
             link = reverse("information", args=[n.target_id])
+        elif n.target_type == "action_plan" and n.target_id:
+            link = reverse("action-plan", args=[n.target_id])
         links[n.pk] = link
     return links
 

@@ -446,6 +446,64 @@ V3_CONFLICTS: list[tuple[str, Call]] = [
 ]
 EXTRA += V3_CONFLICTS
 
+
+# --- issue 17 v1: action plans not possible in their status (409).
+V1_PLAN_CONFLICTS: list[tuple[str, Call]] = [
+    (
+        "v1_action_plans_create",
+        Call(
+            409,
+            "sec",
+            lambda s: "/api/v1/action-plans/",
+            data=lambda s: {
+                "initiative": s.plan_initiatives["approved"].pk,
+                "starts_in": s.today.year,
+                "ends_in": s.today.year,
+            },
+            label="a plan is in force: amend it",
+        ),
+    ),
+    (
+        "v1_action_plans_partial_update",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/action-plans/{s.plans['swg'].pk}/",
+            data=lambda s: {"text": "Late."},
+            label="not a draft",
+        ),
+    ),
+    (
+        "v1_action_plans_submit_create",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/action-plans/{s.plans['swg'].pk}/submit/",
+            label="submitted already",
+        ),
+    ),
+    (
+        "v1_action_plans_amend_create",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/action-plans/{s.plans['draft'].pk}/amend/",
+            label="not in force",
+        ),
+    ),
+    (
+        "v1_action_plans_decisions_create",
+        Call(
+            409,
+            "sec",
+            lambda s: f"/api/v1/action-plans/{s.plans['draft'].pk}/decisions/",
+            data=lambda s: {"body": "swg", "meeting": s.swg_meeting.pk, "outcome": "approved"},
+            label="not before the SWG",
+        ),
+    ),
+]
+EXTRA += V1_PLAN_CONFLICTS
+
 # (operationId or "*", status) -> why no call from outside can produce it.
 NOT_PRODUCIBLE: dict[tuple[str, int], str] = {
     # One answer for every operation (cica.errors.service_unavailable):

@@ -19,6 +19,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from cica.uploads import DOCUMENT_MEDIA_TYPES
+from implementation import api_plans
+from implementation.models import ActionPlan, PlanCoordinator, PlanEvent, PlannedActivity
 from measures import api as measures_api
 from measures import api_experts, api_initiatives
 from measures.models import (
@@ -61,6 +63,7 @@ API_MODULES = (
     api_information,
     members_api,
     api_tokens,
+    api_plans,  # issue 17 v1
 )
 
 # The model each plain (not model) output serializer shows.
@@ -79,6 +82,12 @@ PLAIN_SERIALIZER_MODELS: dict[type[serializers.Serializer], type[models.Model]] 
     api_circulations.ReceiptSerializer: Receipt,
     api_information.CoSubmitterSerializer: CoSubmitter,
     api_information.AttachmentSerializer: InformationAttachment,
+    # issue 17 v1: action plans.
+    api_plans.PlanCoordinatorSerializer: PlanCoordinator,
+    api_plans.PlannedActivitySerializer: PlannedActivity,
+    api_plans.PlanDecisionSerializer: Decision,
+    api_plans.PlanEventSerializer: PlanEvent,
+    measures_api.PlanInForceSerializer: ActionPlan,
 }
 
 # Output serializers that show no model's row: what they show is checked by
@@ -88,6 +97,8 @@ NOT_A_ROW = {
     api_initiatives.ChargedExpertSerializer,  # inside an event's details
     api_initiatives.EventDetailsSerializer,  # an event's details (JSON)
     api_tokens.IssuedTokenSerializer,  # the token, shown once
+    api_plans.AvailablePlanActionSerializer,  # computed by the plans' table (issue 17 v1)
+    api_plans.PlanEventDetailsSerializer,  # a plan event's details (JSON)
 }
 
 # Properties computed from another model than the serializer's own, and

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from implementation.services.plans import plan_create
 from measures.models import Initiative, InterestDeclaration
 from secretariat.admin import WebhookSubscriptionForm
 from secretariat.models import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -134,6 +136,18 @@ def _return_corrected(as_user, drafting):
     return None, {"return": ret.pk, "kind": "national_report", "version": 2}
 
 
+def _plan_submitted(as_user, drafting):
+    """Issue 17 (v1): the coordinator submits the action plan of an adopted
+    measure to the SWG."""
+    Initiative.objects.filter(pk=drafting.pk).update(status="adopted")
+    drafting.refresh_from_db()
+    coordinator = get_user_model().objects.get(username="delegate-mng")
+    plan = plan_create(actor=coordinator, initiative=drafting, starts_in=2027, ends_in=2028)
+    response = as_user("delegate-mng").post(f"/api/v1/action-plans/{plan.pk}/submit/")
+    assert response.status_code == 200, response.content
+    return drafting, {"action": "submit", "from_status": "draft", "to_status": "swg_review"}
+
+
 CAUSES = {
     WebhookEvent.STATUS_CHANGED: _open_consultation,
     WebhookEvent.INTEREST_DECLARED: _join,
@@ -142,6 +156,7 @@ CAUSES = {
     WebhookEvent.CYCLE_OPENED: _cycle_opened,
     WebhookEvent.RETURN_SUBMITTED: _return_submitted,
     WebhookEvent.RETURN_CORRECTED: _return_corrected,
+    WebhookEvent.ACTION_PLAN_STATUS_CHANGED: _plan_submitted,
 }
 
 
