@@ -379,6 +379,11 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "TokenStateEnum": [("active", "active"), ("expired", "expired"), ("revoked", "revoked")],
         "CoSubmitterAnswerEnum": ["confirmed", "declined", "awaited"],
+        # Issue 17 (v2): the activities register.
+        "ActivityKindEnum": "implementation.models.ActivityKind",
+        "ActivityStatusEnum": "implementation.models.ActivityStatus",
+        "ActivityVisibilityEnum": "implementation.models.Visibility",
+        "ActivityDocumentKindEnum": "implementation.models.DocumentKind",
     },
 }
 

@@ -723,6 +723,8 @@ class WebhookEvent(models.TextChoices):
     )
     PAPER_SUBMITTED = "initiative.paper_submitted", _("A paper (or a revision) was submitted")
     DECISION_RECORDED = "decision.recorded", _("The SWG or the SOC recorded a decision")
+    ACTIVITY_CREATED = "activity.created", _("An activity was entered in the register")
+    ACTIVITY_STATUS_CHANGED = "activity.status_changed", _("An activity changed status")
 
 
 class WebhookSubscription(models.Model):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils import translation
 
+from implementation.selectors import activities_held_public
 from measures import selectors as measure_selectors
 from members.rules import acting_for, is_secretariat
 from secretariat import selectors as secretariat_selectors
@@ -41,5 +42,6 @@ def landing(request):
     context = {
         "areas": measure_selectors.public_catalogue(),
         "decisions": list(secretariat_selectors.adopted_decisions()),
+        "held": activities_held_public(),
     }
     return render(request, "cica/landing.html", context)

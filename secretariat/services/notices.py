@@ -131,6 +131,28 @@ def _information_returned(p: Params) -> tuple[str, str]:
     return _("Returned: %(ref)s") % {"ref": p["ref"]}, p["reason"]
 
 
+def _activity(p: Params) -> tuple[str, str]:
+    """An activity confirmed, cancelled or postponed (issue 17, v2): its title
+    in the reader's language if it was given in it."""
+    from implementation.models import ActivityStatus  # noqa: PLC0415 (cycle)
+
+    language = (translation.get_language() or "en")[:2]
+    title = p.get(f"title_{language}") or p.get("title_en") or p.get("title_fr") or p["title_ru"]
+    values = {
+        "title": title,
+        "measure": p["measure"],
+        "status": ActivityStatus(p["status"]).label.lower(),
+        "starts": _date(p["starts_on"]),
+        "ends": _date(p["ends_on"]),
+        "venue": p.get("venue") or "—",
+    }
+    subject = _("Activity %(status)s: %(title)s (%(measure)s)") % values
+    body = _("%(title)s (%(measure)s), %(starts)s – %(ends)s, %(venue)s: %(status)s.") % values
+    if p.get("reason"):
+        body += "\n" + _("Reason: %(reason)s") % {"reason": p["reason"]}
+    return subject, body
+
+
 # kind -> ``render(params) -> (subject, text)`` in the active language.
 RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.CIRCULATION: _circulation,
@@ -142,6 +164,7 @@ RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.SILENCE_BROKEN: _silence_broken,
     NotificationKind.INFORMATION_SUBMITTED: _information_submitted,
     NotificationKind.INFORMATION_RETURNED: _information_returned,
+    NotificationKind.ACTIVITY: _activity,
 }
 
 
@@ -171,6 +194,7 @@ _API_PAGES = {
     "circulations": "circulation",
     "initiatives": "initiative",
     "information": "information",
+    "activities": "activity",
 }
 _API_PATH = re.compile(r"^/api/v1/(?P<kind>[a-z]+)/(?P<pk>\d+)/$")
 
