@@ -232,7 +232,7 @@ def _date(value: str | None) -> datetime.date | None:
 
 # --- users --------------------------------------------------------------------
 
-_STAFF_APPS = ("members", "measures", "secretariat", "django_celery_beat")
+_STAFF_APPS = ("members", "measures", "secretariat", "implementation", "django_celery_beat")
 
 
 @transaction.atomic

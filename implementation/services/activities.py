@@ -352,7 +352,7 @@ def activity_update(
         raise DomainError(_("These cannot be changed here: %(f)s.") % {"f": ", ".join(unknown)})
     _check(actor, activity=activity)
     values = _fields(changes)
-    if "host" in values and not is_secretariat(actor):
+    if "host" in values and values["host"].pk != activity.host_id and not is_secretariat(actor):
         # A host's delegate may not hand the activity to another state and
         # lose it; a coordinator may move it.
         _check(actor, measure=activity.measure, host=None)

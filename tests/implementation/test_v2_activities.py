@@ -413,3 +413,17 @@ def test_no_notice_when_planned_again(adopted):
     count = Notification.objects.count()
     activity_set_status(actor=user("secretariat"), activity=activity, status="planned")
     assert Notification.objects.count() == count
+
+
+def test_the_host_keeps_the_host_but_may_not_hand_it_over(adopted):
+    """The host's delegate may save the details with the host unchanged; only
+    a coordinator or the secretariat moves an activity to another host."""
+    activity = an_activity()
+    done = activity_update(
+        actor=user("delegate-kaz"), activity=activity, host=state("KAZ"), venue="Astana"
+    )
+    assert done.venue == "Astana"
+    with pytest.raises(Forbidden):
+        activity_update(actor=user("delegate-kaz"), activity=activity, host=state("AZE"))
+    moved = activity_update(actor=user("delegate-tjk"), activity=activity, host=state("AZE"))
+    assert moved.host.code == "AZE"

@@ -1,6 +1,7 @@
 """Every webhook event the subscription form offers fires (issue 13, item 9):
 one list of names (WebhookEvent) for the form, the emitter and the README."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -74,11 +75,49 @@ def _decide(as_user, drafting):
     return drafting, {"action": "record_swg_decision", "to_status": "soc_review"}
 
 
+def _activity_created(as_user, drafting):
+    """Issue 17 v2: the coordinator's delegate enters an activity."""
+    from tests.implementation.v2_setup import eco4_adopted  # noqa: PLC0415
+
+    initiative = eco4_adopted()
+    starts = timezone.localdate() + datetime.timedelta(days=20)
+    response = as_user("delegate-tjk").post(
+        "/api/v1/activities/",
+        {
+            "measure": "ECO-4",
+            "kind": "seminar",
+            "title_en": "Seminar on transit",
+            "host": "KAZ",
+            "starts_on": starts.isoformat(),
+            "ends_on": starts.isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return initiative, {"activity": response.json()["id"], "to_status": "planned"}
+
+
+def _activity_status_changed(as_user, drafting):
+    """Issue 17 v2: the coordinator's delegate confirms an activity (entered
+    by the secretariat with no subscription to creations)."""
+    from tests.implementation.v2_setup import an_activity, eco4_adopted  # noqa: PLC0415
+
+    initiative = eco4_adopted()
+    activity = an_activity()
+    response = as_user("delegate-tjk").post(
+        f"/api/v1/activities/{activity.pk}/status/", {"status": "confirmed"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return initiative, {"activity": activity.pk, "from_status": "planned", "to_status": "confirmed"}
+
+
 CAUSES = {
     WebhookEvent.STATUS_CHANGED: _open_consultation,
     WebhookEvent.INTEREST_DECLARED: _join,
     WebhookEvent.PAPER_SUBMITTED: _submit,
     WebhookEvent.DECISION_RECORDED: _decide,
+    WebhookEvent.ACTIVITY_CREATED: _activity_created,
+    WebhookEvent.ACTIVITY_STATUS_CHANGED: _activity_status_changed,
 }
 
 
