@@ -311,7 +311,14 @@ class ActivityViewSet(
         },
         summary="The activity's documents",
     )
-    @action(detail=True, methods=["get"], url_path="documents")
+    # Every document at once: no pages, no filters (not the activities' list).
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="documents",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def documents(self, request, pk=None):
         activity = self.get_object()
         return Response(ActivityDocumentSerializer(activity.documents.all(), many=True).data)
