@@ -34,7 +34,9 @@ def _terminate(pids: list[int]) -> None:
 
 @pytest.mark.parametrize("health_checks", [None, False], ids=["default", "checks-off"])
 @pytest.mark.django_db(transaction=True)
-def test_item19_a_request_after_the_backend_was_killed_is_answered(live_server, health_checks):
+def test_item19_a_request_after_the_backend_was_killed_is_answered(
+    live_server, health_checks
+):
     """issue 13 item 19: kill the server-side backend of a live-server thread's
     persistent connection between two requests on one keep-alive connection
     (one server thread): with the default settings the second request is a

@@ -24,11 +24,12 @@ class CountingBody:
         head = b""
         for name, value in (fields or {}).items():
             head += (
-                f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                f"{value}\r\n"
             ).encode()
         head += (
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field_name}"; '
-            f'filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field_name}\"; "
+            f"filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
         ).encode() + b"%PDF-1.4\n"
         self.head = head
         self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
