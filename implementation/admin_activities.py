@@ -28,7 +28,7 @@ class ActivityEventInline(ReadOnlyInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(TitledAdmin, SecretariatExportMixin, admin.ModelAdmin):  # type: ignore[misc]
+class ActivityAdmin(SecretariatExportMixin, TitledAdmin):  # type: ignore[misc]
     resource_classes = [ActivityResource]
     list_display = [
         "__str__",
