@@ -427,3 +427,42 @@ def test_the_host_keeps_the_host_but_may_not_hand_it_over(adopted):
         activity_update(actor=user("delegate-kaz"), activity=activity, host=state("AZE"))
     moved = activity_update(actor=user("delegate-tjk"), activity=activity, host=state("AZE"))
     assert moved.host.code == "AZE"
+
+
+def test_under_an_approved_plan_the_activity_is_linked_to_it(adopted):
+    """The plan in force is linked; a planned activity of another plan is refused."""
+    from implementation.models import ActionPlan, PlannedActivity  # noqa: PLC0415
+
+    def plan(number, status):
+        return ActionPlan.objects.create(
+            initiative=adopted,
+            measure=adopted.measure,
+            number=number,
+            symbol=f"CICA/AP/ECO-4/{number}",
+            starts_in=2027,
+            ends_in=2029,
+            status=status,
+        )
+
+    draft = plan(2, "draft")
+    in_force = plan(1, "approved")
+    foreseen = PlannedActivity.objects.create(
+        plan=in_force, kind="seminar", title="Seminar", target_year=2027
+    )
+    other = PlannedActivity.objects.create(
+        plan=draft, kind="seminar", title="Draft seminar", target_year=2028
+    )
+    starts = timezone.localdate() + datetime.timedelta(days=5)
+    common = {
+        "actor": user("delegate-tjk"),
+        "measure": adopted.measure,
+        "kind": "seminar",
+        "host": state("TJK"),
+        "starts_on": starts,
+        "ends_on": starts,
+        "title_en": "Planned seminar",
+    }
+    activity = activity_create(**common, planned=foreseen)
+    assert (activity.plan, activity.planned) == (in_force, foreseen)
+    with pytest.raises(DomainError, match="action plan in force"):
+        activity_create(**common, planned=other)
