@@ -21,7 +21,7 @@ from implementation.services.activities import (
 )
 from measures.models import Measure
 from secretariat.models import Notification
-from secretariat.services.notices import notice_render
+from secretariat.services.notices import notice_render, notification_links
 from tests.files import not_a_paper, pdf
 from tests.implementation.v2_setup import an_activity, eco4_adopted, state, user
 
@@ -383,6 +383,8 @@ def test_participants_delegates_are_told(adopted, django_capture_on_commit_callb
     assert "delegate-chn" not in recipients
     notice = notices.get(recipient__username="delegate-aze")
     assert "Seminar on trade facilitation" in notice.subject
+    # The notice leads to the activity's page.
+    assert notification_links([notice])[notice.pk] == f"/activities/{activity.pk}/"
     if status != "confirmed":
         assert "Floods" in notice.body
 
