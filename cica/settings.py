@@ -400,6 +400,10 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "implementation.models.PlanStatus",
         "ActivityKindEnum": "implementation.models.ActivityKind",
         "PlanActionEnum": "implementation.services.plans.PLAN_ACTION_CHOICES",
+        # Issue 17 (v2): the activities register.
+        "ActivityStatusEnum": "implementation.models.ActivityStatus",
+        "ActivityVisibilityEnum": "implementation.models.Visibility",
+        "ActivityDocumentKindEnum": "implementation.models.DocumentKind",
     },
 }
 

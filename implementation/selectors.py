@@ -11,7 +11,15 @@ from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
-from .models import ActionPlan, Activity, PlanStatus, Return, ReturnStatus, Visibility
+from .models import (
+    ActionPlan,
+    Activity,
+    ActivityStatus,
+    PlanStatus,
+    Return,
+    ReturnStatus,
+    Visibility,
+)
 
 
 def coordinator_ids(measure: Measure) -> set[int]:
@@ -51,7 +59,9 @@ def _reader_opens(user: AnyUser) -> list[str]:
 def activities_visible(user: AnyUser) -> QuerySet[Activity]:
     """The secretariat sees every activity; a delegate sees the public ones,
     those for members and observers, and those of its own state (host,
-    co-organiser, or coordinator of the measure) whatever their visibility;
+    co-organiser, participating state, or coordinator of the measure)
+    whatever their visibility — a state invited to an activity is told of it
+    (its confirmation, cancellation) and reads what it is told of;
     the public sees the public ones."""
     qs = Activity.objects.select_related("measure", "host")
     if is_secretariat(user):
@@ -63,6 +73,7 @@ def activities_visible(user: AnyUser) -> QuerySet[Activity]:
     own = (
         Q(host=participant)
         | Q(co_organisers=participant)
+        | Q(participants=participant)
         | Q(measure__in=measures_coordinated_by(participant))
     )
     return qs.filter(pk__in=Activity.objects.filter(open_to | own).values("pk"))
@@ -132,4 +143,17 @@ def plan_detail() -> QuerySet[ActionPlan]:
         "events__actor",
         "decisions__meeting",
         "amendments",
+    )
+
+
+def activities_held_public(limit: int = 10) -> list[Activity]:
+    """The public landing page's "held" list: the latest public activities
+    held or reported on (one query)."""
+    return list(
+        Activity.objects.filter(
+            visibility=Visibility.PUBLIC,
+            status__in=[ActivityStatus.HELD, ActivityStatus.REPORT_FILED],
+        )
+        .select_related("measure", "host")
+        .order_by("-ends_on", "-pk")[:limit]
     )

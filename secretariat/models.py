@@ -731,6 +731,8 @@ class WebhookEvent(models.TextChoices):
         "action_plan.status_changed",
         _("An action plan changed status (submitted, decided, superseded)"),
     )
+    ACTIVITY_CREATED = "activity.created", _("An activity was entered in the register")
+    ACTIVITY_STATUS_CHANGED = "activity.status_changed", _("An activity changed status")
 
 
 class WebhookSubscription(models.Model):

@@ -22,6 +22,7 @@ from icalendar import Calendar, Event
 from cica.errors import DomainError
 from cica.pages import form_page, refused
 from cica.uploads import refused_before_upload
+from implementation.calendar import add_activities
 from measures.forms import TEXT_LIMIT, document_field_check
 from measures.models import Measure
 from members.models import Participant
@@ -84,6 +85,8 @@ def meetings_ics(request, code: str | None = None):
             event.add("description", f"Present: {present}")
         event.add("categories", [meeting.body.upper()])
         calendar.add_component(event)
+    # Beside the meetings, the activities the reader may see (issue 17).
+    add_activities(calendar, user=request.user, participant=participant)
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     filename = f"cica-meetings{'-' + participant.code.lower() if participant else ''}.ics"

@@ -86,6 +86,7 @@ EXPERT_CONTACT = "expert-contact-5e0f@tjk.example"
 PRIVATE_TITLE = "Iran-private-information-2b7a"
 WEBHOOK_SECRET = "webhook-secret-83d9"
 PLAN_DRAFT_TEXT = "tjk-draft-plan-env5-6c3a"  # issue 17 v1
+V2_PRIVATE_TITLE = "Iran-secretariat-only-activity-6f3b"
 
 
 @dataclass
@@ -122,6 +123,8 @@ class Scenario:
     # adopted initiative with none yet ("fresh").
     plans: dict = field(default_factory=dict)
     plan_initiatives: dict = field(default_factory=dict)
+    # Issue 17 v2: the activities register's objects, by name.
+    v2: dict = field(default_factory=dict)
 
     def __getattr__(self, name):  # s.main, s.draft ... for the initiatives
         initiatives = self.__dict__.get("initiatives", {})
@@ -310,6 +313,7 @@ def build() -> Scenario:
     _v3_reporting(s)
     _v6_reporting(s)
     _issue17_v5_report(s)
+    _v2_activities(s)
 
     # --- issue 17 v4: a reporting cycle for the participation table -----------------
     # Any cycle will do (another part's block may have opened one already).
@@ -484,6 +488,52 @@ def _v3_reporting(s: Scenario) -> None:
     attachment = reporting.return_attach(actor=irn, ret=submitted, file=pdf("iran-return.pdf"))
     submitted = reporting.return_submit(actor=irn, ret=submitted)
     s.v3.update(cycle=cycle, draft=draft, submitted=submitted, attachment=attachment)
+
+
+def _v2_activities(s: Scenario) -> None:
+    """HUM-2 adopted, Tajikistan coordinating; three activities hosted by
+    Iran (the state concerned): public, for members and observers, and for
+    the secretariat only (with a document)."""
+    from implementation.services.activities import (  # noqa: PLC0415
+        activity_create,
+        activity_document_add,
+    )
+    from measures.models import CoordinatorDesignation  # noqa: PLC0415
+
+    measure = Measure.objects.get(code="HUM-2")
+    initiative = Initiative.objects.create(measure=measure, status="adopted")
+    CoordinatorDesignation.objects.create(
+        initiative=initiative,
+        participant=Participant.objects.get(code="TJK"),
+        role="coordinator",
+        started_on=s.today,
+    )
+    s.v2["measure"] = measure
+    s.v2["irn"] = Participant.objects.get(code="IRN")
+    starts = s.today + datetime.timedelta(days=30)
+    for visibility, title in (
+        ("public", "Public seminar on tolerance"),
+        ("members_and_observers", "Members' workshop on tolerance"),
+        ("secretariat", V2_PRIVATE_TITLE),
+    ):
+        s.v2[visibility] = activity_create(
+            actor=s.users["sec"],
+            measure=measure,
+            kind="seminar",
+            host=s.v2["irn"],
+            starts_on=starts,
+            ends_on=starts,
+            title_en=title,
+            venue="Tehran",
+            time_zone="Asia/Tehran",
+            visibility=visibility,
+        )
+    s.v2["document"] = activity_document_add(
+        actor=s.users["sec"],
+        activity=s.v2["secretariat"],
+        kind="programme",
+        file=pdf("programme.pdf"),
+    )
 
 
 def _beat_schedules():

@@ -44,7 +44,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from implementation.models import ActionPlan
+from implementation.models import ActionPlan, Activity
 from measures.models import Expert, Initiative, InterestDeclaration, Measure
 from members.models import ApiToken
 from secretariat.models import InformationSubmission, Notification, Receipt
@@ -59,6 +59,7 @@ from tests.authz_scenario import (
     ROLES,
     STATEMENT,
     USERNAMES,
+    V2_PRIVATE_TITLE,
     V5_REPORT_SECRET,  # issue 17 v5
     V6_IRAN_DRAFT,
     WEBHOOK_SECRET,
@@ -179,6 +180,48 @@ def _soon(s):
 
 # Who sees the reasons, statements and objections: staff and member states.
 INTERNALS = "other,concerned,coord,chair,sec"
+
+# --- issue 17 v2: the activities register --------------------------------------------
+# Who enters, changes and reads everything of Iran's activities under HUM-2.
+V2_OWN = "concerned,coord,sec"
+
+
+def _v2_activity(s, name):
+    return Activity.objects.get(pk=s.v2[name].pk)
+
+
+def _v2_entered() -> bool:
+    return Activity.objects.filter(title_en="Matrix activity").exists()
+
+
+def _v2_activity_body() -> dict:
+    starts = datetime.date.today() + datetime.timedelta(days=40)
+    return {
+        "measure": "HUM-2",
+        "kind": "workshop",
+        "title_en": "Matrix activity",
+        "host": "IRN",
+        "starts_on": starts.isoformat(),
+        "ends_on": starts.isoformat(),
+        "time_zone": "Asia/Tehran",
+    }
+
+
+def _v2_activity_form(s) -> dict:
+    starts = s.today + datetime.timedelta(days=40)
+    return {
+        "measure": s.v2["measure"].pk,
+        "kind": "workshop",
+        "title_en": "Matrix activity",
+        "host": s.v2["irn"].pk,
+        "starts_on": starts.isoformat(),
+        "ends_on": starts.isoformat(),
+        "time_zone": "Asia/Tehran",
+        "visibility": "public",
+    }
+
+
+# --- end of issue 17 v2 --------------------------------------------------------------
 
 # (path template in the schema, method) -> cases. Written from the roles' rules:
 # the public reads the registers and the status of initiatives; members read
@@ -779,6 +822,82 @@ API: dict[tuple[str, str], list[Case]] = {
             effect_by="sec",
         )
     ],
+    # --- issue 17 v2: the activities register -------------------------------------------
+    # Iran (concerned) hosts the three activities of HUM-2, which Tajikistan
+    # (coord) coordinates: both enter and update them, with the secretariat.
+    # The secretariat-only one is read by them alone (not found for others).
+    ("/api/v1/activities/", "get"): [
+        Case(
+            "*=200",
+            lambda s: "/api/v1/activities/",
+            secret=V2_PRIVATE_TITLE,
+            seen_by=V2_OWN,
+        )
+    ],
+    ("/api/v1/activities/", "post"): [
+        Case(
+            "anon=401 obs,other=403 concerned,coord=201 chair=403 sec=201",
+            lambda s: "/api/v1/activities/",
+            data=lambda s: _v2_activity_body(),
+            effect=lambda s: _v2_entered(),
+            effect_by=V2_OWN,
+        )
+    ],
+    ("/api/v1/activities/{id}/", "get"): [
+        Case(
+            "anon,obs,other,chair=404 *=200",
+            lambda s: f"/api/v1/activities/{s.v2['secretariat'].pk}/",
+            label="secretariat-only",
+        ),
+        Case(
+            "anon=404 *=200",
+            lambda s: f"/api/v1/activities/{s.v2['members_and_observers'].pk}/",
+            label="members-and-observers",
+        ),
+    ],
+    ("/api/v1/activities/{id}/", "patch"): [
+        Case(
+            "anon=401 obs,other,chair=403 *=200",
+            lambda s: f"/api/v1/activities/{s.v2['public'].pk}/",
+            data=lambda s: {"venue": "Isfahan"},
+            effect=lambda s: _v2_activity(s, "public").venue == "Isfahan",
+            effect_by=V2_OWN,
+        )
+    ],
+    ("/api/v1/activities/{id}/status/", "post"): [
+        Case(
+            "anon=401 obs,other,chair=403 *=200",
+            lambda s: f"/api/v1/activities/{s.v2['public'].pk}/status/",
+            data=lambda s: {"status": "confirmed"},
+            effect=lambda s: _v2_activity(s, "public").status == "confirmed",
+            effect_by=V2_OWN,
+        )
+    ],
+    ("/api/v1/activities/{id}/documents/", "get"): [
+        Case(
+            "anon,obs,other,chair=404 *=200",
+            lambda s: f"/api/v1/activities/{s.v2['secretariat'].pk}/documents/",
+        )
+    ],
+    ("/api/v1/activities/{id}/documents/", "post"): [
+        Case(
+            "anon=401 obs,other,chair=403 *=201",
+            lambda s: f"/api/v1/activities/{s.v2['public'].pk}/documents/",
+            data=lambda s: {"kind": "programme", "file": pdf("programme.pdf")},
+            multipart=True,
+            effect=lambda s: s.v2["public"].documents.exists(),
+            effect_by=V2_OWN,
+        )
+    ],
+    ("/api/v1/activities/{id}/documents/{document_id}/", "get"): [
+        Case(
+            "anon,obs,other,chair=404 *=200",
+            lambda s: (
+                f"/api/v1/activities/{s.v2['secretariat'].pk}/documents/{s.v2['document'].pk}/"
+            ),
+        )
+    ],
+    # --- end of issue 17 v2 -----------------------------------------------------------
 }
 
 
@@ -1253,6 +1372,69 @@ PAGES: dict[tuple[str, str], list[Case]] = {
             effect_by="coord,sec",
         )
     ],
+    # --- issue 17 v2: the activities register -------------------------------------------
+    ("activities/", "get"): [
+        Case("*=200", lambda s: "/activities/", secret=V2_PRIVATE_TITLE, seen_by=V2_OWN)
+    ],
+    # A member or observer state may host an activity: the form is theirs too.
+    ("activities/new/", "get"): [Case("anon=login chair=403 *=200", lambda s: "/activities/new/")],
+    ("activities/new/", "post"): [
+        Case(
+            "anon=login obs,other,chair=403 concerned,coord,sec=302",
+            lambda s: "/activities/new/",
+            data=lambda s: _v2_activity_form(s),
+            effect=lambda s: _v2_entered(),
+            effect_by=V2_OWN,
+        )
+    ],
+    ("activities/<int:pk>/", "get"): [
+        Case(
+            "anon,obs,other,chair=404 *=200",
+            lambda s: f"/activities/{s.v2['secretariat'].pk}/",
+            label="secretariat-only",
+        ),
+        Case("*=200", lambda s: f"/activities/{s.v2['public'].pk}/", label="public"),
+    ],
+    ("activities/<int:pk>/edit/", "get"): [
+        Case(
+            "anon=login obs,other,chair=403 *=200",
+            lambda s: f"/activities/{s.v2['public'].pk}/edit/",
+        )
+    ],
+    ("activities/<int:pk>/edit/", "post"): [
+        Case(
+            "anon=login obs,other,chair=403 *=302",
+            lambda s: f"/activities/{s.v2['public'].pk}/edit/",
+            data=lambda s: {**_v2_activity_form(s), "title_en": "Renamed seminar"},
+            effect=lambda s: _v2_activity(s, "public").title_en == "Renamed seminar",
+            effect_by=V2_OWN,
+        )
+    ],
+    ("activities/<int:pk>/status/", "post"): [
+        Case(
+            "anon=login obs,other,chair=403 *=302",
+            lambda s: f"/activities/{s.v2['public'].pk}/status/",
+            data=lambda s: {"status": "confirmed"},
+            effect=lambda s: _v2_activity(s, "public").status == "confirmed",
+            effect_by=V2_OWN,
+        )
+    ],
+    ("activities/<int:pk>/documents/", "post"): [
+        Case(
+            "anon=login obs,other,chair=403 *=302",
+            lambda s: f"/activities/{s.v2['public'].pk}/documents/",
+            data=lambda s: {"kind": "report", "file": pdf("report.pdf")},
+            effect=lambda s: s.v2["public"].documents.exists(),
+            effect_by=V2_OWN,
+        )
+    ],
+    ("activities/<int:pk>/documents/<int:document_id>/", "get"): [
+        Case(
+            "anon,obs,other,chair=404 *=200",
+            lambda s: f"/activities/{s.v2['secretariat'].pk}/documents/{s.v2['document'].pk}/",
+        )
+    ],
+    # --- end of issue 17 v2 -----------------------------------------------------------
 }
 
 # --- issue 17 v6: the delegate's reporting pages ------------------------------------------
@@ -1426,6 +1608,8 @@ ADMIN_REGISTERS: dict[str, str] = {
     "implementation.ReportingCycle": "chair,sec=200",
     "implementation.Return": "chair,sec=200",
     "implementation.ActionPlan": "chair,sec=200",  # issue 17 v1
+    # Issue 17 v2: the activities register (read-only; actions call the services).
+    "implementation.Activity": "chair,sec=200",
 }
 # What only some staff may read on a register's pages (contacts, secrets).
 ADMIN_SECRETS: dict[str, tuple[str, str]] = {
@@ -1441,6 +1625,7 @@ ADMIN_RECORD: dict[str, Callable[[Any], Any]] = {
     "secretariat.Circulation": lambda s: s.observers_circulation,
     "secretariat.InformationSubmission": lambda s: s.private_information,
     "secretariat.Notification": lambda s: s.notification,
+    "implementation.Activity": lambda s: s.v2["secretariat"],
 }
 # Admin routes every register has (generated by Django, simple-history and
 # import-export); the list and the change page are asked for each register.

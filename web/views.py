@@ -5,6 +5,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils import translation
 
+from implementation.selectors import activities_held_public
 from implementation.services import reporting_pages
 from measures import selectors as measure_selectors
 from members.rules import acting_for, is_secretariat
@@ -48,5 +49,6 @@ def landing(request):
     context = {
         "areas": measure_selectors.public_catalogue(),
         "decisions": list(secretariat_selectors.adopted_decisions()),
+        "held": activities_held_public(),
     }
     return render(request, "cica/landing.html", context)

@@ -239,6 +239,28 @@ def _action_plan(p: Params) -> tuple[str, str]:
     return subject, body
 
 
+def _activity(p: Params) -> tuple[str, str]:
+    """An activity confirmed, cancelled or postponed (issue 17, v2): its title
+    in the reader's language if it was given in it."""
+    from implementation.models import ActivityStatus  # noqa: PLC0415 (cycle)
+
+    language = (translation.get_language() or "en")[:2]
+    title = p.get(f"title_{language}") or p.get("title_en") or p.get("title_fr") or p["title_ru"]
+    values = {
+        "title": title,
+        "measure": p["measure"],
+        "status": ActivityStatus(p["status"]).label.lower(),
+        "starts": _date(p["starts_on"]),
+        "ends": _date(p["ends_on"]),
+        "venue": p.get("venue") or "—",
+    }
+    subject = _("Activity %(status)s: %(title)s (%(measure)s)") % values
+    body = _("%(title)s (%(measure)s), %(starts)s – %(ends)s, %(venue)s: %(status)s.") % values
+    if p.get("reason"):
+        body += "\n" + _("Reason: %(reason)s") % {"reason": p["reason"]}
+    return subject, body
+
+
 # kind -> ``render(params) -> (subject, text)`` in the active language.
 RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.CIRCULATION: _circulation,
@@ -255,6 +277,7 @@ RENDERERS: dict[str, Callable[[Params], tuple[str, str]]] = {
     NotificationKind.RETURN_SUMMARY: _return_summary,
     NotificationKind.RETURN_SUBMITTED: _return_submitted,
     NotificationKind.ACTION_PLAN: _action_plan,
+    NotificationKind.ACTIVITY: _activity,
 }
 
 
@@ -284,6 +307,7 @@ _API_PAGES = {
     "circulations": "circulation",
     "initiatives": "initiative",
     "information": "information",
+    "activities": "activity",
 }
 _API_PATH = re.compile(r"^/api/v1/(?P<kind>[a-z]+)/(?P<pk>\d+)/$")
 

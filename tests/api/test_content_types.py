@@ -11,6 +11,7 @@ from tests.files import pdf
 UPLOADS = {
     ("/api/v1/initiatives/{id}/submit-paper/", "post"),
     ("/api/v1/information/", "post"),
+    ("/api/v1/activities/{id}/documents/", "post"),  # issue 17 v2
 }
 
 

@@ -340,6 +340,40 @@ CONFLICTS: list[tuple[str, Call]] = [
         ),
     ),
 ]
+# --- issue 17 v2: the activities register ------------------------------------------
+CONFLICTS += [
+    (
+        "v1_activities_create",
+        Call(
+            409,
+            "sec",
+            lambda s: "/api/v1/activities/",
+            data=lambda s: {**matrix._v2_activity_body(), "measure": "ECO-4"},
+            label="measure not adopted",
+        ),
+    ),
+    (
+        "v1_activities_status_create",
+        Call(
+            409,
+            "coord",
+            lambda s: f"/api/v1/activities/{s.v2['public'].pk}/status/",
+            data=lambda s: {"status": "report_filed"},
+            label="planned, not held",
+        ),
+    ),
+    (
+        "v1_activities_status_create",
+        Call(
+            400,
+            "coord",
+            lambda s: f"/api/v1/activities/{s.v2['public'].pk}/status/",
+            data=lambda s: {"status": "cancelled", "reason": ""},
+            label="cancelled without a reason",
+        ),
+    ),
+]
+# --- end of issue 17 v2 -------------------------------------------------------------
 EXTRA += CONFLICTS
 
 
@@ -522,6 +556,9 @@ NOT_PRODUCIBLE: dict[tuple[str, int], str] = {
     ("v1_information_create", 409): "a submission has no state to conflict with yet",
     ("v1_meetings_create", 409): "scheduling has no state to conflict with",
     ("v1_circulations_acknowledge_create", 409): "acknowledging is idempotent",
+    # Issue 17 v2: an activity's details and documents change in any status.
+    ("v1_activities_partial_update", 409): "changing the details has no state to conflict with",
+    ("v1_activities_documents_create", 409): "attaching has no state to conflict with",
 }
 
 
@@ -531,7 +568,7 @@ NOT_PRODUCIBLE: dict[tuple[str, int], str] = {
 def _nothing_at(operation_path: str) -> str:
     """The operation's path with every parameter naming nothing."""
     url = operation_path
-    for name in ("id", "attachment_id"):
+    for name in ("id", "attachment_id", "document_id"):
         url = url.replace("{" + name + "}", "999999999")
     return url.replace("{code}", "NOPE")
 

@@ -1,6 +1,7 @@
 """Every webhook event the subscription form offers fires (issue 13, item 9):
 one list of names (WebhookEvent) for the form, the emitter and the README."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -148,6 +149,42 @@ def _plan_submitted(as_user, drafting):
     return drafting, {"action": "submit", "from_status": "draft", "to_status": "swg_review"}
 
 
+def _activity_created(as_user, drafting):
+    """Issue 17 v2: the coordinator's delegate enters an activity."""
+    from tests.implementation.v2_setup import eco4_adopted  # noqa: PLC0415
+
+    initiative = eco4_adopted()
+    starts = timezone.localdate() + datetime.timedelta(days=20)
+    response = as_user("delegate-tjk").post(
+        "/api/v1/activities/",
+        {
+            "measure": "ECO-4",
+            "kind": "seminar",
+            "title_en": "Seminar on transit",
+            "host": "KAZ",
+            "starts_on": starts.isoformat(),
+            "ends_on": starts.isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return initiative, {"activity": response.json()["id"], "to_status": "planned"}
+
+
+def _activity_status_changed(as_user, drafting):
+    """Issue 17 v2: the coordinator's delegate confirms an activity (entered
+    by the secretariat with no subscription to creations)."""
+    from tests.implementation.v2_setup import an_activity, eco4_adopted  # noqa: PLC0415
+
+    initiative = eco4_adopted()
+    activity = an_activity()
+    response = as_user("delegate-tjk").post(
+        f"/api/v1/activities/{activity.pk}/status/", {"status": "confirmed"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return initiative, {"activity": activity.pk, "from_status": "planned", "to_status": "confirmed"}
+
+
 CAUSES = {
     WebhookEvent.STATUS_CHANGED: _open_consultation,
     WebhookEvent.INTEREST_DECLARED: _join,
@@ -157,6 +194,8 @@ CAUSES = {
     WebhookEvent.RETURN_SUBMITTED: _return_submitted,
     WebhookEvent.RETURN_CORRECTED: _return_corrected,
     WebhookEvent.ACTION_PLAN_STATUS_CHANGED: _plan_submitted,
+    WebhookEvent.ACTIVITY_CREATED: _activity_created,
+    WebhookEvent.ACTIVITY_STATUS_CHANGED: _activity_status_changed,
 }
 
 
