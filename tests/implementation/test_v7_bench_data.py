@@ -204,3 +204,27 @@ def test_v7_builds_once():
     call_command("bench_implementation_data", years=1, activities_per_year=0)
     with pytest.raises(CommandError, match="exist already"):
         call_command("bench_implementation_data", years=1, activities_per_year=0)
+
+
+@pytest.mark.django_db
+def test_v7_bench_section_runs_on_the_tiny_dataset(capsys):
+    """`manage.py bench --only implementation` prints section 6 (each reader
+    measured, or "not available" when its part is not on the branch) and
+    writes no docs/benchmarks.md."""
+    call_command("bench_implementation_data", years=2, activities_per_year=1)
+    call_command("bench", only="implementation", repeat=2)
+    out = capsys.readouterr().out
+    assert "## 6. Implementation years" in out
+    assert "28 member states on the due date x 4 areas, 26 measures, 2 cycles (2016–2017)" in out
+    for name in (
+        "participation_table(2017)",
+        "participation_across_years() (2 cycles)",
+        "consolidated_report(2017), secretariat",
+        "consolidated_report(2017), member delegate KAZ",
+        "participation page (secretariat) `/reporting/2017/participation/`",
+        "report page (delegate KAZ) `/reporting/2017/report/`",
+    ):
+        line = next(line for line in out.splitlines() if line.startswith(f"| {name} |"))
+        assert "failed" not in line, line
+    assert "PDF" in out
+    assert "written to" not in out

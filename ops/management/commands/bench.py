@@ -8,10 +8,16 @@
    framework's floor and a naive DRF view;
 4. circulation fan-out to 28 states x 20 delegates (queries, time), and the
    rate at which one Celery worker drains 10,000 pending e-mails;
-5. peak memory of a gunicorn worker.
+5. peak memory of a gunicorn worker;
+6. the implementation years (issue 17): the participation table, the
+   participation across the years and the consolidated report (for the
+   secretariat and a member delegate, and as a PDF) of the latest of ten
+   reporting cycles for 28 states x 26 measures, with the two pages
+   (``manage.py bench --only implementation`` runs this one alone).
 """
 
 import datetime
+import importlib
 import os
 import platform
 import re
@@ -32,6 +38,7 @@ from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -69,13 +76,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", type=int, default=10, help="wrk seconds per target")
-        parser.add_argument("--output", default="docs/benchmarks.md")
+        parser.add_argument(
+            "--output",
+            default=None,
+            help="docs/benchmarks.md for a whole run; --only writes nothing unless named",
+        )
+        parser.add_argument(
+            "--only",
+            choices=["implementation"],
+            default=None,
+            help="run one section and print it (implementation: section 6)",
+        )
+        parser.add_argument(
+            "--repeat", type=int, default=20, help="runs per figure of section 6 (p50/p95)"
+        )
 
-    def handle(self, *args, duration: int, output: str, **options):
+    def handle(self, *args, duration: int, output: str | None, only: str | None, **options):
         self.lines: list[str] = []
         started = time.monotonic()
         # Thousands of requests from one client in a minute: throttles off.
         no_throttles = {"anon": None, "user": None, "signin": None}
+        if only == "implementation":
+            with override_settings(
+                ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles
+            ):
+                self.implementation_years(options["repeat"])
+            if output:
+                self.machine(time.monotonic() - started, output)
+            return
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
             self.query_counts()
             self.latencies()
@@ -83,6 +111,9 @@ class Command(BaseCommand):
         self.throughput(duration)
         self.fan_out()
         self.drain()
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
+            self.implementation_years(options["repeat"])
+        output = output or "docs/benchmarks.md"
         self.machine(time.monotonic() - started, output)
 
     def out(self, line: str = "") -> None:
@@ -102,8 +133,12 @@ class Command(BaseCommand):
 
     def query_counts(self):
         anonymous, delegate, staff = self._clients()
-        initiative = Initiative.objects.latest("pk")
+        # bench_data's last rows, written before the implementation years (whose
+        # initiatives and states come after them): the figures of earlier runs.
         measure = Measure.objects.latest("pk")
+        initiative = Initiative.objects.filter(measure=measure).order_by(
+            "pk"
+        ).last() or Initiative.objects.latest("pk")
         targets = [
             ("participants", anonymous, "/api/v1/participants/"),
             ("areas", anonymous, "/api/v1/areas/"),
@@ -145,7 +180,10 @@ class Command(BaseCommand):
     def latencies(self, repeat: int = 40):
         anonymous, delegate, _staff = self._clients()
         area = PriorityArea.objects.latest("order").code
-        participant = Participant.objects.latest("pk").code
+        participant = (
+            Participant.objects.filter(participations__source="bench").order_by("pk").last()
+            or Participant.objects.latest("pk")
+        ).code
         code = Measure.objects.latest("pk").code
         reads = [
             (
@@ -494,6 +532,174 @@ class Command(BaseCommand):
         self.out(f"{sent} of {count} sent in {elapsed:.1f} s: {sent / elapsed:.0f} e-mails/s.")
         self.out("")
 
+    # --- 6. the implementation years (issue 17) ---------------------------------
+
+    def implementation_years(self, repeat: int = 20):
+        """The participation table and the consolidated report of the latest
+        of the bench's reporting cycles (``bench_implementation_data``: 28
+        member states x 4 areas, 26 measures, ten cycles), in-process and
+        warm: SQL queries of one call and p50/p95 over ``repeat`` calls; the
+        PDF's time and size; the two pages through the test client. The
+        readers come from issue 17's parts (implementation.participation,
+        implementation.consolidated): imported here, when the section runs,
+        and a figure whose code is not there says so."""
+        from implementation.models import Activity, ReportingCycle, Return, ReturnVersion  # noqa: PLC0415
+        from implementation.services.reporting import cycle_areas, states_owing  # noqa: PLC0415
+
+        self.out(
+            "## 6. Implementation years: participation table and consolidated report "
+            "(in-process, warm, ms)"
+        )
+        self.out("")
+        cycle = ReportingCycle.objects.order_by("-year").first()
+        if cycle is None:
+            self.out("No reporting cycle (manage.py bench_implementation_data): skipped.")
+            self.out("")
+            return
+        User = get_user_model()
+        staff = User.objects.get(username="secretariat")
+        delegate = User.objects.get(username="delegate-kaz")
+        years = list(ReportingCycle.objects.values_list("year", flat=True))
+        covered = (
+            Measure.objects.filter(Q(area__in=cycle.areas.all()) | Q(reporting_cycles=cycle))
+            .distinct()
+            .count()
+        )
+        self.out(
+            f"Data: {len(states_owing(cycle))} member states on the due date x "
+            f"{len(cycle_areas(cycle))} areas, "
+            f"{covered} measures, {len(years)} cycles ({min(years)}–{max(years)}), "
+            f"{Activity.objects.count():,} activities, {Return.objects.count():,} returns "
+            f"({ReturnVersion.objects.count():,} versions); figures for the {cycle.year} "
+            f"cycle ({cycle.symbol}, due {cycle.due_on}), {repeat} runs each."
+        )
+        self.out("")
+        self.out("| read | queries | p50 | p95 | |")
+        self.out("|---|---:|---:|---:|---|")
+
+        def measure(name: str, load, call, note=None) -> None:
+            try:
+                function = load()
+            except (ImportError, AttributeError) as exc:
+                self.out(f"| {name} | – | – | – | not available: {exc} |")
+                return
+            try:
+                result = call(function)  # warm
+            except Exception as exc:  # a reader that fails says so; the others still run
+                self.out(f"| {name} | – | – | – | failed: {exc!r} |")
+                return
+            with CaptureQueriesContext(connection) as ctx:
+                result = call(function)
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                call(function)
+                timings.append((time.perf_counter() - t0) * 1000)
+            q = statistics.quantiles(sorted(timings), n=100)
+            self.out(
+                f"| {name} | {len(ctx)} | {q[49]:.1f} | {q[94]:.1f} | "
+                f"{note(result) if note else ''} |"
+            )
+
+        # By name: this branch type-checks and runs with or without them.
+        def participation():
+            return importlib.import_module("implementation.participation")
+
+        def consolidated():
+            return importlib.import_module("implementation.consolidated")
+
+        measure(
+            f"participation_table({cycle.year})",
+            participation,
+            lambda m: m.participation_table(cycle),
+            _described,
+        )
+        measure(
+            f"participation_across_years() ({len(years)} cycles)",
+            participation,
+            lambda m: m.participation_across_years(),
+            lambda points: f"{len(points)} years",
+        )
+        for label, user in (("secretariat", staff), ("member delegate KAZ", delegate)):
+            measure(
+                f"consolidated_report({cycle.year}), {label}",
+                consolidated,
+                lambda m, user=user: m.consolidated_report(cycle=cycle, user=user),
+                _described,
+            )
+        self.out("")
+        self._implementation_pdf(cycle, staff, max(3, repeat // 4))
+        self._implementation_pages(cycle, repeat)
+
+    def _implementation_pdf(self, cycle, user, repeat: int) -> None:
+        try:
+            consolidated_pdf = importlib.import_module(
+                "implementation.consolidated"
+            ).consolidated_pdf
+        except (ImportError, AttributeError) as exc:
+            self.out(f"PDF (consolidated_pdf): not available: {exc}.")
+            self.out("")
+            return
+        rows = []
+        for language in ("en", "ru"):
+            try:
+                pdf = consolidated_pdf(cycle=cycle, user=user, language=language)  # warm
+            except Exception as exc:  # WeasyPrint or Pango missing: say so
+                self.out(f"PDF (consolidated_pdf, {language}): failed: {exc!r}.")
+                self.out("")
+                return
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                consolidated_pdf(cycle=cycle, user=user, language=language)
+                timings.append((time.perf_counter() - t0) * 1000)
+            timings.sort()
+            pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+            rows.append(
+                f"| {language} | {statistics.median(timings):.0f} | {timings[-1]:.0f} | "
+                f"{len(pdf) / 1024:.0f} KB | {pages if pages > 0 else '?'} |"
+            )
+        self.out(
+            f"PDF of the {cycle.year} report for the secretariat (consolidated_pdf, "
+            f"WeasyPrint, {repeat} runs each):"
+        )
+        self.out("")
+        self.out("| language | median ms | slowest ms | size | pages |")
+        self.out("|---|---:|---:|---:|---:|")
+        for row in rows:
+            self.out(row)
+        self.out("")
+
+    def _implementation_pages(self, cycle, repeat: int) -> None:
+        _anonymous, delegate, staff = self._clients()
+        pages = [
+            ("participation page (secretariat)", staff, f"/reporting/{cycle.year}/participation/"),
+            ("report page (secretariat)", staff, f"/reporting/{cycle.year}/report/"),
+            ("report page (delegate KAZ)", delegate, f"/reporting/{cycle.year}/report/"),
+        ]
+        self.out("Pages through the test client (whole request, in-process, ms):")
+        self.out("")
+        self.out("| page | queries | p50 | p95 | size |")
+        self.out("|---|---:|---:|---:|---:|")
+        for name, client, url in pages:
+            response = client.get(url)
+            if response.status_code != 200:
+                self.out(f"| {name} `{url}` | – | – | – | not available ({response.status_code}) |")
+                continue
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - t0) * 1000)
+            q = statistics.quantiles(sorted(timings), n=100)
+            self.out(
+                f"| {name} `{url}` | {len(ctx)} | {q[49]:.1f} | {q[94]:.1f} | "
+                f"{len(response.content) / 1024:.0f} KB |"
+            )
+        self.out("")
+
     # --- the machine ------------------------------------------------------------
 
     def machine(self, seconds: float, output: str):
@@ -522,6 +728,22 @@ class Command(BaseCommand):
         path.parent.mkdir(exist_ok=True)
         path.write_text("\n".join(header + self.lines) + "\n")
         self.stdout.write(f"written to {path}")
+
+
+def _described(result) -> str:
+    """A word on what a reader returned: its rows, areas or response rate."""
+    parts = []
+    for attribute in ("rows", "areas"):
+        value = getattr(result, attribute, None)
+        if isinstance(value, list):
+            parts.append(f"{len(value)} {attribute}")
+    totals = getattr(result, "totals", None)
+    for attribute in ("rate", "percent", "response_rate"):
+        value = getattr(totals, attribute, None)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            parts.append(f"response rate {value}")
+            break
+    return ", ".join(parts)
 
 
 def _ms(match) -> str:
