@@ -377,10 +377,13 @@ class Command(BaseCommand):
                 self.out(f"| {name} | {rate:.0f} | {_ms(p50)} | {_ms(p99)} |")
             floor = rates["floor: .values() as JSON"]
             self.out("")
-            self.out(
-                f"Ratio to the floor: measures {rates['/api/v1/measures/'] / floor:.2f}, "
-                f"naive DRF {rates['naive DRF (nested, no prefetch)'] / floor:.2f}."
-            )
+            if floor:
+                self.out(
+                    f"Ratio to the floor: measures {rates['/api/v1/measures/'] / floor:.2f}, "
+                    f"naive DRF {rates['naive DRF (nested, no prefetch)'] / floor:.2f}."
+                )
+            else:  # no answer within wrk's 2 s timeout (a loaded machine, a short DURATION)
+                self.out("The floor answered nothing within wrk's timeout: no ratio.")
             self.out("")
             self.memory(server.pid)
         finally:
