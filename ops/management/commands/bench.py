@@ -91,6 +91,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repeat", type=int, default=20, help="runs per figure of section 6 (p50/p95)"
         )
+        parser.add_argument(
+            "--pdf-repeat", type=int, default=5, help="PDFs per language in section 6 (0: none)"
+        )
 
     def handle(self, *args, duration: int, output: str | None, only: str | None, **options):
         self.lines: list[str] = []
@@ -101,7 +104,7 @@ class Command(BaseCommand):
             with override_settings(
                 ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles
             ):
-                self.implementation_years(options["repeat"])
+                self.implementation_years(options["repeat"], options["pdf_repeat"])
             if output:
                 self.machine(time.monotonic() - started, output)
             return
@@ -113,7 +116,7 @@ class Command(BaseCommand):
         self.fan_out()
         self.drain()
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
-            self.implementation_years(options["repeat"])
+            self.implementation_years(options["repeat"], options["pdf_repeat"])
         output = output or "docs/benchmarks.md"
         self.machine(time.monotonic() - started, output)
 
@@ -538,7 +541,7 @@ class Command(BaseCommand):
 
     # --- 6. the implementation years (issue 17) ---------------------------------
 
-    def implementation_years(self, repeat: int = 20):
+    def implementation_years(self, repeat: int = 20, pdf_repeat: int = 5):
         """The participation table and the consolidated report of the latest
         of the bench's reporting cycles (``bench_implementation_data``: 28
         member states x 4 areas, 26 measures, ten cycles), in-process and
@@ -634,10 +637,14 @@ class Command(BaseCommand):
                 _described,
             )
         self.out("")
-        self._implementation_pdf(cycle, staff, max(3, repeat // 4))
+        self._implementation_pdf(cycle, staff, pdf_repeat)
         self._implementation_pages(cycle, repeat)
 
     def _implementation_pdf(self, cycle, user, repeat: int) -> None:
+        if repeat < 1:
+            self.out("PDF (consolidated_pdf): not measured (--pdf-repeat 0).")
+            self.out("")
+            return
         try:
             consolidated_pdf = importlib.import_module(
                 "implementation.consolidated"
