@@ -479,8 +479,9 @@ def ensure_members(first_year: int, last_year: int) -> list[Participant]:
 
 
 def _become(participant: Participant, status: str, since: datetime.date, source: str) -> None:
-    """``participant`` holds ``status`` from ``since`` on, its earlier
-    periods closed then (a row that starts later is made that status)."""
+    """``participant`` holds ``status`` from ``since`` on: its periods
+    running then are closed on that day, those starting on or after it
+    replaced (bench data: no history is audited)."""
     rows = list(participant.participations.order_by("started_on"))
     open_row = next((r for r in rows if r.ended_on is None), None)
     if (
