@@ -8,10 +8,17 @@
    framework's floor and a naive DRF view;
 4. circulation fan-out to 28 states x 20 delegates (queries, time), and the
    rate at which one Celery worker drains 10,000 pending e-mails;
-5. peak memory of a gunicorn worker.
+5. peak memory of a gunicorn worker;
+6. the implementation years (issue 17): the participation table, the
+   participation across the years and the consolidated report (for the
+   secretariat and a member delegate, and as a PDF) of the latest of ten
+   reporting cycles for 28 states x 26 measures, with the two pages
+   (``manage.py bench --only implementation`` runs this one alone).
 """
 
 import datetime
+import importlib
+import io
 import os
 import platform
 import re
@@ -31,7 +38,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
+from django.db.models import Q
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -69,13 +77,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", type=int, default=10, help="wrk seconds per target")
-        parser.add_argument("--output", default="docs/benchmarks.md")
+        parser.add_argument(
+            "--output",
+            default=None,
+            help="docs/benchmarks.md for a whole run; --only writes nothing unless named",
+        )
+        parser.add_argument(
+            "--only",
+            choices=["implementation"],
+            default=None,
+            help="run one section and print it (implementation: section 6)",
+        )
+        parser.add_argument(
+            "--repeat", type=int, default=20, help="runs per figure of section 6 (p50/p95)"
+        )
+        parser.add_argument(
+            "--pdf-repeat", type=int, default=5, help="PDFs per language in section 6 (0: none)"
+        )
 
-    def handle(self, *args, duration: int, output: str, **options):
+    def handle(self, *args, duration: int, output: str | None, only: str | None, **options):
         self.lines: list[str] = []
         started = time.monotonic()
         # Thousands of requests from one client in a minute: throttles off.
         no_throttles = {"anon": None, "user": None, "signin": None}
+        if only == "implementation":
+            with override_settings(
+                ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles
+            ):
+                self.implementation_years(options["repeat"], options["pdf_repeat"])
+            if output:
+                self.machine(time.monotonic() - started, output)
+            return
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
             self.query_counts()
             self.latencies()
@@ -83,6 +115,9 @@ class Command(BaseCommand):
         self.throughput(duration)
         self.fan_out()
         self.drain()
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
+            self.implementation_years(options["repeat"], options["pdf_repeat"])
+        output = output or "docs/benchmarks.md"
         self.machine(time.monotonic() - started, output)
 
     def out(self, line: str = "") -> None:
@@ -102,8 +137,12 @@ class Command(BaseCommand):
 
     def query_counts(self):
         anonymous, delegate, staff = self._clients()
-        initiative = Initiative.objects.latest("pk")
+        # bench_data's last rows, written before the implementation years (whose
+        # initiatives and states come after them): the figures of earlier runs.
         measure = Measure.objects.latest("pk")
+        initiative = Initiative.objects.filter(measure=measure).order_by(
+            "pk"
+        ).last() or Initiative.objects.latest("pk")
         targets = [
             ("participants", anonymous, "/api/v1/participants/"),
             ("areas", anonymous, "/api/v1/areas/"),
@@ -145,7 +184,10 @@ class Command(BaseCommand):
     def latencies(self, repeat: int = 40):
         anonymous, delegate, _staff = self._clients()
         area = PriorityArea.objects.latest("order").code
-        participant = Participant.objects.latest("pk").code
+        participant = (
+            Participant.objects.filter(participations__source="bench").order_by("pk").last()
+            or Participant.objects.latest("pk")
+        ).code
         code = Measure.objects.latest("pk").code
         reads = [
             (
@@ -339,10 +381,13 @@ class Command(BaseCommand):
                 self.out(f"| {name} | {rate:.0f} | {_ms(p50)} | {_ms(p99)} |")
             floor = rates["floor: .values() as JSON"]
             self.out("")
-            self.out(
-                f"Ratio to the floor: measures {rates['/api/v1/measures/'] / floor:.2f}, "
-                f"naive DRF {rates['naive DRF (nested, no prefetch)'] / floor:.2f}."
-            )
+            if floor:
+                self.out(
+                    f"Ratio to the floor: measures {rates['/api/v1/measures/'] / floor:.2f}, "
+                    f"naive DRF {rates['naive DRF (nested, no prefetch)'] / floor:.2f}."
+                )
+            else:  # no answer within wrk's 2 s timeout (a loaded machine, a short DURATION)
+                self.out("The floor answered nothing within wrk's timeout: no ratio.")
             self.out("")
             self.memory(server.pid)
         finally:
@@ -494,6 +539,182 @@ class Command(BaseCommand):
         self.out(f"{sent} of {count} sent in {elapsed:.1f} s: {sent / elapsed:.0f} e-mails/s.")
         self.out("")
 
+    # --- 6. the implementation years (issue 17) ---------------------------------
+
+    def implementation_years(self, repeat: int = 20, pdf_repeat: int = 5):
+        """The participation table and the consolidated report of the latest
+        of the bench's reporting cycles (``bench_implementation_data``: 28
+        member states x 4 areas, 26 measures, ten cycles), in-process and
+        warm: SQL queries of one call and p50/p95 over ``repeat`` calls; the
+        PDF's time and size; the two pages through the test client. The
+        readers come from issue 17's parts (implementation.participation,
+        implementation.consolidated): imported here, when the section runs,
+        and a figure whose code is not there says so."""
+        from implementation.models import Activity, ReportingCycle, Return, ReturnVersion  # noqa: PLC0415
+        from implementation.services.reporting import cycle_areas, states_owing  # noqa: PLC0415
+
+        self.out(
+            "## 6. Implementation years: participation table and consolidated report "
+            "(in-process, warm, ms)"
+        )
+        self.out("")
+        cycle = ReportingCycle.objects.order_by("-year").first()
+        if cycle is None:
+            self.out("No reporting cycle (manage.py bench_implementation_data): skipped.")
+            self.out("")
+            return
+        User = get_user_model()
+        staff = User.objects.get(username="secretariat")
+        delegate = User.objects.get(username="delegate-kaz")
+        years = list(ReportingCycle.objects.values_list("year", flat=True))
+        covered = (
+            Measure.objects.filter(Q(area__in=cycle.areas.all()) | Q(reporting_cycles=cycle))
+            .distinct()
+            .count()
+        )
+        self.out(
+            f"Data: {len(states_owing(cycle))} member states on the due date x "
+            f"{len(cycle_areas(cycle))} areas, "
+            f"{covered} measures, {len(years)} cycles ({min(years)}–{max(years)}), "
+            f"{Activity.objects.count():,} activities, {Return.objects.count():,} returns "
+            f"({ReturnVersion.objects.count():,} versions); figures for the {cycle.year} "
+            f"cycle ({cycle.symbol}, due {cycle.due_on}), {repeat} runs each."
+        )
+        self.out("")
+        self.out("| read | queries | p50 | p95 | |")
+        self.out("|---|---:|---:|---:|---|")
+
+        def measure(name: str, load, call, note=None) -> None:
+            try:
+                function = load()
+            except (ImportError, AttributeError) as exc:
+                self.out(f"| {name} | – | – | – | not available: {exc} |")
+                return
+            try:
+                result = call(function)  # warm
+            except Exception as exc:  # a reader that fails says so; the others still run
+                self.out(f"| {name} | – | – | – | failed: {exc!r} |")
+                return
+            reset_queries()  # a request resets the log: start each count from empty
+            with CaptureQueriesContext(connection) as ctx:
+                result = call(function)
+            queries = len(ctx)
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                call(function)
+                timings.append((time.perf_counter() - t0) * 1000)
+            q = statistics.quantiles(sorted(timings), n=100)
+            self.out(
+                f"| {name} | {queries} | {q[49]:.1f} | {q[94]:.1f} | "
+                f"{note(result) if note else ''} |"
+            )
+
+        # By name: this branch type-checks and runs with or without them.
+        def participation():
+            return importlib.import_module("implementation.participation")
+
+        def consolidated():
+            return importlib.import_module("implementation.consolidated")
+
+        measure(
+            f"participation_table({cycle.year})",
+            participation,
+            lambda m: m.participation_table(cycle),
+            _described,
+        )
+        measure(
+            f"participation_across_years() ({len(years)} cycles)",
+            participation,
+            lambda m: m.participation_across_years(),
+            lambda points: f"{len(points)} years",
+        )
+        for label, user in (("secretariat", staff), ("member delegate KAZ", delegate)):
+            measure(
+                f"consolidated_report({cycle.year}), {label}",
+                consolidated,
+                lambda m, user=user: m.consolidated_report(cycle=cycle, user=user),
+                _described,
+            )
+        self.out("")
+        self._implementation_pdf(cycle, staff, pdf_repeat)
+        self._implementation_pages(cycle, repeat)
+
+    def _implementation_pdf(self, cycle, user, repeat: int) -> None:
+        if repeat < 1:
+            self.out("PDF (consolidated_pdf): not measured (--pdf-repeat 0).")
+            self.out("")
+            return
+        try:
+            consolidated_pdf = importlib.import_module(
+                "implementation.consolidated"
+            ).consolidated_pdf
+        except (ImportError, AttributeError) as exc:
+            self.out(f"PDF (consolidated_pdf): not available: {exc}.")
+            self.out("")
+            return
+        rows = []
+        for language in ("en", "ru"):
+            try:
+                pdf = consolidated_pdf(cycle=cycle, user=user, language=language)  # warm
+            except Exception as exc:  # WeasyPrint or Pango missing: say so
+                self.out(f"PDF (consolidated_pdf, {language}): failed: {exc!r}.")
+                self.out("")
+                return
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                consolidated_pdf(cycle=cycle, user=user, language=language)
+                timings.append((time.perf_counter() - t0) * 1000)
+            timings.sort()
+            pages = _pdf_pages(pdf)
+            rows.append(
+                f"| {language} | {statistics.median(timings):.0f} | {timings[-1]:.0f} | "
+                f"{len(pdf) / 1024:.0f} KB | {pages} |"
+            )
+        self.out(
+            f"PDF of the {cycle.year} report for the secretariat (consolidated_pdf, "
+            f"WeasyPrint, {repeat} runs each):"
+        )
+        self.out("")
+        self.out("| language | median ms | slowest ms | size | pages |")
+        self.out("|---|---:|---:|---:|---:|")
+        for row in rows:
+            self.out(row)
+        self.out("")
+
+    def _implementation_pages(self, cycle, repeat: int) -> None:
+        _anonymous, delegate, staff = self._clients()
+        pages = [
+            ("participation page (secretariat)", staff, f"/reporting/{cycle.year}/participation/"),
+            ("report page (secretariat)", staff, f"/reporting/{cycle.year}/report/"),
+            ("report page (delegate KAZ)", delegate, f"/reporting/{cycle.year}/report/"),
+        ]
+        self.out("Pages through the test client (whole request, in-process, ms):")
+        self.out("")
+        self.out("| page | queries | p50 | p95 | size |")
+        self.out("|---|---:|---:|---:|---:|")
+        for name, client, url in pages:
+            response = client.get(url)
+            if response.status_code != 200:
+                self.out(f"| {name} `{url}` | – | – | – | not available ({response.status_code}) |")
+                continue
+            reset_queries()  # as request_started does: the count starts from an empty log
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            queries = len(ctx)  # now: the next request empties the log it reads
+            timings = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - t0) * 1000)
+            q = statistics.quantiles(sorted(timings), n=100)
+            self.out(
+                f"| {name} `{url}` | {queries} | {q[49]:.1f} | {q[94]:.1f} | "
+                f"{len(response.content) / 1024:.0f} KB |"
+            )
+        self.out("")
+
     # --- the machine ------------------------------------------------------------
 
     def machine(self, seconds: float, output: str):
@@ -522,6 +743,46 @@ class Command(BaseCommand):
         path.parent.mkdir(exist_ok=True)
         path.write_text("\n".join(header + self.lines) + "\n")
         self.stdout.write(f"written to {path}")
+
+
+def _described(result) -> str:
+    """A word on what a reader returned: its rows and areas, and the
+    participation totals when it has them (cells reported / nil / missing,
+    late; the states that answered for every area, of those owing)."""
+    parts = []
+    for attribute in ("rows", "areas"):
+        value = getattr(result, attribute, None)
+        if isinstance(value, list):
+            parts.append(f"{len(value)} {attribute}")
+    totals = getattr(result, "totals", None)
+    if totals is not None:
+        counts = {
+            name: getattr(totals, name)
+            for name in ("reports", "nils", "missing", "late", "responded", "owing", "rate")
+            if isinstance(getattr(totals, name, None), int)
+        }
+        cells = ", ".join(
+            f"{counts[name]} {name}"
+            for name in ("reports", "nils", "missing", "late")
+            if name in counts
+        )
+        if cells:
+            parts.append(f"cells: {cells}")
+        if {"responded", "owing", "rate"} <= counts.keys():
+            parts.append(
+                f"{counts['responded']} of {counts['owing']} states answered every area "
+                f"({counts['rate']} %)"
+            )
+    return "; ".join(parts)
+
+
+def _pdf_pages(pdf: bytes) -> str:
+    """Its number of pages, read by pypdf when installed (the tests' reader)."""
+    try:
+        reader = importlib.import_module("pypdf").PdfReader(io.BytesIO(pdf))
+        return str(len(reader.pages))
+    except Exception:  # pypdf absent or the file unreadable: not a bench failure
+        return "?"
 
 
 def _ms(match) -> str:
