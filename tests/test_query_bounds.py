@@ -64,6 +64,7 @@ def test_the_list_routes_are_all_covered():
         "reporting-cycle-list",
         "return-list",
         "action-plan-list",  # issue 17 v1
+        "activity-list",  # issue 17 v2
     }
 
 
@@ -75,6 +76,18 @@ def plenty(people):
         api_token_issue(user=people[username], name="query bounds")
     _v3_reporting(people)
     add_plans(people, ("NCT-3", "NCT-4", "NCT-5"))
+    add_activities()
+
+
+def add_activities():
+    """Issue 17 v2: activities under ECO-4, one of each visibility and two more."""
+    from tests.implementation.v2_setup import an_activity, eco4_adopted  # noqa: PLC0415
+
+    eco4_adopted()
+    for n, visibility in enumerate(
+        ("public", "members_and_observers", "secretariat", "public", "public")
+    ):
+        an_activity(visibility=visibility, title=f"Seminar {n}", days=30 + n)
 
 
 def add_plans(people, codes):

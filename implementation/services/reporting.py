@@ -432,6 +432,7 @@ def _cycle_opened(cycle: ReportingCycle) -> None:
             "due_on": cycle.due_on.isoformat(),
             "areas": [a.code for a in cycle_areas(cycle)],
             "measures": [m.code for m in cycle_measures(cycle)],
+            "at": timezone.localtime(cycle.opened_at).isoformat(),
         },
     )
     owing = [p.pk for p in states_owing(cycle)]

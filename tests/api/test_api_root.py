@@ -6,6 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 LISTS = {
+    "action-plans",  # issue 17 v1
     "activities",  # issue 17 v2
     "areas",
     "auth/tokens",

@@ -12,6 +12,7 @@ UPLOADS = {
     ("/api/v1/initiatives/{id}/submit-paper/", "post"),
     ("/api/v1/information/", "post"),
     ("/api/v1/activities/{id}/documents/", "post"),  # issue 17 v2
+    ("/api/v1/returns/{id}/attachments/", "post"),  # issue 17 v3
 }
 
 

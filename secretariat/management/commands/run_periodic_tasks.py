@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from implementation.services import reporting
 from secretariat import services
 
 
@@ -21,8 +22,12 @@ class Command(BaseCommand):
             reminded = (
                 services.circulations_send_reminders()
                 + services.information_send_co_submission_reminders()
+                + reporting.cycles_send_return_reminders()
             )
-            summarised = services.circulations_summarise_deadlines()
+            summarised = [
+                *services.circulations_summarise_deadlines(),
+                *reporting.cycles_summarise_returns(),
+            ]
             closed = services.silence_procedures_close()
             if options["verbosity"] > 1 or any((requeued, reminded, summarised, closed)):
                 self.stdout.write(
