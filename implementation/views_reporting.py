@@ -283,7 +283,7 @@ def _report(request, *, cycle: ReportingCycle, kind: str, area=None, measure=Non
                     visibility=data["visibility"],
                 )
                 if data.get("attachment"):
-                    pages.return_attach(actor=request.user, ret=ret, uploads=[data["attachment"]])
+                    services.return_attach(actor=request.user, ret=ret, file=data["attachment"])
             except DomainError as error:
                 refusal, status = str(error.message), error.status_code
             else:

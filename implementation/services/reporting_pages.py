@@ -8,17 +8,14 @@ page may offer, in a fixed number of queries for the desk."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cica.errors import Conflict, Forbidden, NotFound
-from cica.uploads import document_check, removed_on_failure
 from measures.models import Measure, PriorityArea
 from members.models import Participant, Participation, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_secretariat
@@ -27,7 +24,6 @@ from ..models import (
     PlanStatus,
     ReportingCycle,
     Return,
-    ReturnAttachment,
     ReturnKind,
     ReturnStatus,
 )
@@ -35,8 +31,7 @@ from ..selectors import measures_coordinated_by
 from .reporting import cycle_areas, return_is_late, return_refusal
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-    from django.core.files.uploadedfile import UploadedFile
+    pass
 
 # What a state has filed for one area (or measure) of a cycle.
 STATES = {
@@ -234,32 +229,3 @@ def filer_refusal(
                 _("A return for this area was already submitted: correct it instead.")
             )
     return participant, None
-
-
-def return_attach(
-    *, actor: User, ret: Return, uploads: Iterable[UploadedFile[bytes]]
-) -> list[ReturnAttachment]:
-    """Attach documents (PDF, DOCX or ODT, checked by content like every
-    upload) to a state's draft return; the files are removed again if the
-    rows are not written."""
-    if ret.status != ReturnStatus.DRAFT:
-        raise Conflict(_("This return was submitted: correct it to change it."))
-    refusal = return_refusal(actor=actor, cycle=ret.cycle, participant=ret.participant)
-    if refusal is not None:
-        raise refusal
-    checked = [(upload, *document_check(upload)) for upload in uploads]
-    made = []
-    with removed_on_failure() as stored, transaction.atomic():
-        for upload, extension, mime in checked:
-            attachment = ReturnAttachment(
-                ret=ret,
-                original_name=(upload.name or "attachment")[:255],
-                content_type=mime,
-                size=upload.size or 0,
-                uploaded_by=actor,
-            )
-            attachment.file.save(f"return.{extension}", upload, save=False)
-            stored.append(str(attachment.file.name))
-            attachment.save()
-            made.append(attachment)
-    return made
