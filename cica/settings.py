@@ -402,7 +402,6 @@ SPECTACULAR_SETTINGS = {
         "PlanActionEnum": "implementation.services.plans.PLAN_ACTION_CHOICES",
         # Issue 17 (v2): the activities register.
         "ActivityStatusEnum": "implementation.models.ActivityStatus",
-        "ActivityVisibilityEnum": "implementation.models.Visibility",
         "ActivityDocumentKindEnum": "implementation.models.DocumentKind",
     },
 }

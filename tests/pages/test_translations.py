@@ -89,7 +89,17 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
     """makemessages on a copy of the tree finds no msgid the catalogues lack."""
     root = Path(settings.BASE_DIR)
     copy = tmp_path / "tree"
-    for name in ("cica", "members", "measures", "secretariat", "ops", "templates", "manage.py"):
+    for name in (
+        "cica",
+        "members",
+        "measures",
+        "secretariat",
+        "implementation",
+        "web",
+        "ops",
+        "templates",
+        "manage.py",
+    ):
         source = root / name
         if source.is_dir():
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
