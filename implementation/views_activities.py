@@ -265,13 +265,9 @@ def activity_status(request, pk: int):
         return refused(request, _("Choose a status (and give a reason)."), 400)
     status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
     if status in services.NEEDS_REASON and request.POST.get("confirm") != "1":
-        if not reason.strip():
-            return refused(
-                request,
-                _("Give the reason why the activity is %(to)s.")
-                % {"to": ActivityStatus(status).label.lower()},
-                400,
-            )
+        refusal = services.activity_reason_refusal(status=status, reason=reason)
+        if refusal is not None:
+            return refused(request, str(refusal.message), refusal.status_code)
         return render(
             request,
             "cica/confirm.html",

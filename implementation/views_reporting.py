@@ -288,8 +288,10 @@ def _report(request, *, cycle: ReportingCycle, kind: str, area=None, measure=Non
                 refusal, status = str(error.message), error.status_code
             else:
                 if "submit" in request.POST:
-                    if not ret.text.strip():
-                        refusal, status = _("Write the report's text before submitting it."), 400
+                    submit_refusal = services.return_submit_refusal(ret)
+                    if submit_refusal is not None:
+                        refusal = str(submit_refusal.message)
+                        status = submit_refusal.status_code
                     else:
                         return render(
                             request,

@@ -382,6 +382,17 @@ def activity_update(
     return locked
 
 
+def activity_reason_refusal(*, status: str, reason: str) -> DomainError | None:
+    """Cancelled and postponed come with the reason why (the page asks it
+    before its confirmation step, the status change again)."""
+    if status in NEEDS_REASON and not reason.strip():
+        return DomainError(
+            _("Give the reason why the activity is %(to)s.") % {"to": S(status).label.lower()},
+            code="reason",
+        )
+    return None
+
+
 def activity_set_status(
     *,
     actor: User,
@@ -411,11 +422,9 @@ def activity_set_status(
                 _("An activity that is %(from)s cannot become %(to)s.")
                 % {"from": S(before).label.lower(), "to": S(status).label.lower()}
             )
-        if status in NEEDS_REASON and not reason:
-            raise DomainError(
-                _("Give the reason why the activity is %(to)s.") % {"to": S(status).label.lower()},
-                code="reason",
-            )
+        refusal = activity_reason_refusal(status=status, reason=reason)
+        if refusal is not None:
+            raise refusal
         if before == S.POSTPONED and (starts_on or ends_on):
             locked.starts_on = starts_on or locked.starts_on
             locked.ends_on = ends_on or locked.ends_on

@@ -302,6 +302,14 @@ def _snapshot(ret: Return, *, actor: User, note: str = "") -> ReturnVersion:
     )
 
 
+def return_submit_refusal(ret: Return) -> DomainError | None:
+    """A report says something: its text is not empty (a nil return has none).
+    The page asks it before its confirmation step, :func:`return_submit` again."""
+    if ret.kind != ReturnKind.NIL_RETURN and not ret.text.strip():
+        return DomainError(_("Write the report's text before submitting it."))
+    return None
+
+
 def return_submit(*, actor: User, ret: Return) -> Return:
     """Submit a draft: it becomes version 1, on time or late by the due date.
     A national report says something: its text is not empty."""
@@ -310,8 +318,9 @@ def return_submit(*, actor: User, ret: Return) -> Return:
         _check(actor, locked.cycle, locked.participant)
         if locked.status != ReturnStatus.DRAFT:
             raise Conflict(_("This return was already submitted."))
-        if locked.kind != ReturnKind.NIL_RETURN and not locked.text.strip():
-            raise DomainError(_("Write the report's text before submitting it."))
+        refusal = return_submit_refusal(locked)
+        if refusal is not None:
+            raise refusal
         now = timezone.now()
         locked.status = ReturnStatus.SUBMITTED
         locked.version = 1
