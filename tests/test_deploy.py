@@ -1,10 +1,13 @@
 """Running on several machines (docs/deploy.md): the Procfile's processes and
 a cache every process shares when Redis is there."""
 
+import gc
 import re
+import runpy
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 
 def test_procfile_names_web_worker_and_one_beat():
@@ -30,3 +33,32 @@ def test_the_cache_is_redis_when_redis_is_configured():
         cache.delete("deploy-test")
     else:
         assert backend == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def _gunicorn_conf() -> dict:
+    return runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+
+
+def test_gunicorn_loads_django_before_it_listens():
+    """issue 18 target 3: without preload the master listened at once and each
+    worker then loaded Django (1.3 s of CPU): the first requests waited in the
+    listen queue for the boot (the measures row's p99 under wrk). Preloaded,
+    the master loads the app before it binds, and a worker (at start or after
+    a crash) is serving as soon as it is forked."""
+    assert _gunicorn_conf()["preload_app"] is True
+
+
+def test_the_master_freezes_the_loaded_app_without_a_connection_to_share(django_db_blocker):
+    """when_ready runs in the master after the preload, before any fork: every
+    view imported, nothing left for the workers' collections to scan, and no
+    database connection a forked worker would share with its siblings."""
+    conf = _gunicorn_conf()
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+    assert connection.connection is not None
+    try:
+        conf["when_ready"](None)
+        assert gc.get_freeze_count() > 0
+        assert connection.connection is None
+    finally:
+        gc.unfreeze()
