@@ -367,8 +367,9 @@ class Command(BaseCommand):
                 ("floor: .values() as JSON", f"/bench/floor/measures/?page_size={PAGE}"),
                 ("naive DRF (nested, no prefetch)", f"/bench/naive/measures/?page_size={PAGE}"),
             ]
-            # The master listens before its workers have loaded Django: a
-            # connection is accepted seconds before it is answered. wrk starts
+            # The master listens before it forks its workers (before they had
+            # loaded Django, until gunicorn.conf.py preloaded the app): a
+            # connection is accepted before anyone can answer it. wrk starts
             # once a request is answered and the workers have served a warm-up
             # (issue 18: the first wrk requests waited for the workers' boot,
             # and those waits were the measures row's p99).
