@@ -419,8 +419,13 @@ class Command(BaseCommand):
                 p50 = re.search(r"50%\s+([\d.]+)(\w+)", text)
                 p99 = re.search(r"99%\s+([\d.]+)(\w+)", text)
                 rates[name] = rate
-                ratio = float(_ms(p99)) / float(_ms(p50)) if p50 and p99 else 0.0
-                self.out(f"| {name} | {rate:.0f} | {_ms(p50)} | {_ms(p99)} | {ratio:.1f} |")
+                # No ratio when wrk got no answer (p50 0) or printed no percentile.
+                ratio = (
+                    f"{float(_ms(p99)) / float(_ms(p50)):.1f}"
+                    if p50 and p99 and float(_ms(p50))
+                    else "?"
+                )
+                self.out(f"| {name} | {rate:.0f} | {_ms(p50)} | {_ms(p99)} | {ratio} |")
             floor = rates["floor: .values() as JSON"]
             self.out("")
             if answered is not None:
