@@ -58,7 +58,7 @@ if [ "$GROWTH" != 0 ]; then
     DATABASE_URL="$SMALL_URL" data "$SMALL_SCALE"
     # Light: short wrk rows (only for the workers' peak memory), no PDFs.
     DATABASE_URL="$SMALL_URL" $BIN/python -W ignore manage.py bench --scale "$SMALL_SCALE" \
-        --duration 3 --growth-record "$GROWTH_JSON"
+        --duration 5 --growth-record "$GROWTH_JSON"
 else
     fresh "$BIG_DB"
     DATABASE_URL="$BIG_URL" schema

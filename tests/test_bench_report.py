@@ -131,6 +131,8 @@ def test_growth_constant_grows_as_it_must_or_grows():
         "implementation.participation_table_2025.queries": 5,
         "throughput.measures.rps": 500.0,  # not compared
         "latency.information_q_full_text.p95_ms": 12.0,  # only in the small run
+        "implementation.report_page_secretariat.p50_ms": 100.0,
+        "implementation.report_page_secretariat.p95_ms": 150.0,
     }
     big = {
         "queries.measures.page100": 2,
@@ -141,6 +143,9 @@ def test_growth_constant_grows_as_it_must_or_grows():
         "memory.worker_peak_mb": 150.0,
         "implementation.participation_table_2025.queries": 5,
         "throughput.measures.rps": 100.0,
+        # One slow request in 20 on a loaded machine: the p95 triples, the p50 holds.
+        "implementation.report_page_secretariat.p50_ms": 110.0,
+        "implementation.report_page_secretariat.p95_ms": 450.0,
     }
     rows = {row.key: row for row in growth_rows(small, big)}
     assert set(rows) == {
@@ -150,7 +155,9 @@ def test_growth_constant_grows_as_it_must_or_grows():
         "latency.initiatives_status.p95_ms",
         "memory.worker_peak_mb",
         "implementation.participation_table_2025.queries",
+        "implementation.report_page_secretariat.p95_ms",
     }
+    assert rows["implementation.report_page_secretariat.p95_ms"].verdict == "constant (p50 x1.10)"
     assert rows["queries.measures.page100"].verdict == "constant"
     assert rows["queries.dashboard.page100"].unexpected  # one more query is growth
     assert rows["latency.measure_detail.p95_ms"].verdict == "constant"
@@ -164,6 +171,9 @@ def test_growth_constant_grows_as_it_must_or_grows():
         "\n".join(table)
     )
     assert "| queries.dashboard.page100 | 10 | 11 | 1.10 | **grows** (it should not) |" in table
+    # Equal counts are one sentence, not a row each.
+    assert not [line for line in table if "queries.measures.page100" in line]
+    assert table[-1] == "The other 1 query counts of section 1 are equal at both scales."
 
 
 def test_the_previous_run_beside_this_one(tmp_path: Path):
