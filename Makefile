@@ -44,7 +44,7 @@ restore: venv
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<stamp>"; exit 2; }
 	$(BIN)/python manage.py restore "$(FROM)"
 
-## make bench: benchmarks on a large dataset in PostgreSQL (SCALE=1); writes docs/benchmarks.md
+## make bench: benchmarks on a large dataset in PostgreSQL (SCALE=1, and SMALL_SCALE=0.1 for the growth; GROWTH=0 skips it); writes docs/benchmarks.md and .json
 bench: venv
 	./scripts/bench.sh
 

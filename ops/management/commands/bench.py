@@ -13,7 +13,16 @@
    participation across the years and the consolidated report (for the
    secretariat and a member delegate, and as a PDF) of the latest of ten
    reporting cycles for 28 states x 26 measures, with the two pages
-   (``manage.py bench --only implementation`` runs this one alone).
+   (``manage.py bench --only implementation`` runs this one alone);
+7. the growth from a small scale to this one (issue 18 target 6): ``make
+   bench`` first runs ``--growth-record`` on a database at scale 0.1 (the
+   scale-dependent figures only, into a JSON file), then the whole bench
+   with ``--growth-from`` that file on the database at scale 1;
+
+and the targets of issue 18, each figure beside its reference, met or missed,
+and the previous run's figure beside it (ops/bench_report.py). The figures
+are written to docs/benchmarks.json too; the last run's text and figures are
+kept as docs/benchmarks-previous.md and .json.
 """
 
 import contextlib
@@ -24,6 +33,7 @@ import io
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -57,6 +67,8 @@ from measures.models import (
     PriorityArea,
 )
 from members.models import Delegate, Participant, Participation
+from ops import bench_report
+from ops.bench_report import number, slug, throughput_key
 from secretariat.models import Notification, Receipt
 from secretariat.services import initiative_circulate
 from secretariat.tasks import send_notification_email
@@ -97,9 +109,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pdf-repeat", type=int, default=5, help="PDFs per language in section 6 (0: none)"
         )
+        parser.add_argument(
+            "--scale", type=float, default=None, help="bench_data's scale (said in the output)"
+        )
+        parser.add_argument(
+            "--growth-record",
+            default=None,
+            metavar="JSON",
+            help="light run: only the figures that could grow with the data, written to JSON",
+        )
+        parser.add_argument(
+            "--growth-from",
+            default=None,
+            metavar="JSON",
+            help="a --growth-record file from a smaller scale: print the growth (section 7)",
+        )
 
     def handle(self, *args, duration: int, output: str | None, only: str | None, **options):
         self.lines: list[str] = []
+        # Every figure under a key (ops/bench_report.py lists them): the
+        # targets table, the growth table and docs/benchmarks.json read these.
+        self.results: dict[str, float] = {}
+        self.scale: float | None = options["scale"]
+        self.load_start = os.getloadavg()
         started = time.monotonic()
         # Thousands of requests from one client in a minute: throttles off.
         no_throttles = {"anon": None, "user": None, "signin": None}
@@ -111,9 +143,13 @@ class Command(BaseCommand):
             if output:
                 self.machine(time.monotonic() - started, output)
             return
+        if options["growth_record"]:
+            self.growth_record(options["growth_record"], duration, no_throttles, options["repeat"])
+            return
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
             self.query_counts()
             self.latencies()
+            self.record_process_memory()
             self.health_checks()
         self.throughput(duration)
         self.fan_out()
@@ -121,11 +157,144 @@ class Command(BaseCommand):
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
             self.implementation_years(options["repeat"], options["pdf_repeat"])
         output = output or "docs/benchmarks.md"
+        # The last run aside before this one writes (its text and figures).
+        previous = bench_report.keep_previous(Path(settings.BASE_DIR) / output)
+        small = bench_report.read(Path(options["growth_from"])) if options["growth_from"] else None
+        self.growth(small)
+        self.targets(previous)
         self.machine(time.monotonic() - started, output)
+        bench_report.write(
+            bench_report.json_path(Path(settings.BASE_DIR) / output),
+            self.run_info(time.monotonic() - started),
+            self.results,
+            small=small,
+        )
 
     def out(self, line: str = "") -> None:
         self.stdout.write(line)
         self.lines.append(line)
+
+    def record(self, key: str, value: float | str | None) -> None:
+        """A figure under its key (ops/bench_report.py); none is not recorded."""
+        value = number(value) if isinstance(value, str) else value
+        if value is not None:
+            self.results[key] = round(float(value), 3)
+
+    def record_quantiles(self, prefix: str, q: list[float]) -> None:
+        """p50/p95/p99 of ``statistics.quantiles(..., n=100)``."""
+        for percent in (50, 95, 99):
+            self.record(f"{prefix}.p{percent}_ms", q[percent - 1])
+
+    def record_wrk(self, prefix: str, rate: float, p50: str, p99: str) -> None:
+        self.record(f"{prefix}.rps", rate)
+        self.record(f"{prefix}.p50_ms", p50)
+        self.record(f"{prefix}.p99_ms", p99)
+
+    def record_fan_out(self, queries: int, ms: float) -> None:
+        self.record("fan_out.queries", queries)
+        self.record("fan_out.ms", ms)
+
+    def record_section6(self, name: str, queries: int, q: list[float]) -> None:
+        # "participation_table(2025)" and the like: the same key at every scale
+        # (the implementation years do not depend on it).
+        self.record(f"implementation.{slug(name)}.queries", queries)
+        self.record(f"implementation.{slug(name)}.p50_ms", q[49])
+        self.record(f"implementation.{slug(name)}.p95_ms", q[94])
+
+    def record_process_memory(self) -> None:
+        # ru_maxrss is in kB on Linux: the bench process's peak so far.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.record("memory.bench_process_peak_mb", peak)
+
+    def run_info(self, seconds: float) -> dict[str, object]:
+        return {
+            "finished": f"{timezone.now():%Y-%m-%d %H:%M} UTC",
+            "seconds": round(seconds),
+            "scale": self.scale,
+            "initiatives": Initiative.objects.count(),
+            "measures": Measure.objects.count(),
+            "load_average_start": [round(x, 2) for x in self.load_start],
+            "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        }
+
+    # --- 7. growth ----------------------------------------------------------------
+
+    def growth_record(self, path: str, duration: int, no_throttles: dict, repeat: int) -> None:
+        """The light run on the small database: the figures that could grow
+        with the data (queries, in-process p95s, memory, section 6's reads),
+        written to ``path`` for the whole run on the big one to compare. The
+        wrk rows run only for the gunicorn worker's peak memory (a short
+        ``--duration`` keeps them cheap); nothing is written to docs/."""
+        started = time.monotonic()
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
+            self.query_counts()
+            self.latencies()
+            self.record_process_memory()
+        self.throughput(duration)
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, CICA_THROTTLE_RATES=no_throttles):
+            self.implementation_years(repeat, pdf_repeat=0)
+        bench_report.write(Path(path), self.run_info(time.monotonic() - started), self.results)
+        self.stdout.write(f"growth figures written to {path}")
+
+    def growth(self, small: dict | None) -> None:
+        self.out("## 7. Growth with the data")
+        self.out("")
+        if small is None:
+            self.out(
+                "Not measured: no figures from a smaller scale (make bench with GROWTH=0, "
+                "or manage.py bench without --growth-from)."
+            )
+            self.out("")
+            return
+        run = small.get("run", {})
+        low = run.get("scale") or "small"
+        high = self.scale or "this"
+        rows = bench_report.growth_rows(small["results"], self.results)
+        self.out(
+            f"The same figures at scale {low} ({run.get('initiatives', '?'):,} initiatives, "
+            f"{run.get('measures', '?'):,} measures; light run, load average "
+            f"{' / '.join(str(x) for x in run.get('load_average_end', []))}) and at scale "
+            f"{high} ({Initiative.objects.count():,} initiatives, "
+            f"{Measure.objects.count():,} measures). Queries must be equal; a p95 within "
+            f"×{bench_report.NOISE['latency']} and memory within "
+            f"×{bench_report.NOISE['memory']} count as constant (run-to-run noise; a "
+            "timing also when its p50 stays within the band). Section 6's reads run on "
+            "the same implementation years at both scales: their ratios show the noise."
+        )
+        self.out("")
+        for line in bench_report.growth_table(rows, str(low), str(high)):
+            self.out(line)
+        self.out("")
+        self.record("growth.compared", len(rows))
+        self.record("growth.unexpected", sum(row.unexpected for row in rows))
+
+    # --- the targets of issue 18 --------------------------------------------------
+
+    def targets(self, previous: dict | None) -> None:
+        self.out("## Targets of issue 18")
+        self.out("")
+        self.out(
+            "Each figure from this run, its reference and the verdict computed by "
+            "ops/bench_report.py; the previous run's figure beside it"
+            + (
+                f" ({previous['run'].get('finished', '?')}; its text: docs/benchmarks-previous.md)."
+                if previous
+                else " (none kept)."
+            )
+        )
+        self.out("")
+        for line in bench_report.targets_table(
+            self.results, previous["results"] if previous else None
+        ):
+            self.out(line)
+        self.out("")
+        if previous and previous["run"].get("note"):
+            self.out(f"Previous run: {previous['run']['note']}")
+            self.out("")
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        start = " / ".join(f"{x:.2f}" for x in self.load_start)
+        self.out(f"Load average at the start {start}, at the end {load} (1 / 5 / 15 min).")
+        self.out("")
 
     # --- 1. queries ---------------------------------------------------------------
 
@@ -175,6 +344,7 @@ class Command(BaseCommand):
                 client.get(f"{url}{joiner}page_size={size}")
                 with CaptureQueriesContext(connection) as ctx:
                     response = client.get(f"{url}{joiner}page_size={size}")
+                self.record(f"queries.{slug(name)}.page{size}", len(ctx))
                 counts.append(
                     f"{len(ctx)}"
                     + ("" if response.status_code == 200 else f" ({response.status_code})")
@@ -235,6 +405,9 @@ class Command(BaseCommand):
                     client.get(url)
                     timings.append((time.perf_counter() - t0) * 1000)
                 p50, p95, p99 = _tails(timings)
+                self.record(f"latency.{slug(name)}.p50_ms", p50)
+                self.record(f"latency.{slug(name)}.p95_ms", p95)
+                self.record(f"latency.{slug(name)}.p99_ms", p99)
                 self.out(f"| {name} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {p99 / p95:.1f} |")
         self.out("")
         self.out(
@@ -419,6 +592,7 @@ class Command(BaseCommand):
                 p50 = re.search(r"50%\s+([\d.]+)(\w+)", text)
                 p99 = re.search(r"99%\s+([\d.]+)(\w+)", text)
                 rates[name] = rate
+                self.record_wrk(f"throughput.{throughput_key(name)}", rate, _ms(p50), _ms(p99))
                 # No ratio when wrk got no answer (p50 0) or printed no percentile.
                 ratio = (
                     f"{float(_ms(p99)) / float(_ms(p50)):.1f}"
@@ -460,6 +634,7 @@ class Command(BaseCommand):
                 peak = re.search(r"VmHWM:\s+(\d+) kB", text)
                 if peak:
                     peaks.append(int(peak.group(1)) / 1024)
+        self.record("memory.worker_peak_mb", max(peaks, default=None))
         self.out("## 5. Peak memory of a gunicorn worker")
         self.out("")
         self.out(
@@ -533,6 +708,7 @@ class Command(BaseCommand):
                 kind="circulation", url__contains="/circulations/"
             ).count()
             transaction.savepoint_rollback(sid)
+        self.record_fan_out(len(ctx), elapsed)
         self.out(
             f"{receipts} receipts and {written} notifications in {len(ctx)} queries, "
             f"{elapsed:.0f} ms (one transaction)."
@@ -591,6 +767,7 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - t0
             sent = Notification.objects.filter(pk__in=ids, email_status="sent").count()
             Notification.objects.filter(pk__in=ids).delete()
+        self.record("drain.worker_per_s", sent / elapsed)
         self.out(f"{sent} of {count} sent in {elapsed:.1f} s: {sent / elapsed:.0f} e-mails/s.")
         self.out("")
 
@@ -660,6 +837,7 @@ class Command(BaseCommand):
                 call(function)
                 timings.append((time.perf_counter() - t0) * 1000)
             q = statistics.quantiles(sorted(timings), n=100)
+            self.record_section6(name, queries, q)
             self.out(
                 f"| {name} | {queries} | {q[49]:.1f} | {q[94]:.1f} | "
                 f"{note(result) if note else ''} |"
@@ -764,6 +942,7 @@ class Command(BaseCommand):
                 client.get(url)
                 timings.append((time.perf_counter() - t0) * 1000)
             q = statistics.quantiles(sorted(timings), n=100)
+            self.record_section6(name, queries, q)
             self.out(
                 f"| {name} `{url}` | {queries} | {q[49]:.1f} | {q[94]:.1f} | "
                 f"{len(response.content) / 1024:.0f} KB |"
