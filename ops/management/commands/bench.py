@@ -17,6 +17,7 @@
 """
 
 import datetime
+import http.client
 import importlib
 import io
 import os
@@ -393,6 +394,155 @@ class Command(BaseCommand):
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+        self.throughput_deployed(duration, rates)
+
+    # Issue 18 target 2: the same server as deployed (docs/deploy.md): behind
+    # one TLS-terminating proxy, HTTPS redirect and HSTS on, throttles counted
+    # in Redis, every middleware. wrk plays the proxy: it sends the headers
+    # nginx sets. The rate is so high that wrk (one address, hundreds of
+    # requests a second) is never refused, yet every request pays the
+    # throttles' round trips to Redis.
+    DEPLOYED_RATE = "10000000/min"
+    DEPLOYED_HEADERS = ("X-Forwarded-Proto: https", "X-Forwarded-For: 203.0.113.7")
+
+    def throughput_deployed(self, duration: int, plain: dict[str, float]):
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            return
+        self.out("### 3b. Throughput as deployed: throttles on (Redis cache), HTTPS behind a proxy")
+        self.out("")
+        redis_url = os.environ.get("REDIS_CACHE_URL") or os.environ.get("REDIS_URL", "")
+        if not redis_url:
+            self.out(
+                "No REDIS_URL: the throttles would count per process, not as deployed: skipped."
+            )
+            self.out("")
+            return
+        deployed = {
+            "CICA_THROTTLE_ANON": self.DEPLOYED_RATE,
+            "CICA_THROTTLE_USER": self.DEPLOYED_RATE,
+            "SECURE_PROXY_SSL_HEADER": "true",
+            "CICA_TRUSTED_PROXIES": "1",
+        }
+        # The same deployment with the throttles off, for the throttles' own cost.
+        unthrottled = {**deployed, "CICA_THROTTLE_ANON": "off", "CICA_THROTTLE_USER": "off"}
+        throttled_port, throttled = self._gunicorn(deployed)
+        bare_port, bare = self._gunicorn(unthrottled)
+        try:
+            targets = [
+                ("/api/v1/measures/", f"/api/v1/measures/?page_size={PAGE}"),
+                (
+                    "/api/v1/initiatives/?status=drafting",
+                    f"/api/v1/initiatives/?status=drafting&page_size={PAGE}",
+                ),
+                ("floor: .values() as JSON", f"/bench/floor/measures/?page_size={PAGE}"),
+            ]
+            # A redirect would be counted as a success by wrk: ask once first.
+            for _name, path in targets:
+                status = _status(throttled_port, path, self.DEPLOYED_HEADERS)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status} as deployed, not 200")
+            self.out(
+                "Settings: DEBUG off, SECURE_SSL_REDIRECT and HSTS on, "
+                "SECURE_PROXY_SSL_HEADER=true, "
+                f"CICA_TRUSTED_PROXIES=1 (wrk sends {' and '.join(self.DEPLOYED_HEADERS)}), "
+                f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, "
+                f"throttles anon and user at {self.DEPLOYED_RATE} per address."
+            )
+            self.out("")
+            self.out(
+                "| target (as deployed) | requests/s | p50 ms | p99 ms | non-2xx "
+                "| ratio to the row without throttles above |"
+            )
+            self.out("|---|---:|---:|---:|---:|---:|")
+            rates = {}
+            for name, path in targets:
+                rate, p50, p99, refused = self._wrk(wrk, throttled_port, path, duration)
+                rates[name] = rate
+                ratio = f"{rate / plain[name]:.2f}" if plain.get(name) else "?"
+                self.out(f"| {name} | {rate:.0f} | {p50} | {p99} | {refused} | {ratio} |")
+            # Throttles off, all else as deployed, measured right after: the
+            # difference is the throttles' own cost.
+            name, path = targets[0]
+            bare_rate, p50, p99, refused = self._wrk(wrk, bare_port, path, duration)
+            self.out(
+                f"| {name}, same but throttles off | {bare_rate:.0f} | {p50} | {p99} | {refused} "
+                f"| {bare_rate / plain[name] if plain.get(name) else 0:.2f} |"
+            )
+            self.out("")
+            measures, floor = rates["/api/v1/measures/"], rates["floor: .values() as JSON"]
+            if bare_rate and floor:
+                self.out(
+                    f"The throttles' own cost on the measures list: "
+                    f"{(1 - measures / bare_rate) * 100:.0f} % of its throughput "
+                    f"(target: at most 15 %); its ratio to the floor as deployed: "
+                    f"{measures / floor:.2f}."
+                )
+            else:  # no answer within wrk's 2 s timeout
+                self.out("A target answered nothing within wrk's timeout: no ratio.")
+            self.out("")
+        finally:
+            for server in (throttled, bare):
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+
+    def _gunicorn(self, extra: dict[str, str]) -> tuple[int, subprocess.Popen]:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "CICA_BENCH_VIEWS": "true",
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **extra,
+        }
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "cica.wsgi",
+                "--config",
+                str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return port, server
+
+    def _wrk(self, wrk: str, port: int, path: str, duration: int):
+        """wrk as in the rows above, with the proxy's headers: (requests/s, p50
+        ms, p99 ms, responses that were not 2xx or 3xx)."""
+        headers = [arg for header in self.DEPLOYED_HEADERS for arg in ("-H", header)]
+        result = subprocess.run(
+            [wrk, "-t2", "-c8", f"-d{duration}s", "--latency", *headers]
+            + [f"http://127.0.0.1:{port}{path}"],
+            capture_output=True,
+            text=True,
+            timeout=duration + 30,
+        )
+        text = result.stdout
+        found = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        if found is None:
+            raise RuntimeError(f"wrk printed no rate for {path}:\n{text}")
+        refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+        return (
+            float(found.group(1)),
+            _ms(re.search(r"50%\s+([\d.]+)(\w+)", text)),
+            _ms(re.search(r"99%\s+([\d.]+)(\w+)", text)),
+            int(refused.group(1)) if refused else 0,
+        )
 
     def memory(self, master_pid: int):
         peaks = []
@@ -783,6 +933,16 @@ def _pdf_pages(pdf: bytes) -> str:
         return str(len(reader.pages))
     except Exception:  # pypdf absent or the file unreadable: not a bench failure
         return "?"
+
+
+def _status(port: int, path: str, headers: tuple[str, ...]) -> int:
+    """One request's status, redirects not followed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def _ms(match) -> str:
