@@ -13,15 +13,15 @@ requests let through in the last period; a request is refused when the log
 already holds the rate's number, and a refused request is not logged. DRF
 keeps the log as one pickled list, read and written whole (two round trips
 to Redis per throttle, and a list as long as the rate: thousands of entries
-for a busy client). With Redis the log is a sorted set updated by one script
-(``_SLIDING_LOG``), which checks every scope of a request in one round trip
-(issue 18 target 2); any other cache keeps DRF's list.
+for a busy client). With Redis the same list is a Redis list that one
+script (``_SLIDING_LOG``) trims, counts and appends to, for every scope of a
+request in one round trip (issue 18 target 2); any other cache keeps DRF's
+pickled list.
 """
 
 import hashlib
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,26 +34,31 @@ from .client import client_address
 
 log = logging.getLogger(__name__)
 
-# KEYS: one sorted set per scope (score and member: a request's time).
-# ARGV: now, a member unique to this request, then per key its limit, its
-# period in seconds and the oldest time still inside the period. Answers per
-# key {1 if let through, the log's length, the oldest time kept ("" if none)}.
+# KEYS: one log per scope, a Redis list of times, newest first (DRF's list,
+# kept by Redis instead of pickled). ARGV: now, then per key its limit, its
+# period in seconds and the time at or before which a request has left the
+# period. Answers per key {1 if let through, the log's length, its oldest
+# time ("" if empty)}.
 _SLIDING_LOG = """
+local now = ARGV[1]
 local answers = {}
 for i, key in ipairs(KEYS) do
-  local limit, period, since = tonumber(ARGV[3 * i]), ARGV[3 * i + 1], ARGV[3 * i + 2]
-  -- A key left by DRF's list (before this script) is not a log: start anew.
+  local limit, period, since = tonumber(ARGV[3 * i - 1]), ARGV[3 * i], tonumber(ARGV[3 * i + 1])
+  -- A key left by DRF's pickled list (before this script) is not a log: start anew.
   local kind = redis.call('TYPE', key)['ok']
-  if kind ~= 'zset' and kind ~= 'none' then redis.call('DEL', key) end
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', since)
-  local count = redis.call('ZCARD', key)
+  if kind ~= 'list' and kind ~= 'none' then redis.call('DEL', key) end
+  while true do
+    local oldest = redis.call('LINDEX', key, -1)
+    if not oldest or tonumber(oldest) > since then break end
+    redis.call('RPOP', key)
+  end
+  local count = redis.call('LLEN', key)
   if count < limit then
-    redis.call('ZADD', key, ARGV[1], ARGV[2])
+    redis.call('LPUSH', key, now)
     redis.call('EXPIRE', key, period)
     answers[i] = {1, count + 1, ''}
   else
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    answers[i] = {0, count, oldest[2] or ''}
+    answers[i] = {0, count, redis.call('LINDEX', key, -1) or ''}
   end
 end
 return answers
@@ -87,7 +92,7 @@ def _count(counts: list[_Count], now: float) -> None:
     cache = caches["default"]  # the backend itself (django.core.cache.cache is a proxy)
     if isinstance(cache, RedisCache) and counts:
         keys = [cache.make_key(c.key) for c in counts]
-        argv: list[str | int] = [repr(now), uuid.uuid4().hex]
+        argv: list[str | int] = [repr(now)]
         for c in counts:
             # DRF drops the times at or before now - period.
             argv += [c.limit, c.period, repr(now - c.period)]
