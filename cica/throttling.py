@@ -96,6 +96,7 @@ def _count(counts: list[_Count], now: float) -> None:
         for c in counts:
             # DRF drops the times at or before now - period.
             argv += [c.limit, c.period, repr(now - c.period)]
+        # Django's RedisCache has no public door to a script: its client's.
         client = cache._cache.get_client(keys[0], write=True)
         try:
             answers = client.evalsha(_SLIDING_LOG_SHA, len(keys), *keys, *argv)
