@@ -193,7 +193,7 @@ def fresh_address():
 def test_anonymous_reads_are_throttled_per_address(settings):
     settings.CICA_THROTTLE_RATES = {"anon": "3/min", "user": None, "signin": None}
     client, address = APIClient(), fresh_address()
-    answers = [client.get("/api/v1/areas/", address=address) for _ in range(4)]
+    answers = [client.get("/api/v1/areas/", REMOTE_ADDR=address) for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert int(answers[-1]["Retry-After"]) > 0
     # Another address is counted on its own.

@@ -28,6 +28,7 @@ kept as docs/benchmarks-previous.md and .json.
 import contextlib
 import datetime
 import gc
+import http.client
 import importlib
 import io
 import os
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, cast
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
@@ -56,6 +58,8 @@ from django.db.models import Q
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from cica.celery import app
 from measures.models import (
@@ -622,6 +626,202 @@ class Command(BaseCommand):
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+        self.throughput_deployed(duration, rates)
+
+    # Issue 18 target 2: the same server as deployed (docs/deploy.md): behind
+    # one TLS-terminating proxy, HTTPS redirect and HSTS on, throttles counted
+    # in Redis, every middleware. wrk plays the proxy: it sends the headers
+    # nginx sets. The rate is so high that wrk (one address, hundreds of
+    # requests a second) is never refused, yet every request pays the
+    # throttles' round trips to Redis.
+    DEPLOYED_RATE = "10000000/min"
+    DEPLOYED_HEADERS = ("X-Forwarded-Proto: https", "X-Forwarded-For: 203.0.113.7")
+
+    def throughput_deployed(self, duration: int, plain: dict[str, float]):
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            return
+        self.out("### 3b. Throughput as deployed: throttles on (Redis cache), HTTPS behind a proxy")
+        self.out("")
+        redis_url = os.environ.get("REDIS_CACHE_URL") or os.environ.get("REDIS_URL", "")
+        if not redis_url:
+            self.out(
+                "No REDIS_URL: the throttles would count per process, not as deployed: skipped."
+            )
+            self.out("")
+            return
+        deployed = {
+            "CICA_THROTTLE_ANON": self.DEPLOYED_RATE,
+            "CICA_THROTTLE_USER": self.DEPLOYED_RATE,
+            "SECURE_PROXY_SSL_HEADER": "true",
+            "CICA_TRUSTED_PROXIES": "1",
+        }
+        # The same deployment with the throttles off, for the throttles' own cost.
+        unthrottled = {**deployed, "CICA_THROTTLE_ANON": "off", "CICA_THROTTLE_USER": "off"}
+        throttled_port, throttled = self._gunicorn(deployed)
+        bare_port, bare = self._gunicorn(unthrottled)
+        try:
+            targets = [
+                ("/api/v1/measures/", f"/api/v1/measures/?page_size={PAGE}"),
+                (
+                    "/api/v1/initiatives/?status=drafting",
+                    f"/api/v1/initiatives/?status=drafting&page_size={PAGE}",
+                ),
+                ("floor: .values() as JSON", f"/bench/floor/measures/?page_size={PAGE}"),
+            ]
+            # A redirect would be counted as a success by wrk: ask once first.
+            for _name, path in targets:
+                status = _status(throttled_port, path, self.DEPLOYED_HEADERS)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status} as deployed, not 200")
+            # A warm-up on each server, as in section 3: no worker's first
+            # requests in the measured window.
+            for port in (throttled_port, bare_port):
+                self._wrk(wrk, port, targets[0][1], 2)
+            self.out(
+                "Settings: DEBUG off, SECURE_SSL_REDIRECT and HSTS on, "
+                "SECURE_PROXY_SSL_HEADER=true, "
+                f"CICA_TRUSTED_PROXIES=1 (wrk sends {' and '.join(self.DEPLOYED_HEADERS)}), "
+                f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, "
+                f"throttles anon and user at {self.DEPLOYED_RATE} per address."
+            )
+            self.out("")
+            self.out(
+                "| target (as deployed) | requests/s | p50 ms | p99 ms | non-2xx "
+                "| ratio to the row without throttles above |"
+            )
+            self.out("|---|---:|---:|---:|---:|---:|")
+            rates = {}
+            for name, path in targets:
+                rate, p50, p99, refused = self._wrk(wrk, throttled_port, path, duration)
+                rates[name] = rate
+                self.record_wrk(f"throughput_prod.{throughput_key(name)}", rate, p50, p99)
+                ratio = f"{rate / plain[name]:.2f}" if plain.get(name) else "?"
+                self.out(f"| {name} | {rate:.0f} | {p50} | {p99} | {refused} | {ratio} |")
+            # Throttles off, all else as deployed: the difference is the
+            # throttles' own cost. The machine's load moves, so the two servers
+            # take turns (on, off, on, off) and each side is their mean.
+            name, path = targets[0]
+            on, off = [rates[name]], []
+            for port, side in ((bare_port, off), (throttled_port, on), (bare_port, off)):
+                side.append(self._wrk(wrk, port, path, duration)[0])
+            bare_rate, throttled_rate = statistics.mean(off), statistics.mean(on)
+            self.record("throttles.measures_on_rps", throttled_rate)
+            self.record("throttles.measures_off_rps", bare_rate)
+            self.out(
+                f"| {name}, same but throttles off (mean of 2 runs) | {bare_rate:.0f} | | | "
+                f"| {bare_rate / plain[name] if plain.get(name) else 0:.2f} |"
+            )
+            self.out("")
+            measures, floor = rates["/api/v1/measures/"], rates["floor: .values() as JSON"]
+            if bare_rate and floor:
+                self.out(
+                    f"The throttles' own cost on the measures list, wrk: "
+                    f"{(1 - throttled_rate / bare_rate) * 100:.0f} % of its throughput "
+                    f"(throttles on {' '.join(f'{r:.0f}' for r in on)}, "
+                    f"off {' '.join(f'{r:.0f}' for r in off)} requests/s, taking turns; "
+                    f"target: at most 15 %). The measures list's ratio to the floor "
+                    f"as deployed: {measures / floor:.2f}."
+                )
+            else:  # no answer within wrk's 2 s timeout
+                self.out("A target answered nothing within wrk's timeout: no ratio.")
+            self.out("")
+            self.throttle_in_process()
+        finally:
+            for server in (throttled, bare):
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+
+    def throttle_in_process(self):
+        """The throttles' own time per request, in this process against the
+        same Redis, beside a measures page served in-process: a ratio the
+        machine's load moves less than wrk's."""
+        rates = {"anon": self.DEPLOYED_RATE, "user": self.DEPLOYED_RATE, "signin": None}
+        with override_settings(CICA_THROTTLE_RATES=rates, ALLOWED_HOSTS=["*"], DEBUG=False):
+            request = Request(RequestFactory().get("/api/v1/measures/", REMOTE_ADDR="192.0.2.18"))
+            request.user = AnonymousUser()
+            throttle_times = []
+            for _ in range(500):
+                started = time.perf_counter()
+                for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES:
+                    throttle_class().allow_request(request, None)
+                throttle_times.append(time.perf_counter() - started)
+        client = Client()
+        off = {"anon": None, "user": None, "signin": None}
+        with override_settings(CICA_THROTTLE_RATES=off, ALLOWED_HOSTS=["*"], DEBUG=False):
+            page_times = []
+            for _ in range(30):
+                started = time.perf_counter()
+                client.get(f"/api/v1/measures/?page_size={PAGE}")
+                page_times.append(time.perf_counter() - started)
+        throttle, page = statistics.median(throttle_times), statistics.median(page_times)
+        names = ", ".join(c.__name__ for c in api_settings.DEFAULT_THROTTLE_CLASSES)
+        self.out(
+            f"The throttles' own cost in-process ({names}, anonymous, 500 requests from one "
+            f"address): median {throttle * 1e6:.0f} µs per request, "
+            f"{throttle / page * 100:.1f} % of a measures page served in-process "
+            f"(median {page * 1000:.1f} ms, throttles off)."
+        )
+        self.out("")
+
+    def _gunicorn(self, extra: dict[str, str]) -> tuple[int, subprocess.Popen]:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "CICA_BENCH_VIEWS": "true",
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **extra,
+        }
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "cica.wsgi",
+                "--config",
+                str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return port, server
+
+    def _wrk(self, wrk: str, port: int, path: str, duration: int):
+        """wrk as in the rows above, with the proxy's headers: (requests/s, p50
+        ms, p99 ms, responses that were not 2xx or 3xx)."""
+        headers = [arg for header in self.DEPLOYED_HEADERS for arg in ("-H", header)]
+        result = subprocess.run(
+            # --timeout as in section 3: a slow request counts in the tail.
+            [wrk, "-t2", "-c8", f"-d{duration}s", "--timeout", "30s", "--latency", *headers]
+            + [f"http://127.0.0.1:{port}{path}"],
+            capture_output=True,
+            text=True,
+            timeout=duration + 30,
+        )
+        text = result.stdout
+        found = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        if found is None:
+            raise RuntimeError(f"wrk printed no rate for {path}:\n{text}")
+        refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+        return (
+            float(found.group(1)),
+            _ms(re.search(r"50%\s+([\d.]+)(\w+)", text)),
+            _ms(re.search(r"99%\s+([\d.]+)(\w+)", text)),
+            int(refused.group(1)) if refused else 0,
+        )
 
     def memory(self, master_pid: int):
         peaks = []
@@ -1038,6 +1238,16 @@ def _gc_frozen():
         yield
     finally:
         gc.unfreeze()
+
+
+def _status(port: int, path: str, headers: tuple[str, ...]) -> int:
+    """One request's status, redirects not followed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def _ms(match) -> str:
