@@ -208,11 +208,14 @@ def test_the_previous_run_beside_this_one(tmp_path: Path):
 
 def test_the_seeded_previous_run_is_the_2026_11_29_run():
     """docs/benchmarks-previous.json holds that run's figures (by hand): the
-    verdicts issue 18 starts from."""
+    verdicts issue 18 starts from. A later run's figures replace them: then
+    only that the file still reads."""
     path = Path(__file__).resolve().parent.parent / "docs" / "benchmarks-previous.json"
     document = json.loads(path.read_text())
-    assert document["run"]["finished"] == "2026-11-29 07:49 UTC"
     rows = _rows(targets_table({}, document["results"]))
+    assert len(rows) == len(bench_report.TARGETS)
+    if document["run"]["finished"] != "2026-11-29 07:49 UTC":
+        return  # the second make bench after issue 18 keeps the first one's figures here
     previous = {name: row[3] for name, row in rows.items()}
     assert previous["1. measures list / floor (wrk, page 100)"] == "79 / 232 = 0.34 (missed)"
     assert previous["1. initiatives ?status / floor (wrk, page 100)"] == "65 / 232 = 0.28 (missed)"
