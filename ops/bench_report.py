@@ -16,6 +16,8 @@ did not record shows as "not measured" rather than failing the run. The keys:
 * ``throughput.<row>.rps`` / ``.p50_ms`` / ``.p99_ms``: wrk, throttles off
   (``measures``, ``initiatives_status``, ``floor``, ``naive``), and
   ``throughput_prod.<row>.*`` for the same rows under production settings;
+* ``throttles.measures_on_rps`` / ``throttles.measures_off_rps``: the measures
+  list as deployed with the throttles on and off, the two servers taking turns;
 * ``drain.worker_per_s`` (one Celery worker) and ``drain.reference_per_s``
   (the send service called in a loop, same run);
 * ``fan_out.queries`` / ``fan_out.ms``;
@@ -305,6 +307,11 @@ TARGETS = [
         _queries_target({"measures": "measures", "initiatives": "initiatives"}, 2),
     ),
     Target("2. production settings (throttled) / unthrottled, requests/s", "≥ 0.85", _production),
+    Target(
+        "2. throttles' own cost: as deployed, throttles on / off (measures, taking turns)",
+        "≥ 0.85 (cost ≤ 15 %)",
+        _ratio_target("throttles.measures_on_rps", "throttles.measures_off_rps", 0.85),
+    ),
     Target("3. wrk p99 / p50, every list row", "≤ 3", _wrk_tails),
     Target("3. in-process p99 / p95, every read", "≤ 2", _in_process_tails),
     Target(
