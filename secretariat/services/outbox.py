@@ -10,12 +10,14 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -172,25 +174,40 @@ def notify(
     return ids
 
 
-def notifications_enqueue(*, notification_ids: list[int]) -> int:
-    """Hand e-mails to Celery (after commit). If the broker is unreachable the
-    rows stay pending with no ``queued_at``; the periodic re-queue sends them
-    later. Returns how many were handed over."""
-    # Imported here: secretariat.tasks imports this package (a real cycle).
-    from ..tasks import send_notification_email  # noqa: PLC0415
+# E-mails one task sends over one connection to the mail server: a commit's
+# notifications (a circulation: 18) go as one batch; the claim's lease
+# (CICA_OUTBOX_CLAIM_SECONDS) bounds how long a batch may keep sending.
+EMAIL_BATCH_SIZE = 100
 
-    return _hand_over(
-        ids=notification_ids,
-        model=Notification,
-        task=send_notification_email,
-        argument="notification_id",
-    )
+
+def notifications_enqueue(*, notification_ids: list[int]) -> int:
+    """Hand e-mails to Celery (after commit), in batches of
+    ``EMAIL_BATCH_SIZE``: one task each (``send_notification_batch``), not
+    one per e-mail. If the broker is unreachable the rows stay pending with
+    no ``queued_at``; the periodic re-queue sends them later. Returns how many
+    were handed over."""
+    # Imported here: secretariat.tasks imports this package (a real cycle).
+    from ..tasks import send_notification_batch  # noqa: PLC0415
+
+    handed = 0
+    for start in range(0, len(notification_ids), EMAIL_BATCH_SIZE):
+        batch = list(notification_ids[start : start + EMAIL_BATCH_SIZE])
+        try:
+            Notification.objects.filter(pk__in=batch).update(queued_at=timezone.now())
+            send_notification_batch.apply_async(kwargs={"notification_ids": batch}, retry=False)
+        except Exception as exc:  # broker down: the outbox keeps the rows pending
+            logger.warning("Broker unavailable, %s e-mail(s) wait: %s", len(batch), exc)
+            Notification.objects.filter(pk__in=batch).update(queued_at=None)
+            break
+        handed += len(batch)
+    return handed
 
 
 def _hand_over(*, ids: list[int], model: OutboxModel, task: Task[Any, Any], argument: str) -> int:
-    """Queue one task per outbox row (notification or webhook delivery). On a
-    broker failure the row keeps ``queued_at`` empty and the rest wait too:
-    the periodic re-queue hands them over when the broker is back."""
+    """Queue one task per outbox row (webhook deliveries; e-mails go in
+    batches, see :func:`notifications_enqueue`). On a broker failure the row
+    keeps ``queued_at`` empty and the rest wait too: the periodic re-queue
+    hands them over when the broker is back."""
     handed = 0
     for pk in ids:
         try:
@@ -371,15 +388,7 @@ def notification_send_email(*, notification_id: int) -> str:
                 update_fields=["email_status", "sent_at", "attempts", "last_error", "claimed_at"]
             )
             if notification.target_type == "receipt" and notification.target_id:
-                receipt = (
-                    Receipt.objects.select_for_update()
-                    .filter(pk=notification.target_id, delivered_at__isnull=True)
-                    .first()
-                )
-                if receipt is not None:
-                    # save(), not update(): receipts are audited (simple-history).
-                    receipt.delivered_at = notification.sent_at
-                    receipt.save(update_fields=["delivered_at"])
+                _receipt_delivered(receipt_id=notification.target_id, at=notification.sent_at)
             return "sent"
         notification.last_error = f"{type(failure).__name__}: {failure}"[:2000]
         fields = ["attempts", "last_error", "claimed_at"]
@@ -402,23 +411,227 @@ def notification_send_email(*, notification_id: int) -> str:
     raise EmailDeliveryError(notification.last_error, attempts=notification.attempts)
 
 
+def _receipt_delivered(*, receipt_id: int, at: datetime.datetime) -> None:
+    """The receipt a sent notice was about is delivered (once)."""
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update()
+            .filter(pk=receipt_id, delivered_at__isnull=True)
+            .first()
+        )
+        if receipt is not None:
+            # save(), not update(): receipts are audited (simple-history).
+            receipt.delivered_at = at
+            receipt.save(update_fields=["delivered_at"])
+
+
 def _email_text(notification: Notification) -> tuple[str, str]:
     """The e-mail of one notification, in its recipient's language now, with
     the address of the page it is about."""
     language = notice_languages([notification.recipient_id])[notification.recipient_id]
+    link = notification_links([notification])[notification.pk]
+    return _email_text_in(notification, language=language, link=link)
+
+
+def _email_text_in(notification: Notification, *, language: str, link: str) -> tuple[str, str]:
     subject, body = notification_text(notification, language=language)
-    link = absolute(notification_links([notification])[notification.pk])
     if link:
         with translation.override(language):
-            opening = _("Open: %(link)s") % {"link": link}
+            opening = _("Open: %(link)s") % {"link": absolute(link)}
         body = f"{body}\n\n{opening}"
     return subject, body
+
+
+@dataclass
+class EmailBatch:
+    """What one batch did. ``retry`` holds the e-mails that failed for now,
+    by the back-off (seconds) their attempts call for; ``claimed`` those of
+    the given ids another worker holds, to look at again in ``claimed_retry_in``
+    seconds (sent by then, or their worker died and its claim lapsed);
+    ``released`` those claimed but not tried (the batch ran out of its lease),
+    pending as before and to hand over again."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retry: dict[int, list[int]] = field(default_factory=dict)
+    claimed: list[int] = field(default_factory=list)
+    claimed_retry_in: int = 0
+    released: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        waiting = sum(len(ids) for ids in self.retry.values())
+        return (
+            f"sent {self.sent}, failed {self.failed}, skipped {self.skipped}, "
+            f"pending {waiting + len(self.released)}, claimed elsewhere {len(self.claimed)}"
+        )
+
+
+def email_backoff(attempts: int) -> int:
+    """Seconds before the next try after ``attempts`` tries: 30 s, 1 min,
+    2 min … capped at an hour."""
+    return int(min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether the mail server's connection is gone (dropped, refused, timed
+    out, or the server closing it with 421), not just this message refused."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    # SMTPException is an OSError too: only the socket's own errors count here.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def notifications_send_batch(*, notification_ids: Sequence[int]) -> EmailBatch:
+    """Send the e-mails of these notifications over one connection to the
+    mail server, each once, holding no lock while they are sent.
+
+    The steps of :func:`notification_send_email`, for many rows: claim them
+    in one short transaction (``SKIP LOCKED`` on PostgreSQL: rows another
+    worker is claiming now are left to it, not waited for; rows with a live
+    claim are another worker's), send each over the one connection, and
+    record each result as soon as it is known (a worker killed mid-batch
+    leaves the e-mails it sent recorded, and the rest claimed until the lease
+    lapses). One message's failure is recorded on that message only: a
+    permanent one marks it failed, a passing one counts an attempt and
+    leaves it pending (``retry``). When the connection drops, it is opened
+    again for the rest; if the server cannot be reached, each remaining
+    e-mail counts the attempt (as it would have sent alone) and stays pending.
+    A batch stops sending at half the claim's lease and releases the rest.
+    """
+    now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.CICA_OUTBOX_CLAIM_SECONDS)
+    ids = list(dict.fromkeys(notification_ids))
+    outcome = EmailBatch()
+    with transaction.atomic():
+        rows = list(
+            # of="self": the recipients' rows stay unlocked (see notification_send_email).
+            Notification.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("recipient")
+            .filter(pk__in=ids, email_status=EmailStatus.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - lease))
+            .order_by("pk")
+        )
+        nowhere = [r.pk for r in rows if not r.recipient.email]
+        if nowhere:
+            Notification.objects.filter(pk__in=nowhere).update(email_status=EmailStatus.SKIPPED)
+            outcome.skipped = len(nowhere)
+        rows = [r for r in rows if r.recipient.email]
+        if rows:
+            Notification.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_at=now)
+    # Committed: the claims are visible; nothing is locked while the server answers.
+    taken = {r.pk for r in rows} | set(nowhere)
+    others = list(
+        Notification.objects.filter(
+            pk__in=[pk for pk in ids if pk not in taken], email_status=EmailStatus.PENDING
+        ).values_list("pk", "claimed_at")
+    )
+    if others:
+        outcome.claimed = [pk for pk, _claimed_at in others]
+        # A row locked but not claimed was between two short transactions: soon.
+        outcome.claimed_retry_in = max(
+            max(1, int((at + lease - now).total_seconds()) + 1) if at else 1 for _pk, at in others
+        )
+    if not rows:
+        return outcome
+    languages = notice_languages({r.recipient_id for r in rows})
+    links = notification_links(rows)
+    connection = get_connection(fail_silently=False)
+    unreachable: Exception | None = None
+    try:
+        connection.open()
+    except Exception as exc:
+        unreachable = exc
+    try:
+        for index, row in enumerate(rows):
+            if timezone.now() - now > lease / 2:
+                # Past half the lease: the rest go back before their claims
+                # lapse and another worker could take them while this one sends.
+                rest = [r.pk for r in rows[index:]]
+                Notification.objects.filter(
+                    pk__in=rest, email_status=EmailStatus.PENDING, claimed_at=now
+                ).update(claimed_at=None)
+                outcome.released = rest
+                break
+            failure = unreachable
+            if failure is None:
+                try:
+                    subject, body = _email_text_in(
+                        row, language=languages[row.recipient_id], link=links[row.pk]
+                    )
+                    connection.send_messages(
+                        [
+                            EmailMessage(
+                                # Rows written before subjects were made single-line go out too.
+                                single_line(subject),
+                                body,
+                                settings.DEFAULT_FROM_EMAIL,
+                                [row.recipient.email],
+                            )
+                        ]
+                    )
+                except Exception as exc:
+                    failure = exc
+                    if _connection_lost(exc):
+                        with suppress(Exception):
+                            connection.close()
+                        try:
+                            connection.open()
+                        except Exception as again:
+                            unreachable = again
+            _batch_record(row, failure, outcome)
+    finally:
+        with suppress(Exception):
+            connection.close()
+    return outcome
+
+
+def _batch_record(row: Notification, failure: Exception | None, outcome: EmailBatch) -> None:
+    """Record one e-mail of a batch at once, in one statement, as
+    :func:`notification_send_email` records it (and only while it is still
+    pending)."""
+    attempts = row.attempts + 1
+    pending = Notification.objects.filter(pk=row.pk, email_status=EmailStatus.PENDING)
+    if failure is None:
+        sent_at = timezone.now()
+        recorded = pending.update(
+            email_status=EmailStatus.SENT,
+            sent_at=sent_at,
+            attempts=attempts,
+            last_error="",
+            claimed_at=None,
+        )
+        if recorded and row.target_type == "receipt" and row.target_id:
+            _receipt_delivered(receipt_id=row.target_id, at=sent_at)
+        outcome.sent += 1
+        return
+    error = f"{type(failure).__name__}: {failure}"[:2000]
+    if email_failure_is_permanent(failure) or attempts >= NOTIFICATION_MAX_ATTEMPTS:
+        pending.update(
+            email_status=EmailStatus.FAILED, attempts=attempts, last_error=error, claimed_at=None
+        )
+        logger.warning(
+            "E-mail of notification %s given up after %s attempt(s): %s", row.pk, attempts, error
+        )
+        outcome.failed += 1
+        return
+    pending.update(attempts=attempts, last_error=error, claimed_at=None)
+    outcome.retry.setdefault(email_backoff(attempts), []).append(row.pk)
 
 
 def notification_retry_at(*, notification_id: int, countdown: int) -> None:
     """A worker will try again in ``countdown`` seconds: the periodic re-queue
     leaves the row alone until then (plus its usual delay)."""
     Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+        queued_at=timezone.now() + datetime.timedelta(seconds=countdown)
+    )
+
+
+def notifications_retry_at(*, notification_ids: Sequence[int], countdown: int) -> None:
+    """:func:`notification_retry_at` for a batch's e-mails."""
+    Notification.objects.filter(pk__in=notification_ids, email_status=EmailStatus.PENDING).update(
         queued_at=timezone.now() + datetime.timedelta(seconds=countdown)
     )
 
