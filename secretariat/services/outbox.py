@@ -1,7 +1,8 @@
 """The notification outbox: notifications written in the event's transaction,
 their e-mails handed to Celery after commit in batches (sent once by
-:mod:`.emails`: claim, send, record); the re-queue and give-up shared with webhook deliveries; and the
-notices of events that the secretariat and delegates receive.
+:mod:`.emails`: claim, send, record); the re-queue and give-up shared with
+webhook deliveries; and the notices of events that the secretariat and
+delegates receive.
 """
 
 from __future__ import annotations
