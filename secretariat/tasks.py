@@ -36,9 +36,38 @@ def send_notification_email(self, notification_id: int) -> str:
     except services.EmailDeliveryError as exc:
         if self.request.is_eager:
             return "pending: the periodic re-queue will try again"
-        countdown = min(3600, 30 * 2 ** max(0, exc.attempts - 1))
+        countdown = services.email_backoff(exc.attempts)
         services.notification_retry_at(notification_id=notification_id, countdown=countdown)
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    name="secretariat.send_notification_batch",
+)
+def send_notification_batch(self, notification_ids: list[int]) -> str:
+    """Send a batch of notifications' e-mails over one connection to the mail
+    server (``services.notifications_send_batch``). What is left pending is
+    queued again as batches of its own: e-mails that failed for now after
+    their back-off (recorded on the rows, so the periodic re-queue waits
+    too), e-mails another worker holds once its claim may lapse, e-mails the
+    batch had no time for at once. In-process (eager) the periodic re-queue
+    retries instead."""
+    outcome = services.notifications_send_batch(notification_ids=notification_ids)
+    if self.request.is_eager:
+        return str(outcome)
+    for countdown, ids in sorted(outcome.retry.items()):
+        services.notifications_retry_at(notification_ids=ids, countdown=countdown)
+        send_notification_batch.apply_async(kwargs={"notification_ids": ids}, countdown=countdown)
+    if outcome.claimed:
+        send_notification_batch.apply_async(
+            kwargs={"notification_ids": outcome.claimed}, countdown=outcome.claimed_retry_in
+        )
+    if outcome.released:
+        services.notifications_enqueue(notification_ids=outcome.released)
+    return str(outcome)
 
 
 def _with_backoff(task, run, give_up, error, max_retries: int, **kwargs) -> str:

@@ -16,8 +16,10 @@ module that uses it (``secretariat.services.outbox.notify``), not here.
 * ``reminders``      reminders of deadlines and the summaries after them
 * ``information``    the information exchange: submit, disseminate, return
 * ``co_submission``  co-submitting states confirm, decline, are removed
-* ``outbox``         notifications and their e-mails (the outbox), the notices of events,
+* ``outbox``         notifications (the outbox) and their hand-over, the notices of events,
                      the daily digest
+* ``emails``         sending notifications' e-mails once: one at a time, and in batches
+                     over one connection to the mail server
 * ``notices``        what a notification says in its reader's language, and its link
 * ``webhooks``       webhook deliveries for REST clients
 """
@@ -37,6 +39,18 @@ from .decisions import (
     decision_create,
     decision_meeting_exists,
     notify_decision,
+)
+from .emails import (
+    NOTIFICATION_MAX_ATTEMPTS,
+    EmailBatch,
+    EmailDeliveryError,
+    email_backoff,
+    email_failure_is_permanent,
+    notification_give_up,
+    notification_retry_at,
+    notification_send_email,
+    notifications_retry_at,
+    notifications_send_batch,
 )
 from .information import (
     SEARCH_CONFIG,
@@ -69,14 +83,9 @@ from .notices import (
     notifications_shown,
 )
 from .outbox import (
-    NOTIFICATION_MAX_ATTEMPTS,
-    EmailDeliveryError,
+    EMAIL_BATCH_SIZE,
     OutboxClaimed,
-    email_failure_is_permanent,
-    notification_give_up,
     notification_mark_read,
-    notification_retry_at,
-    notification_send_email,
     notifications_clear,
     notifications_enqueue,
     notifications_requeue,
@@ -123,6 +132,8 @@ __all__ = [
     "notification_text",
     "notifications_shown",
     "DECISION_BODIES",
+    "EMAIL_BATCH_SIZE",
+    "EmailBatch",
     "EmailDeliveryError",
     "MEETING_FIELDS",
     "NOTIFICATION_MAX_ATTEMPTS",
@@ -138,6 +149,7 @@ __all__ = [
     "decision_check",
     "decision_create",
     "decision_meeting_exists",
+    "email_backoff",
     "email_failure_is_permanent",
     "initiative_charge_experts",
     "initiative_circulate",
@@ -166,6 +178,8 @@ __all__ = [
     "notifications_clear",
     "notifications_enqueue",
     "notifications_requeue",
+    "notifications_retry_at",
+    "notifications_send_batch",
     "notifications_send_digests",
     "notify",
     "notify_decision",

@@ -1,14 +1,14 @@
 """The notification outbox: notifications written in the event's transaction,
-their e-mails handed to Celery after commit and sent once (claim, send,
-record); the re-queue and give-up shared with webhook deliveries; and the
-notices of events that the secretariat and delegates receive.
+their e-mails handed to Celery after commit in batches (sent once by
+:mod:`.emails`: claim, send, record); the re-queue and give-up shared with
+webhook deliveries; and the notices of events that the secretariat and
+delegates receive.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -172,25 +172,40 @@ def notify(
     return ids
 
 
+# E-mails one task sends over one connection to the mail server: a commit's
+# notifications (a circulation: 18) go as one batch; the claim's lease
+# (CICA_OUTBOX_CLAIM_SECONDS) bounds how long a batch may keep sending.
+EMAIL_BATCH_SIZE = 100
+
+
 def notifications_enqueue(*, notification_ids: list[int]) -> int:
-    """Hand e-mails to Celery (after commit). If the broker is unreachable the
-    rows stay pending with no ``queued_at``; the periodic re-queue sends them
+    """Hand e-mails to Celery (after commit), in batches of
+    ``EMAIL_BATCH_SIZE``: one task each (``send_notification_batch``, see
+    :mod:`.emails`), not one per e-mail. If the broker is unreachable the rows
+    stay pending with no ``queued_at``; the periodic re-queue sends them
     later. Returns how many were handed over."""
     # Imported here: secretariat.tasks imports this package (a real cycle).
-    from ..tasks import send_notification_email  # noqa: PLC0415
+    from ..tasks import send_notification_batch  # noqa: PLC0415
 
-    return _hand_over(
-        ids=notification_ids,
-        model=Notification,
-        task=send_notification_email,
-        argument="notification_id",
-    )
+    handed = 0
+    for start in range(0, len(notification_ids), EMAIL_BATCH_SIZE):
+        batch = list(notification_ids[start : start + EMAIL_BATCH_SIZE])
+        try:
+            Notification.objects.filter(pk__in=batch).update(queued_at=timezone.now())
+            send_notification_batch.apply_async(kwargs={"notification_ids": batch}, retry=False)
+        except Exception as exc:  # broker down: the outbox keeps the rows pending
+            logger.warning("Broker unavailable, %s e-mail(s) wait: %s", len(batch), exc)
+            Notification.objects.filter(pk__in=batch).update(queued_at=None)
+            break
+        handed += len(batch)
+    return handed
 
 
 def _hand_over(*, ids: list[int], model: OutboxModel, task: Task[Any, Any], argument: str) -> int:
-    """Queue one task per outbox row (notification or webhook delivery). On a
-    broker failure the row keeps ``queued_at`` empty and the rest wait too:
-    the periodic re-queue hands them over when the broker is back."""
+    """Queue one task per outbox row (webhook deliveries; e-mails go in
+    batches, see :func:`notifications_enqueue`). On a broker failure the row
+    keeps ``queued_at`` empty and the rest wait too: the periodic re-queue
+    hands them over when the broker is back."""
     handed = 0
     for pk in ids:
         try:
@@ -270,167 +285,6 @@ def notifications_requeue(*, older_than: datetime.timedelta | None = None) -> in
         pending=EmailStatus.PENDING,
         older_than=older_than,
         enqueue=lambda ids: notifications_enqueue(notification_ids=ids),
-    )
-
-
-# Tries at one notification's e-mail before it is marked failed: the first
-# and every retry, however it was queued (a Celery retry or the periodic
-# re-queue), counted on the row so that re-queueing never starts over.
-NOTIFICATION_MAX_ATTEMPTS = 9
-
-
-class EmailDeliveryError(Exception):
-    """The mail server failed for now; the row records it and stays pending."""
-
-    def __init__(self, message: str, *, attempts: int = 0):
-        super().__init__(message)
-        self.attempts = attempts
-
-
-def email_failure_is_permanent(exc: BaseException) -> bool:
-    """Whether trying the same e-mail again cannot help: a header or address
-    Django refuses (BadHeaderError and invalid addresses are ValueErrors), or
-    the mail server's 5xx answer for the recipients or the message. A refused
-    log-in (535) is the site's configuration, not the message's: retried."""
-    if isinstance(exc, ValueError):
-        return True
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return False
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 500 <= exc.smtp_code < 600
-    return False
-
-
-def notification_send_email(*, notification_id: int) -> str:
-    """Send one notification's e-mail, once, holding no lock while it is sent.
-
-    Three steps: claim the row (a short transaction that locks it, checks it
-    is still pending and not claimed, and marks it claimed), send outside any
-    transaction (``EMAIL_TIMEOUT`` bounds the mail server), record the result
-    in a second short transaction. A second worker given the same id (a task
-    queued twice, redelivered after a worker died) finds it claimed
-    (:class:`OutboxClaimed`) or sent, and does not send. A claim left by a
-    worker killed mid-send lapses after ``CICA_OUTBOX_CLAIM_SECONDS``.
-
-    A permanent failure (see :func:`email_failure_is_permanent`) or the last
-    of ``NOTIFICATION_MAX_ATTEMPTS`` tries marks it failed, with the reason in
-    ``last_error``, for the secretariat to see in the admin; a passing
-    failure raises :class:`EmailDeliveryError` for the caller to retry.
-    """
-    with transaction.atomic():
-        # Lock the notification only (of="self"): locking the joined user too
-        # made every e-mail to one person wait for the previous one.
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None:
-            return "missing"
-        if notification.email_status != EmailStatus.PENDING:
-            return f"already {notification.email_status}"
-        address = notification.recipient.email
-        if not address:
-            notification.email_status = EmailStatus.SKIPPED
-            notification.save(update_fields=["email_status"])
-            return "skipped"
-        _outbox_claim(notification, now=timezone.now())
-    # Committed: the claim is visible; nothing is locked while the server answers.
-    subject, body = _email_text(notification)
-    failure = None
-    try:
-        send_mail(
-            # Rows written before subjects were made single-line go out too.
-            single_line(subject),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-            fail_silently=False,
-        )
-    except Exception as exc:
-        failure = exc
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",)).filter(pk=notification_id).first()
-        )
-        if notification is None:
-            return "missing"
-        if notification.email_status != EmailStatus.PENDING:
-            return f"already {notification.email_status}"
-        notification.attempts += 1
-        notification.claimed_at = None
-        if failure is None:
-            notification.email_status = EmailStatus.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-            notification.save(
-                update_fields=["email_status", "sent_at", "attempts", "last_error", "claimed_at"]
-            )
-            if notification.target_type == "receipt" and notification.target_id:
-                receipt = (
-                    Receipt.objects.select_for_update()
-                    .filter(pk=notification.target_id, delivered_at__isnull=True)
-                    .first()
-                )
-                if receipt is not None:
-                    # save(), not update(): receipts are audited (simple-history).
-                    receipt.delivered_at = notification.sent_at
-                    receipt.save(update_fields=["delivered_at"])
-            return "sent"
-        notification.last_error = f"{type(failure).__name__}: {failure}"[:2000]
-        fields = ["attempts", "last_error", "claimed_at"]
-        if (
-            email_failure_is_permanent(failure)
-            or notification.attempts >= NOTIFICATION_MAX_ATTEMPTS
-        ):
-            notification.email_status = EmailStatus.FAILED
-            fields.append("email_status")
-        notification.save(update_fields=fields)
-    if notification.email_status == EmailStatus.FAILED:
-        logger.warning(
-            "E-mail of notification %s given up after %s attempt(s): %s",
-            notification_id,
-            notification.attempts,
-            notification.last_error,
-        )
-        return "failed"
-    # Raised after the transaction: the attempt and its error stay recorded.
-    raise EmailDeliveryError(notification.last_error, attempts=notification.attempts)
-
-
-def _email_text(notification: Notification) -> tuple[str, str]:
-    """The e-mail of one notification, in its recipient's language now, with
-    the address of the page it is about."""
-    language = notice_languages([notification.recipient_id])[notification.recipient_id]
-    subject, body = notification_text(notification, language=language)
-    link = absolute(notification_links([notification])[notification.pk])
-    if link:
-        with translation.override(language):
-            opening = _("Open: %(link)s") % {"link": link}
-        body = f"{body}\n\n{opening}"
-    return subject, body
-
-
-def notification_retry_at(*, notification_id: int, countdown: int) -> None:
-    """A worker will try again in ``countdown`` seconds: the periodic re-queue
-    leaves the row alone until then (plus its usual delay)."""
-    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
-        queued_at=timezone.now() + datetime.timedelta(seconds=countdown)
-    )
-
-
-def notification_give_up(*, notification_id: int) -> None:
-    """Mark failed, for the secretariat to look at."""
-    _outbox_give_up(
-        model=Notification,
-        pk=notification_id,
-        status_field="email_status",
-        pending=EmailStatus.PENDING,
-        failed=EmailStatus.FAILED,
     )
 
 
