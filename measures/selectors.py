@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -16,14 +17,17 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
 
 from cica.lookups import AnyOf
+from cica.sqljson import JsonArray, JsonObject
 from members.models import Participant
 from members.rules import AnyUser, acting_for, delegate_status, is_chair_office, is_secretariat
 
@@ -386,6 +390,82 @@ def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
         return otherwise
 
     return read
+
+
+def lists_nest_json() -> bool:
+    """Whether a list page reads its related rows in its own query, as JSON
+    built by the database (PostgreSQL: issue 18, one query per page), or
+    reads them by key afterwards (SQLite: the several-query path)."""
+    return connection.vendor == "postgresql"
+
+
+def _open_coordinators_json(initiative: OuterRef) -> JsonArray:
+    # The rule and order of open_designations_by_initiative.
+    return JsonArray(
+        CoordinatorDesignation.objects.filter(initiative_id=initiative, ended_on__isnull=True)
+        .order_by("role", "participant__code")
+        .values(json=JsonObject(participant=F("participant__code"), role=F("role")))
+    )
+
+
+def measure_page_json() -> dict[str, JsonArray]:
+    """What :func:`measure_list_data <measures.api.measure_list_data>` reads
+    besides the row, as JSON text columns of the page's own query: the rules
+    and orders of :func:`open_designations_by_initiative`,
+    :func:`adopted_papers_by_measure` and :func:`offers_by_measure`
+    (PostgreSQL; see :func:`lists_nest_json`)."""
+    Decision = _reverse_model(Initiative, "decisions")
+
+    papers = (
+        Decision._default_manager.filter(
+            initiative__measure_id=OuterRef("pk"),
+            body="soc",
+            outcome=Outcome.APPROVED,
+            paper__isnull=False,
+        )
+        .order_by("initiative__sequence", "initiative_id", "-recorded_at", "-pk")
+        .values(
+            json=JsonObject(
+                symbol=F("paper__symbol"),
+                kind=F("paper__kind"),
+                download=Concat(
+                    Value("/api/v1/papers/"), "paper_id", Value("/file/"), output_field=TextField()
+                ),
+            )
+        )
+    )
+    # Named offers before whole-area ones of the same order and state, as
+    # the stable sort of offers_by_measure put them (a named offer has a
+    # measure, an area-wide one none: the offers' constraint).
+    offers = (
+        CoordinatorOffer.objects.rewrite(False)
+        .filter(Q(measure_id=OuterRef("pk")) | Q(area_id=OuterRef("area_id"), scope="area"))
+        .order_by("order", "participant__code", F("measure_id").asc(nulls_last=True), "pk")
+        .values(
+            json=JsonObject(participant=F("participant__code"), role=F("role"), scope=F("scope"))
+        )
+    )
+    return {
+        "coordinators_json": _open_coordinators_json(OuterRef("lead_initiative_id")),
+        "adopted_papers_json": JsonArray(papers),
+        "coordinator_offers_json": JsonArray(offers),
+    }
+
+
+def initiative_page_json() -> dict[str, JsonArray]:
+    """What :func:`initiative_list_data
+    <measures.api_initiatives.initiative_list_data>` reads besides the row,
+    as JSON text columns of the page's own query: the rules and orders of
+    :func:`open_designations_by_initiative` and :func:`interested_by_initiative`."""
+    interested = (
+        InterestDeclaration.objects.filter(initiative_id=OuterRef("pk"))
+        .order_by("declared_on", "participant__code")
+        .values("participant__code")
+    )
+    return {
+        "coordinators_json": _open_coordinators_json(OuterRef("pk")),
+        "interested_json": JsonArray(interested),
+    }
 
 
 def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list[Row]]:
