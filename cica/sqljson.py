@@ -1,70 +1,47 @@
 """JSON built by PostgreSQL inside a list page's own query (issue 18 target 1).
 
 A lean list page (issue 8) read its rows, then the related rows of the page
-by key: one query each (coordinators, papers, offers...). These expressions
-put the related rows in the page's statement instead, as correlated
+by key: one query each (coordinators, papers, offers...). The columns built
+here put the related rows in the page's statement instead, as correlated
 subqueries that return JSON text, so a page is one round trip.
+
+Written as SQL, not as ORM subqueries: Django took longer to resolve and
+compile the four ``Subquery(OuterRef)`` annotations (~10 ms a page, more
+under load) than PostgreSQL took to run them, which cost the page the round
+trips it saved. The SQL names its tables from the models' ``_meta`` and
+refers to the outer row by the outer table's name (Django never aliases the
+base table of a query).
 
 ``json`` (not ``jsonb``) on purpose: ``json`` keeps an object's keys in the
 order they were built, which is the order the API has always written them
-(``jsonb`` reorders keys by length). The text is returned as text (``::text``
-and a ``TextField``) and decoded by the caller: psycopg would decode a
-``json`` column itself, but Django registers ``jsonb`` as text, and one rule
-for both keeps the reader simple.
+(``jsonb`` reorders keys by length). ``ARRAY(subquery)`` keeps the
+subquery's ORDER BY (an aggregate over a sorted subquery need not). Each
+column is cast to text and decoded by the caller: psycopg decodes ``json``
+itself but Django registers ``jsonb`` as text; one rule for both.
 
 PostgreSQL only; the callers keep their several-query path elsewhere.
 """
 
-import re
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Expression, Func, Subquery, TextField
-
-_KEY = re.compile(r"^[a-z_]+$")
-
-
-class JsonObject(Func):
-    """``JSON_BUILD_OBJECT('key', value, ...)``, keys in the order given.
-
-    The keys are written into the SQL (they are names in our code, checked
-    below), not passed as parameters: PostgreSQL cannot type a bare parameter
-    of ``JSON_BUILD_OBJECT(VARIADIC "any")``, and 100 rows of parameters
-    cost more than the query (see ``cica.lookups.AnyOf``)."""
-
-    function = "JSON_BUILD_OBJECT"
-    # JSON inside SQL only: what reaches Python is the enclosing JsonArray's
-    # or JsonText's text.
-    output_field = TextField()
-
-    def __init__(self, **fields: Expression | Any) -> None:
-        for key in fields:
-            if not _KEY.match(key):
-                raise ValueError(f"JSON key {key!r}: lower-case letters and _ only")
-        self.keys = list(fields)
-        super().__init__(*fields.values())
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        parts, params = [], []
-        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
-            sql, part_params = compiler.compile(expression)
-            parts.append(f"'{key}', {sql}")
-            params.extend(part_params)
-        return f"JSON_BUILD_OBJECT({', '.join(parts)})", params
+from django.db import connection
+from django.db.models import Model, TextField
+from django.db.models.expressions import RawSQL
 
 
-class JsonArray(Subquery):
-    """The subquery's rows, each one JSON value (its single column), as a
-    JSON array in the subquery's ORDER BY, as text; ``[]`` when none.
-
-    ``ARRAY(subquery)`` keeps the subquery's order (an aggregate over a
-    sorted subquery need not)."""
-
-    template = "ARRAY_TO_JSON(ARRAY(%(subquery)s))::text"
-    output_field = TextField()
+def table(model: type[Model]) -> str:
+    """The model's table name, quoted for SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-class JsonText(Subquery):
-    """The subquery's single JSON value as text; NULL when it has no row."""
+def json_array(select: str, params: Sequence[Any] = ()) -> RawSQL:
+    """``select`` (one JSON value per row, ordered) as a JSON array, as
+    text; ``[]`` when it has no row."""
+    return RawSQL(f"ARRAY_TO_JSON(ARRAY({select}))::text", tuple(params), output_field=TextField())
 
-    template = "((%(subquery)s))::text"
-    output_field = TextField()
+
+def json_value(select: str, params: Sequence[Any] = ()) -> RawSQL:
+    """``select``'s single JSON value (at most one row), as text; NULL when
+    it has no row."""
+    return RawSQL(f"(({select}))::text", tuple(params), output_field=TextField())

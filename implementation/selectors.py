@@ -4,10 +4,10 @@ page and the consolidated report), and who coordinates a measure."""
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Q, QuerySet, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from cica.sqljson import JsonObject, JsonText
+from cica.sqljson import json_value, table
 from measures.models import CoordinatorDesignation, Measure
 from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
@@ -135,26 +135,18 @@ def plans_in_force_by_measure(measure_ids: list[int]) -> dict[int, ActionPlan]:
     return {plan.measure_id: plan for plan in rows}
 
 
-def plan_in_force_json() -> JsonText:
+def plan_in_force_json() -> RawSQL:
     """A measure list page's column (PostgreSQL, issue 18): the plan in force
     of the row's measure as JSON text, in the shape of the measure's
     ``action_plan`` (``measures.api._plan_in_force_data``); NULL when none.
     At most one plan is approved per measure (``plan_one_in_force``)."""
-    return JsonText(
-        ActionPlan.objects.filter(measure_id=OuterRef("pk"), status=PlanStatus.APPROVED)
-        .order_by()
-        .values(
-            json=JsonObject(
-                id=F("pk"),
-                symbol=F("symbol"),
-                starts_in=F("starts_in"),
-                ends_in=F("ends_in"),
-                url=Concat(
-                    Value("/api/v1/action-plans/"), "pk", Value("/"), output_field=TextField()
-                ),
-                page=Concat(Value("/action-plans/"), "pk", Value("/"), output_field=TextField()),
-            )
-        )
+    return json_value(
+        f"""SELECT JSON_BUILD_OBJECT(
+            'id', a.id, 'symbol', a.symbol, 'starts_in', a.starts_in, 'ends_in', a.ends_in,
+            'url', '/api/v1/action-plans/' || a.id || '/', 'page', '/action-plans/' || a.id || '/')
+        FROM {table(ActionPlan)} a
+        WHERE a.measure_id = {table(Measure)}.id AND a.status = %s""",
+        (PlanStatus.APPROVED.value,),
     )
 
 
