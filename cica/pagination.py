@@ -1,7 +1,7 @@
 from functools import cached_property, partial
 from typing import Any, cast
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Window
 from rest_framework.exceptions import ValidationError
@@ -30,7 +30,7 @@ class _RowsPaginator(Paginator):
         return self._counted.count()
 
     def page(self, number):
-        if not self._windowed:
+        if not self._windowed or isinstance(number, float):
             return super().page(number)
         try:
             first = int(number)
@@ -42,14 +42,14 @@ class _RowsPaginator(Paginator):
         rows = list(self.object_list[bottom : bottom + self.per_page + self.orphans])
         if not rows:
             # Counts: an empty first page, or past the end (EmptyPage).
-            return self._get_page(rows, self.validate_number(first), self)
+            return Page(rows, self.validate_number(first), self)
         self.__dict__["count"] = rows[0][ROWS_TOTAL]  # the cached_property's value
         # Paginator.page from here on, its count known.
         number = self.validate_number(first)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows[: top - bottom], number, self)
+        return Page(rows[: top - bottom], number, self)
 
 
 class _ClientPageSize:
