@@ -5,7 +5,9 @@ page and the consolidated report), and who coordinates a measure."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
+from cica.sqljson import json_value, table
 from measures.models import CoordinatorDesignation, Measure
 from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
@@ -131,6 +133,21 @@ def plans_in_force_by_measure(measure_ids: list[int]) -> dict[int, ActionPlan]:
     """The plan in force of each measure, in one query (lists)."""
     rows = ActionPlan.objects.filter(measure_id__in=measure_ids, status=PlanStatus.APPROVED)
     return {plan.measure_id: plan for plan in rows}
+
+
+def plan_in_force_json() -> RawSQL:
+    """A measure list page's column (PostgreSQL, issue 18): the plan in force
+    of the row's measure as JSON text, in the shape of the measure's
+    ``action_plan`` (``measures.api._plan_in_force_data``); NULL when none.
+    At most one plan is approved per measure (``plan_one_in_force``)."""
+    return json_value(
+        f"""SELECT JSON_BUILD_OBJECT(
+            'id', a.id, 'symbol', a.symbol, 'starts_in', a.starts_in, 'ends_in', a.ends_in,
+            'url', '/api/v1/action-plans/' || a.id || '/', 'page', '/action-plans/' || a.id || '/')
+        FROM {table(ActionPlan)} a
+        WHERE a.measure_id = {table(Measure)}.id AND a.status = %s""",
+        (PlanStatus.APPROVED.value,),
+    )
 
 
 def plan_detail() -> QuerySet[ActionPlan]:

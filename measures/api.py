@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import cast
 
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from cica.api import CodeChoiceFilter, CodeLookupViewSet
 from cica.input import IsoDateTimeFilter
 from cica.pagination import PageSizePagination
-from implementation.selectors import plan_in_force, plans_in_force_by_measure
+from implementation.selectors import plan_in_force, plan_in_force_json, plans_in_force_by_measure
 from members.api import EnglishFirstNamesField, TranslatedNamesField
 from members.models import Participant
 
@@ -189,19 +190,52 @@ class MeasureSerializer(serializers.ModelSerializer):
         return _plan_in_force_data(plan_in_force(obj))
 
 
+def measure_page_json() -> dict:
+    """The columns a measure page adds to its rows on PostgreSQL (issue 18:
+    the page in one query); none elsewhere (see ``selectors.lists_nest_json``)."""
+    if not selectors.lists_nest_json():
+        return {}
+    return {**selectors.measure_page_json(), "action_plan_json": plan_in_force_json()}
+
+
 def measure_list_data(rows: list[dict]) -> list[dict]:
     """A page of :data:`selectors.MEASURE_ROW_FIELDS` rows as
     :class:`MeasureSerializer` shapes it, without per-field serializer
     overhead (issue 8: the list endpoints' throughput).
-    tests/api/test_lean_lists.py holds the two equal."""
+    tests/api/test_lean_lists.py holds the two equal.
+
+    Rows read with :func:`measure_page_json`'s columns carry their
+    coordinators, papers, offers and plan as JSON (one query per page);
+    rows without them get them here, one query each."""
     rows = selectors.measure_rows_translate(rows)
-    ids = [r["pk"] for r in rows]
-    coordinators = selectors.open_designations_by_initiative(
-        [r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]]
-    )
-    papers = selectors.adopted_papers_by_measure(ids)
-    offers = selectors.offers_by_measure(rows)
-    plans = plans_in_force_by_measure(ids)
+    if rows and "coordinators_json" in rows[0]:
+        loads = json.loads
+        related = [
+            (
+                loads(r["coordinators_json"]),
+                loads(r["adopted_papers_json"]),
+                loads(r["coordinator_offers_json"]),
+                loads(r["action_plan_json"]) if r["action_plan_json"] else None,
+            )
+            for r in rows
+        ]
+    else:
+        ids = [r["pk"] for r in rows]
+        coordinators = selectors.open_designations_by_initiative(
+            [r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]]
+        )
+        papers = selectors.adopted_papers_by_measure(ids)
+        offers = selectors.offers_by_measure(rows)
+        plans = plans_in_force_by_measure(ids)
+        related = [
+            (
+                coordinators.get(r["lead_initiative_id"], []),
+                papers.get(r["pk"], []),
+                offers[r["pk"]],
+                _plan_in_force_data(plans.get(r["pk"])),
+            )
+            for r in rows
+        ]
     return [
         {
             "code": r["code"],
@@ -213,12 +247,12 @@ def measure_list_data(rows: list[dict]) -> list[dict]:
             "texts": {"en": r["text_en"], "fr": r["text_fr"], "ru": r["text_ru"]},
             "status": r["lead_initiative__status"],
             "initiative": r["lead_initiative_id"],
-            "coordinators": coordinators.get(r["lead_initiative_id"], []),
-            "adopted_papers": papers.get(r["pk"], []),
-            "coordinator_offers": offers[r["pk"]],
-            "action_plan": _plan_in_force_data(plans.get(r["pk"])),
+            "coordinators": coordinators_of,
+            "adopted_papers": papers_of,
+            "coordinator_offers": offers_of,
+            "action_plan": plan_of,
         }
-        for r in rows
+        for r, (coordinators_of, papers_of, offers_of, plan_of) in zip(rows, related, strict=True)
     ]
 
 
@@ -290,7 +324,7 @@ class MeasureViewSet(CodeLookupViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(selectors.measure_list_base())
         rows = cast(PageSizePagination, self.paginator).paginate_rows(
-            queryset, selectors.MEASURE_ROW_FIELDS, request, view=self
+            queryset, selectors.MEASURE_ROW_FIELDS, request, view=self, nested=measure_page_json()
         )
         return self.get_paginated_response(measure_list_data(rows))
 

@@ -5,6 +5,7 @@ there (403 not allowed, 409 not now, 400 bad input) reaches the client with
 its message through ``cica.errors.api_exception_handler``.
 """
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -314,9 +315,15 @@ def initiative_list_data(rows: list[dict]) -> list[dict]:
     :class:`InitiativeSerializer` shapes it, without per-field serializer
     overhead (issue 8: the list endpoints' throughput).
     tests/api/test_lean_lists.py holds the two equal."""
-    ids = [r["pk"] for r in rows]
-    coordinators = selectors.open_designations_by_initiative(ids)
-    interested = selectors.interested_by_initiative(ids)
+    if rows and "coordinators_json" in rows[0]:
+        # Read in the page's own query (selectors.initiative_page_json).
+        loads = json.loads
+        coordinators = {r["pk"]: loads(r["coordinators_json"]) for r in rows}
+        interested = {r["pk"]: loads(r["interested_json"]) for r in rows}
+    else:
+        ids = [r["pk"] for r in rows]
+        coordinators = selectors.open_designations_by_initiative(ids)
+        interested = selectors.interested_by_initiative(ids)
     when = _datetime.to_representation
     return [
         {
@@ -454,8 +461,9 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         paginator = self.paginator
         # The API's default pagination class (settings); this view sets no other.
         assert isinstance(paginator, PageSizePagination)
+        nested = selectors.initiative_page_json() if selectors.lists_nest_json() else {}
         rows = paginator.paginate_rows(
-            queryset, selectors.INITIATIVE_ROW_FIELDS, request, view=self
+            queryset, selectors.INITIATIVE_ROW_FIELDS, request, view=self, nested=nested
         )
         return self.get_paginated_response(initiative_list_data(rows))
 

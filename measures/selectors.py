@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -19,11 +20,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
 
 from cica.lookups import AnyOf
+from cica.sqljson import json_array, table
 from members.models import Participant
 from members.rules import AnyUser, acting_for, delegate_status, is_chair_office, is_secretariat
 
@@ -35,6 +38,7 @@ from .models import (
     InitiativeEvent,
     InterestDeclaration,
     Measure,
+    OfferScope,
     Paper,
     PriorityArea,
 )
@@ -386,6 +390,78 @@ def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
         return otherwise
 
     return read
+
+
+def lists_nest_json() -> bool:
+    """Whether a list page reads its related rows in its own query, as JSON
+    built by the database (PostgreSQL: issue 18, one query per page), or
+    reads them by key afterwards (SQLite: the several-query path)."""
+    return connection.vendor == "postgresql"
+
+
+def _open_coordinators_json(initiative: str) -> RawSQL:
+    # The rule and order of open_designations_by_initiative; ``initiative``:
+    # the outer row's initiative id column.
+    return json_array(
+        f"""SELECT JSON_BUILD_OBJECT('participant', p.code, 'role', d.role)
+        FROM {table(CoordinatorDesignation)} d
+        JOIN {table(Participant)} p ON p.id = d.participant_id
+        WHERE d.initiative_id = {initiative} AND d.ended_on IS NULL
+        ORDER BY d.role, p.code"""
+    )
+
+
+def measure_page_json() -> dict[str, RawSQL]:
+    """What :func:`measure_list_data <measures.api.measure_list_data>` reads
+    besides the row, as JSON text columns of the page's own query: the rules
+    and orders of :func:`open_designations_by_initiative`,
+    :func:`adopted_papers_by_measure` and :func:`offers_by_measure`
+    (PostgreSQL; see :func:`lists_nest_json`)."""
+    Decision = _reverse_model(Initiative, "decisions")
+    measure = table(Measure)
+    papers = json_array(
+        f"""SELECT JSON_BUILD_OBJECT('symbol', pa.symbol, 'kind', pa.kind,
+            'download', '/api/v1/papers/' || pa.id || '/file/')
+        FROM {table(Decision)} de
+        JOIN {table(Initiative)} i ON i.id = de.initiative_id
+        JOIN {table(Paper)} pa ON pa.id = de.paper_id
+        WHERE i.measure_id = {measure}.id AND de.body = %s AND de.outcome = %s
+        ORDER BY i.sequence, de.initiative_id, de.recorded_at DESC, de.id DESC""",
+        ("soc", Outcome.APPROVED.value),
+    )
+    # Named offers before whole-area ones of the same order and state, as
+    # the stable sort of offers_by_measure put them (a named offer has a
+    # measure, an area-wide one none: the offers' constraint).
+    offers = json_array(
+        f"""SELECT JSON_BUILD_OBJECT('participant', p.code, 'role', o.role, 'scope', o.scope)
+        FROM {table(CoordinatorOffer)} o JOIN {table(Participant)} p ON p.id = o.participant_id
+        WHERE o.measure_id = {measure}.id OR (o.area_id = {measure}.area_id AND o.scope = %s)
+        ORDER BY o."order", p.code, o.measure_id NULLS LAST, o.id""",
+        (OfferScope.AREA.value,),
+    )
+    return {
+        "coordinators_json": _open_coordinators_json(f"{measure}.lead_initiative_id"),
+        "adopted_papers_json": papers,
+        "coordinator_offers_json": offers,
+    }
+
+
+def initiative_page_json() -> dict[str, RawSQL]:
+    """What :func:`initiative_list_data
+    <measures.api_initiatives.initiative_list_data>` reads besides the row,
+    as JSON text columns of the page's own query: the rules and orders of
+    :func:`open_designations_by_initiative` and :func:`interested_by_initiative`."""
+    initiative = table(Initiative)
+    interested = json_array(
+        f"""SELECT p.code
+        FROM {table(InterestDeclaration)} x JOIN {table(Participant)} p ON p.id = x.participant_id
+        WHERE x.initiative_id = {initiative}.id
+        ORDER BY x.declared_on, p.code"""
+    )
+    return {
+        "coordinators_json": _open_coordinators_json(f"{initiative}.id"),
+        "interested_json": interested,
+    }
 
 
 def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list[Row]]:

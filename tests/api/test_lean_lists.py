@@ -4,14 +4,17 @@ lean way equals the same page through the serializers, item for item, in
 every language, with every filter."""
 
 import datetime
+import json
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from rest_framework.request import Request
 
 from measures import selectors
-from measures.api import MeasureSerializer, measure_list_data
+from measures.api import MeasureSerializer, measure_list_data, measure_page_json
 from measures.api_initiatives import InitiativeSerializer, initiative_list_data
 from measures.models import (
     CoordinatorDesignation,
@@ -98,6 +101,35 @@ def history():
     Measure.objects.filter(code="ECO-2").update(title_fr="", text_ru="")
 
 
+@pytest.fixture
+def more(history, people):
+    """Issue 18: several named offers and whole-area ones of the same order
+    and state (the named first), offers that name no measure, a plan in
+    force and a draft plan; the other measures keep none of these."""
+    from tests.test_query_bounds import add_plans  # noqa: PLC0415
+
+    kaz, mng, ind = (Participant.objects.get(code=c) for c in ("KAZ", "MNG", "IND"))
+    eco2 = Measure.objects.get(code="ECO-2")
+    CoordinatorOffer.objects.create(participant=mng, scope="measure", measure=eco2, order=1)
+    CoordinatorOffer.objects.create(participant=ind, scope="measure", measure=eco2, order=0)
+    CoordinatorOffer.objects.create(participant=kaz, scope="area", area=eco2.area, order=0)
+    CoordinatorOffer.objects.create(participant=mng, scope="area", area=eco2.area, order=2)
+    CoordinatorOffer.objects.create(participant=ind, scope="measure_in_area", area=eco2.area)
+    CoordinatorOffer.objects.create(participant=ind, scope="tbd")
+    add_plans(people, ("NCT-3", "NCT-4"))
+
+
+def _page_rows(base, fields, nested):
+    """A list page's rows as the endpoint reads them: with the nested JSON
+    columns on PostgreSQL (one query), without them on SQLite."""
+    return list(base.values(*fields, **nested))
+
+
+def _same_bytes(lean, expected):
+    """Equal as the response writes them: keys in the same order too."""
+    return json.dumps(lean) == json.dumps([dict(item) for item in expected])
+
+
 def _request(url, language):
     request = Request(RequestFactory().get(url))
     request.LANGUAGE_CODE = language
@@ -117,6 +149,54 @@ def test_the_measure_page_equals_the_serializer(history, language):
     assert eco2["coordinator_offers"]
     assert eco2["adopted_papers"]
     assert eco2["coordinators"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ru"])
+def test_the_one_query_measure_page_equals_the_serializer(more, language):
+    """Issue 18: the page with its coordinators, papers, offers and plan read
+    in its own query (PostgreSQL; SQLite's several-query path otherwise)."""
+    with translation.override(language):
+        rows = _page_rows(
+            selectors.measure_list_base(), selectors.MEASURE_ROW_FIELDS, measure_page_json()
+        )
+        expected = MeasureSerializer(
+            selectors.measure_list_with_status().order_by("sort_key", "pk"), many=True
+        ).data
+        lean = measure_list_data(rows)
+    assert lean == [dict(item) for item in expected]
+    assert _same_bytes(lean, expected)
+    by_code = {item["code"]: item for item in lean}
+    offers = [(o["participant"], o["scope"]) for o in by_code["ECO-2"]["coordinator_offers"]]
+    assert offers.index(("KAZ", "measure")) < offers.index(("KAZ", "area"))  # named first
+    assert offers.index(("IND", "measure")) < offers.index(("MNG", "measure"))
+    assert ("MNG", "area") in offers
+    assert ("IND", "measure_in_area") not in offers
+    assert len(by_code["ECO-1"]["coordinators"]) == 2
+    assert len(by_code["ECO-1"]["adopted_papers"]) == 2
+    assert by_code["NCT-3"]["action_plan"]["symbol"]
+    assert by_code["NCT-4"]["action_plan"] is None
+    bare = by_code["HUM-1"]
+    assert (bare["coordinators"], bare["adopted_papers"], bare["coordinator_offers"]) == (
+        [],
+        [],
+        [],
+    )
+    assert (bare["status"], bare["initiative"], bare["action_plan"]) == (None, None, None)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ru"])
+def test_the_one_query_initiative_page_equals_the_serializer(more, language):
+    nested = selectors.initiative_page_json() if selectors.lists_nest_json() else {}
+    with translation.override(language):
+        rows = _page_rows(selectors.initiative_list_base(), selectors.INITIATIVE_ROW_FIELDS, nested)
+        expected = InitiativeSerializer(
+            selectors.initiative_list(), many=True, context={"request": _request("/", language)}
+        ).data
+        lean = initiative_list_data(rows)
+    assert lean == [dict(item) for item in expected]
+    assert _same_bytes(lean, expected)
+    assert any(not item["interested"] for item in lean)
+    assert any(len(item["interested"]) > 1 for item in lean)
 
 
 def test_the_initiative_page_equals_the_serializer(history):
@@ -144,10 +224,11 @@ def test_the_initiative_page_equals_the_serializer(history):
         "?updated_since=2000-01-01T00:00:00Z",
     ],
 )
-def test_the_measure_endpoint_pages_and_filters_as_before(api, history, query):
-    body = api.get(f"/api/v1/measures/{query}", HTTP_ACCEPT_LANGUAGE="fr").json()
+@pytest.mark.parametrize("language", ["en", "fr", "ru"])
+def test_the_measure_endpoint_pages_and_filters_as_before(api, history, query, language):
+    body = api.get(f"/api/v1/measures/{query}", HTTP_ACCEPT_LANGUAGE=language).json()
     codes = [item["code"] for item in body["results"]]
-    with translation.override("fr"):
+    with translation.override(language):
         for item in body["results"]:
             measure = selectors.measure_list_with_status().get(code=item["code"])
             assert item == dict(MeasureSerializer(measure).data)
@@ -164,3 +245,82 @@ def test_the_initiative_endpoint_pages_and_filters_as_before(api, history, query
     for item in body["results"]:
         initiative = selectors.initiative_list().get(pk=item["id"])
         assert item == dict(InitiativeSerializer(initiative).data)
+
+
+def _grow(measures):
+    """More of what a page nests: a drafting lead initiative with coordinators
+    and declarations, and a named offer, for so many measures that had none."""
+    today = timezone.localdate()
+    states = list(Participant.objects.filter(code__in=("KAZ", "MNG", "CHN")))
+    for measure in list(Measure.objects.filter(initiatives__isnull=True).order_by("pk"))[:measures]:
+        initiative = Initiative.objects.create(measure=measure, status="drafting", sequence=5)
+        Measure.objects.filter(pk=measure.pk).update(lead_initiative=initiative)
+        for state in states:
+            CoordinatorDesignation.objects.create(
+                initiative=initiative, participant=state, role="coordinator", started_on=today
+            )
+            InterestDeclaration.objects.create(
+                initiative=initiative, participant=state, declared_on=today
+            )
+            CoordinatorOffer.objects.create(participant=state, scope="measure", measure=measure)
+
+
+def _several_query_path(monkeypatch):
+    """The pages as before issue 18: a COUNT(*) query, the rows, then the
+    related rows by key."""
+    monkeypatch.setattr(selectors, "lists_nest_json", lambda: False)
+    monkeypatch.setattr(connection.features, "supports_over_clause", False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/measures/?page_size=100",
+        "/api/v1/measures/?page_size=3&page=2",
+        "/api/v1/measures/?page_size=3&page=last",
+        "/api/v1/measures/?page_size=7&page=999",
+        "/api/v1/measures/?page=0",
+        "/api/v1/measures/?page=two",
+        "/api/v1/measures/?search=nothing-matches-this",
+        "/api/v1/measures/?search=nothing-matches-this&page=2",
+        "/api/v1/measures/?search=eco",
+        "/api/v1/measures/?area=ECO&page_size=2&page=3",
+        "/api/v1/measures/?status=drafting",
+        "/api/v1/measures/?coordinator=KAZ",
+        "/api/v1/initiatives/?status=drafting&page_size=100",
+        "/api/v1/initiatives/?status=adopted&page_size=2&page=2",
+        "/api/v1/initiatives/?status=withdrawn",
+        "/api/v1/initiatives/?status=adopted&page=5",
+        "/api/v1/initiatives/?participant=KAZ&page_size=3",
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "fr", "ru"])
+def test_the_one_query_pages_answer_byte_for_byte_as_before(api, more, monkeypatch, url, language):
+    """Issue 18: the same status and the same bytes (count, next, previous,
+    the 404 past the end, every nested list) as the several-query path."""
+    now = api.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    with monkeypatch.context() as patch:
+        _several_query_path(patch)
+        before = api.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert (now.status_code, now.content) == (before.status_code, before.content)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/measures/?page_size=100", "/api/v1/initiatives/?status=drafting&page_size=100"],
+)
+def test_a_page_of_100_is_one_query_on_postgresql(api, more, people, url):
+    """Issue 18 target 1: the rows, their count and their related rows in one
+    statement on PostgreSQL, whatever the data; SQLite keeps its own bound
+    (the count in the page's query, then one query per related list)."""
+    on_postgresql = connection.vendor == "postgresql"
+    bound = 1 if on_postgresql else (5 if "measures" in url else 3)
+    counts = []
+    for grow in (0, 2, 4):
+        _grow(grow)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url)
+        assert response.status_code == 200
+        assert response.json()["results"]
+        counts.append(len(queries))
+    assert counts == [bound] * 3, [q["sql"][:200] for q in queries.captured_queries]
