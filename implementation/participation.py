@@ -10,18 +10,18 @@ covers it or one of its measures, a return is late when first submitted
 after the due date, a draft is nothing filed yet — read here in a fixed
 number of queries whatever the number of states, areas, measures, returns
 and years (the table is benchmarked at 28 states × 26 measures × 10 years):
-each reading fetches rows once and works them out in Python.
+each reading fetches rows once and works them out in Python (across the
+years, the database counts the states owing each year).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -189,25 +189,6 @@ def _submitted(row: dict[str, Any], due_on: datetime.date) -> _Filed:
     )
 
 
-def _members_on(periods: Iterable[dict[str, Any]], on: datetime.date) -> set[int]:
-    """The participants a member on ``on`` (as ParticipationQuerySet.in_force)."""
-    return {
-        p["participant_id"]
-        for p in periods
-        if (p["started_on"] is None or p["started_on"] <= on)
-        and (p["ended_on"] is None or p["ended_on"] > on)
-    }
-
-
-def _member_periods() -> list[dict[str, Any]]:
-    return [
-        dict(row)
-        for row in Participation.objects.filter(status=ParticipationStatus.MEMBER).values(
-            "participant_id", "started_on", "ended_on"
-        )
-    ]
-
-
 _RETURN_FIELDS = ("pk", "cycle_id", "participant_id", "area_id", "measure_id", "kind")
 
 
@@ -344,32 +325,61 @@ def participation_table(cycle: ReportingCycle) -> ParticipationTable:
 
 
 def participation_across_years() -> list[YearPoint]:
-    """The totals of every cycle, oldest first, in five queries whatever the
-    number of cycles, states, areas and returns."""
-    cycles = list(ReportingCycle.objects.order_by("year"))
-    if not cycles:
-        return []
+    """The totals of every cycle, oldest first, in two queries whatever the
+    number of cycles, states, areas and returns (issue 18: the dashboard):
+    the cycles with the areas they owe and the number of member states
+    owing, and the returns submitted for an area, each marked whether its
+    state was a member on the cycle's due date. The rules are the table's."""
+    members = Participation.objects.filter(status=ParticipationStatus.MEMBER).order_by()
+    # The states owing: members on the due date, each counted once.
+    owing = Subquery(
+        members.in_force(OuterRef("due_on"))
+        .annotate(
+            n=Func(
+                F("participant_id"),
+                template="COUNT(DISTINCT %(expressions)s)",
+                output_field=IntegerField(),
+            )
+        )
+        .values("n")
+    )
+    cycles = ReportingCycle.objects.order_by().annotate(owing=owing)
+    rows = cycles.values_list("pk", "year", "due_on", "owing", "areas").union(
+        cycles.filter(measures__isnull=False).values_list(
+            "pk", "year", "due_on", "owing", "measures__area"
+        )
+    )
     owed: dict[int, set[int]] = defaultdict(set)
-    for c, a in ReportingCycle.objects.filter(areas__isnull=False).values_list("pk", "areas"):
-        owed[c].add(a)
-    for c, a in ReportingCycle.objects.filter(measures__isnull=False).values_list(
-        "pk", "measures__area"
-    ):
-        owed[c].add(a)
-    periods = _member_periods()
+    points_of: dict[int, tuple[int, datetime.date, int]] = {}
+    for pk, year, due_on, n, area in rows:
+        points_of[pk] = (year, due_on, n)
+        if area is not None:
+            owed[pk].add(area)
+    if not points_of:
+        return []
+    owed_by_members = (
+        Return.objects.filter(area__isnull=False, status=ReturnStatus.SUBMITTED)
+        .filter(
+            Exists(
+                members.in_force(OuterRef("cycle__due_on")).filter(
+                    participant=OuterRef("participant")
+                )
+            )
+        )
+        .order_by()
+        .values(*_RETURN_FIELDS, "first_submitted_at")
+    )
     by_cycle: dict[int, dict[tuple[int, int], _Filed]] = defaultdict(dict)
-    due = {c.pk: c.due_on for c in cycles}
-    for row in _submitted_returns(Q(area__isnull=False)):
+    for row in owed_by_members:
         by_cycle[row["cycle_id"]][(row["participant_id"], row["area_id"])] = _submitted(
-            row, due[row["cycle_id"]]
+            row, points_of[row["cycle_id"]][1]
         )
     points = []
-    for cycle in cycles:
-        members = _members_on(periods, cycle.due_on)
-        areas = owed[cycle.pk]
-        filed = by_cycle[cycle.pk]
+    for pk, (year, _due_on, n) in sorted(points_of.items(), key=lambda item: item[1][0]):
+        areas = owed[pk]
+        filed = by_cycle[pk]
         responded = reports = nils = late = 0
-        for state in members:
+        for state in {state for state, _area in filed}:
             got = [filed.get((state, area)) for area in areas]
             if areas and all(got):
                 responded += 1
@@ -381,13 +391,13 @@ def participation_across_years() -> list[YearPoint]:
                 late += g.late
         points.append(
             YearPoint(
-                year=cycle.year,
-                owing=len(members),
+                year=year,
+                owing=n,
                 responded=responded,
                 reports=reports,
                 nils=nils,
                 late=late,
-                rate=_rate(responded, len(members)),
+                rate=_rate(responded, n),
             )
         )
     return points

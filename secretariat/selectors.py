@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -24,7 +35,7 @@ from measures.models import (
 from measures.progress import progress_of
 from measures.selectors import initiatives_on_desk
 from measures.workflow import OPEN_STATUSES, Outcome, Status
-from members.models import Participant, ParticipationStatus
+from members.models import Participant, Participation, ParticipationStatus
 from members.rules import AnyUser, acting_for, is_chair_office, is_secretariat
 
 from .models import (
@@ -165,60 +176,108 @@ def meetings_for_calendar(*, participant: Participant | None = None) -> QuerySet
 # --- the secretariat's dashboard ---------------------------------------------------------
 
 
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    """The number of rows of ``queryset`` (filtered on an ``OuterRef``), as a
+    scalar subquery of the outer row: ``SELECT COUNT(*)`` without GROUP BY,
+    so 0 when there is none."""
+    return Subquery(
+        queryset.order_by()
+        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("n")
+    )
+
+
 def dashboard_figures(*, today: datetime.date | None = None) -> dict[str, Any]:
-    """Everything the dashboard shows, each figure from one aggregate query."""
+    """Everything the dashboard shows, in five queries whatever the number of
+    initiatives, circulations, receipts and decisions (issue 18): the areas
+    with their initiatives counted per status; the open and overdue
+    circulations with their answers counted; every state with its figures
+    counted (the totals are their sums), and their receipts' figures; the
+    last ten decisions. Each count is
+    a conditional aggregate or a subquery of its own row — joining
+    declarations, designations and receipts in one GROUP BY multiplies the
+    rows (found by make bench)."""
     today = today or timezone.localdate()
+    initiatives = "measures__initiatives"
+    areas = list(
+        PriorityArea.objects.order_by("order").annotate(
+            n_initiatives=Count(initiatives),
+            **{
+                f"n_{s.value}": Count(initiatives, filter=Q(measures__initiatives__status=s.value))
+                for s in Status
+            },
+        )
+    )
     by_area_status: dict[str, dict[str, int]] = {}
-    rows = Initiative.objects.values("measure__area__code", "status").annotate(n=Count("pk"))
-    for row in rows:
-        by_area_status.setdefault(row["measure__area__code"], {})[row["status"]] = row["n"]
+    for area in areas:
+        for s in Status:
+            if n := getattr(area, f"n_{s.value}"):
+                by_area_status.setdefault(area.code, {})[s.value] = n
+
     members = Participant.objects.with_status_in(ParticipationStatus.MEMBER, today)
-    answered = Q(receipts__position__gt="", receipts__participant__in=members)
-    circulations = (
+    addressed = Receipt.objects.filter(circulation=OuterRef("pk"), participant__in=members)
+    # Open (the deadline not passed) and overdue (passed, the initiative still
+    # circulated) in one read, told apart here.
+    circulations = list(
         Circulation.objects.exclude(kind="information")
+        .filter(Q(deadline__gte=today) | Q(deadline__lt=today, initiative__status="circulated"))
         .select_related("initiative__measure", "paper")
-        .annotate(
-            addressed=Count("receipts", filter=Q(receipts__participant__in=members), distinct=True),
-            answered=Count("receipts", filter=answered, distinct=True),
-        )
+        .annotate(addressed=_count(addressed), answered=_count(addressed.filter(position__gt="")))
+        .order_by("deadline", "pk")
     )
-    open_circulations = list(circulations.filter(deadline__gte=today).order_by("deadline"))
-    overdue = list(
-        circulations.filter(deadline__lt=today, initiative__status="circulated").order_by(
-            "deadline"
-        )
-    )
-    for c in open_circulations + overdue:
+    open_circulations: list[Circulation] = []
+    overdue: list[Circulation] = []
+    for c in circulations:
         # Figures for the template, kept on the rows it walks.
         vars(c).update(
             rate=round(100 * c.answered / c.addressed) if c.addressed else 0,
             missing=c.addressed - c.answered,
         )
+        # Every row has a deadline (the filter above).
+        (overdue if c.deadline and c.deadline < today else open_circulations).append(c)
 
-    # One GROUP BY per figure: joining declarations, designations and receipts
-    # in one query multiplies the rows (found by make bench).
-    def per_state(queryset: QuerySet[Any]) -> dict[int, int]:
-        return dict(queryset.values_list("participant_id").annotate(n=Count("pk")))
-
-    declarations = per_state(InterestDeclaration.objects.all())
-    coordinations = per_state(CoordinatorDesignation.objects.filter(ended_on__isnull=True))
-    addressed = per_state(Receipt.objects.exclude(circulation__kind="information"))
-    answered_by = per_state(Receipt.objects.exclude(position=""))
-    participation = list(members.order_by("code"))
-    for p in participation:
-        p.n_declarations = declarations.get(p.pk, 0)
-        p.n_coordinations = coordinations.get(p.pk, 0)
-        p.n_addressed = addressed.get(p.pk, 0)
-        p.n_answered = answered_by.get(p.pk, 0)
-    on_time_counts = per_state(
-        Receipt.objects.filter(position_at__isnull=False, circulation__deadline__isnull=False)
-        .exclude(circulation__kind="information")
-        .filter(position_at__date__lte=F("circulation__deadline"))
+    # Every state, members and not, so that the totals are the sums; its
+    # receipts counted in one GROUP BY (one pass over the receipts, where a
+    # subquery per state and figure reads them three times: make bench).
+    of_state = {"participant": OuterRef("pk")}
+    states = list(
+        Participant.objects.order_by("code").annotate(
+            is_member=Exists(
+                Participation.objects.in_force(today).filter(
+                    status=ParticipationStatus.MEMBER, **of_state
+                )
+            ),
+            n_declarations=_count(InterestDeclaration.objects.filter(**of_state)),
+            n_coordinations=_count(
+                CoordinatorDesignation.objects.filter(ended_on__isnull=True, **of_state)
+            ),
+        )
     )
-    for p in participation:
-        p.on_time = on_time_counts.get(p.pk, 0)
+    addressed_to = ~Q(circulation__kind="information")
+    answers = {
+        row[0]: row[1:]
+        for row in Receipt.objects.order_by()
+        .values_list("participant_id")
+        .annotate(
+            n_addressed=Count("pk", filter=addressed_to),
+            n_answered=Count("pk", filter=~Q(position="")),
+            on_time=Count(
+                "pk",
+                filter=addressed_to
+                & Q(
+                    position_at__isnull=False,
+                    circulation__deadline__isnull=False,
+                    position_at__date__lte=F("circulation__deadline"),
+                ),
+            ),
+        )
+    }
+    for p in states:
+        n_addressed, n_answered, on_time = answers.get(p.pk, (0, 0, 0))
+        vars(p).update(n_addressed=n_addressed, n_answered=n_answered, on_time=on_time)
     return {
         "today": today,
+        "areas": areas,
         "by_area_status": by_area_status,
         "statuses": list(Status),
         "open_circulations": open_circulations,
@@ -226,11 +285,13 @@ def dashboard_figures(*, today: datetime.date | None = None) -> dict[str, Any]:
         "decisions": list(
             Decision.objects.select_related("initiative__measure").order_by("-recorded_at")[:10]
         ),
-        "participation": participation,
+        "participation": [p for p in states if p.is_member],
         "totals": {
-            "initiatives": Initiative.objects.count(),
-            "declarations": InterestDeclaration.objects.count(),
-            "designations": CoordinatorDesignation.objects.filter(ended_on__isnull=True).count(),
+            # Every initiative has a measure, every measure an area; every
+            # declaration and designation a state.
+            "initiatives": sum(a.n_initiatives for a in areas),
+            "declarations": sum(p.n_declarations for p in states),
+            "designations": sum(p.n_coordinations for p in states),
         },
     }
 
@@ -280,8 +341,8 @@ def dashboard_chart(figures: dict[str, Any]) -> dict[str, Any]:
     Drawn at its own size (one viewBox unit is one CSS pixel), so its 13 px
     labels stay 13 px; each segment is wide enough for its count, segments are
     separated by a 2 px gap of background, and the legend and the table list
-    only the statuses present."""
-    areas = list(PriorityArea.objects.order_by("order"))
+    only the statuses present. The areas are the figures' (in their order)."""
+    areas = figures["areas"]
     counts = figures["by_area_status"]
     present = [
         s for s in figures["statuses"] if any(counts.get(a.code, {}).get(s.value) for a in areas)
