@@ -380,6 +380,130 @@ class InitiativeDetailSerializer(InitiativeSerializer):
         return PaperSerializer(visible, many=True).data  # type: ignore[return-value]
 
 
+_date = serializers.DateField()
+
+
+def initiative_detail_data(row: dict, user, *, internals: bool) -> dict:
+    """An :func:`selectors.initiative_detail_row` as
+    :class:`InitiativeDetailSerializer` shapes it for this reader (papers as
+    :func:`selectors.paper_visibility` lets them see, the internals only to
+    those who may see them): one query instead of ten (issue 18).
+    tests/test_issue18_detail_queries.py holds the two equal."""
+    when, day = _datetime.to_representation, _date.to_representation
+    visible = selectors.paper_visibility(user, selectors.initiative_of_row(row))
+    designations = row["designations"]
+    return {
+        "id": row["pk"],
+        "reference": Initiative.reference_for(row["measure__code"], row["sequence"]),
+        "measure": row["measure__code"],
+        "area": row["measure__area__code"],
+        "modality": row["modality"],
+        "sequence": row["sequence"],
+        "status": row["status"],
+        "coordinators": [
+            {"participant": d["participant"], "role": d["role"]}
+            for d in designations
+            if d["ended_on"] is None
+        ],
+        "interested": [d["participant"] for d in row["declarations"]],
+        "created_at": when(row["created_at"]),
+        "updated_at": when(row["updated_at"]),
+        "declarations": [
+            {
+                "participant": d["participant"],
+                "declared_on": day(d["declared_on"]),
+                "volunteers_as_coordinator": d["volunteers_as_coordinator"],
+                "statement": d["statement"] if internals else None,
+            }
+            for d in row["declarations"]
+        ],
+        "designations": [
+            {
+                "participant": d["participant"],
+                "role": d["role"],
+                "started_on": day(d["started_on"]),
+                "ended_on": day(d["ended_on"]),
+            }
+            for d in designations
+        ],
+        "responsible_experts": [
+            {"id": e["id"], "name": e["name"], "participant": e["participant"]}
+            for e in row["experts"]
+        ],
+        "papers": [
+            {
+                "id": p["id"],
+                "symbol": p["symbol"],
+                "kind": p["kind"],
+                "version": p["version"],
+                "language": p["language"],
+                "original_name": p["original_name"],
+                "content_type": p["content_type"],
+                "size": p["size"],
+                "sha256": p["sha256"],
+                "submitted_for": p["submitted_for"],
+                "submitted_at": when(p["submitted_at"]),
+                "circulated": p["was_circulated"],
+                "adopted": p["was_adopted"],
+                "download": f"/api/v1/papers/{p['id']}/file/",
+            }
+            for p in row["papers"]
+            if visible(p["was_adopted"], p["was_circulated"], p["circulated_to_observers"])
+        ],
+        "decisions": [
+            {
+                "id": d["id"],
+                "symbol": d["symbol"],
+                "body": d["body"],
+                "procedure": d["procedure"],
+                "meeting": d["meeting"],
+                "meeting_date": day(d["meeting_date"]),
+                "silence_circulation": None
+                if d["silence_circulation"] is None
+                else {
+                    "id": d["silence_circulation"],
+                    "reference": d["silence_reference"],
+                    "url": f"/api/v1/circulations/{d['silence_circulation']}/",
+                },
+                "outcome": d["outcome"],
+                "text": d["text"],
+                "objecting": sorted(d["objecting"]) if internals else None,
+                "recorded_at": when(d["recorded_at"]),
+            }
+            for d in row["decisions"]
+        ],
+        "circulations": [
+            {
+                "id": c["id"],
+                "reference": c["reference"],
+                "kind": c["kind"],
+                "paper": c["paper"],
+                "audience": c["audience"],
+                "deadline": day(c["deadline"]),
+                "circulated_at": when(c["circulated_at"]),
+                "silence_status": c["silence_status"],
+            }
+            for c in row["circulations"]
+        ],
+        "timeline": [
+            {
+                "id": e["id"],
+                "action": e["action"],
+                "from_status": e["from_status"],
+                "to_status": e["to_status"],
+                "acting_for": None
+                if e["action"] in PRIVATE_EVENTS and not internals
+                else e["acting_for"],
+                "actor": e["actor"] if internals else None,
+                "reason": e["reason"] if internals else None,
+                "details": e["details"],
+                "created_at": when(e["created_at"]),
+            }
+            for e in row["events"]
+        ],
+    }
+
+
 # --- action inputs (the workflow actions' own are in measures.inputs) ------------
 
 
@@ -480,10 +604,27 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             "internals": selectors.can_see_internals(self.request.user),
         }
 
+    def retrieve(self, request, *args, **kwargs):
+        # One statement (selectors.initiative_detail_row), not the ten
+        # prefetches of get_object(): every initiative is readable by all
+        # (the permission class has no rule on the object), so nothing is
+        # skipped; what each reader sees is decided in initiative_detail_data.
+        pk = self.kwargs["pk"]
+        pk_id = as_id(pk)
+        row = selectors.initiative_detail_row(pk_id) if pk_id is not None else None
+        if row is None:
+            raise NotFound(str(self.not_found_message) % {"id": pk})
+        return self._answer(row)
+
     def _detail(self, initiative, code=status.HTTP_200_OK):
-        fresh = selectors.initiative_detail().get(pk=initiative.pk)
-        context = self.get_serializer_context()
-        return Response(InitiativeDetailSerializer(fresh, context=context).data, status=code)
+        row = selectors.initiative_detail_row(initiative.pk)
+        assert row is not None  # the initiative just acted on
+        return self._answer(row, code)
+
+    def _answer(self, row, code=status.HTTP_200_OK):
+        user = self.request.user
+        internals = selectors.can_see_internals(user)
+        return Response(initiative_detail_data(row, user, internals=internals), status=code)
 
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data)

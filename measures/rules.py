@@ -39,7 +39,12 @@ def user_roles(user: AnyUser, initiative: Initiative | None = None) -> set[str]:
         roles.add(Role.MEMBER_DELEGATE)
         if initiative is not None and getattr(initiative, "pk", None):
             participant = acting_for(user)
-            if getattr(initiative, "modality", "a") == "b":
+            # Read with the initiative (selectors.initiative_of_row): the same
+            # rule as the queries below, on the rows the detail already holds.
+            known: frozenset[int] | None = getattr(initiative, "coordinating_ids", None)
+            if known is not None:
+                coordinates = participant is not None and participant.pk in known
+            elif getattr(initiative, "modality", "a") == "b":
                 # Modality (b): the states whose experts write the working paper.
                 coordinates = initiative.responsible_experts.filter(
                     participant=participant

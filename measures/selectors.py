@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
+import rules
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
@@ -25,6 +27,14 @@ from django.utils.translation import get_language
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
 
+from cica.json_rows import (
+    JSONColumn,
+    JSONRows,
+    as_bool,
+    as_date,
+    as_datetime,
+    json_rows,
+)
 from cica.lookups import AnyOf
 from cica.sqljson import json_array, table
 from members.models import Participant
@@ -229,28 +239,204 @@ def initiative_detail() -> QuerySet[Initiative]:
     )
 
 
+def initiative_detail_row(pk: int) -> Row | None:
+    """One initiative with all that its detail shows, in one statement
+    (:func:`initiative_detail` prefetches the same in ten): its columns, and
+    each relation as a list of rows (dicts) in the order of the prefetches:
+    ``designations`` (all, open ones with ``ended_on`` None), ``declarations``,
+    ``experts`` (responsible), ``papers`` (with :class:`PaperFlags`),
+    ``decisions`` (each with its ``objecting`` codes), ``circulations`` and
+    ``events``. Ties in an ordering go by id. None if there is no such
+    initiative. The API shapes it (``measures.api_initiatives``)."""
+    Decision = _reverse_model(Initiative, "decisions")
+    Circulation = _reverse_model(Initiative, "circulations")
+    username = f"actor__{get_user_model().USERNAME_FIELD}"
+    its = OuterRef("pk")
+
+    found = (
+        Initiative.objects.filter(pk=pk)
+        .values(
+            "pk",
+            "measure__code",
+            "measure__area__code",
+            "modality",
+            "sequence",
+            "status",
+            "created_at",
+            "updated_at",
+            designations_rows=JSONRows(
+                CoordinatorDesignation.objects.filter(initiative=its),
+                order_by=["role", "participant__code", "pk"],
+                participant_id="participant_id",
+                participant="participant__code",
+                role="role",
+                started_on="started_on",
+                ended_on="ended_on",
+            ),
+            declarations_rows=JSONRows(
+                InterestDeclaration.objects.filter(initiative=its),
+                order_by=["declared_on", "participant__code", "pk"],
+                participant="participant__code",
+                declared_on="declared_on",
+                volunteers_as_coordinator="volunteers_as_coordinator",
+                statement="statement",
+            ),
+            experts_rows=JSONRows(
+                Expert.objects.filter(working_papers=its),
+                # Expert's ordering, its measure's own ordering spelled out.
+                order_by=["measure__sort_key", "measure_id", "participant__code", "name", "pk"],
+                id="pk",
+                name="name",
+                participant_id="participant_id",
+                participant="participant__code",
+            ),
+            papers_rows=JSONRows(
+                paper_annotated(Paper.objects.filter(initiative=its)),
+                order_by=["kind", "version", "pk"],
+                id="pk",
+                symbol="symbol",
+                kind="kind",
+                version="version",
+                language="language",
+                original_name="original_name",
+                content_type="content_type",
+                size="size",
+                sha256="sha256",
+                submitted_for="submitted_for__code",
+                submitted_at="submitted_at",
+                was_circulated="was_circulated",
+                circulated_to_observers="circulated_to_observers",
+                was_adopted="was_adopted",
+            ),
+            decisions_rows=JSONRows(
+                Decision._default_manager.filter(initiative=its),
+                order_by=["-recorded_at", "-pk"],
+                id="pk",
+                symbol="symbol",
+                body="body",
+                procedure="procedure",
+                meeting="meeting_id",
+                meeting_date="meeting__date",
+                silence_circulation="silence_circulation__id",
+                silence_reference="silence_circulation__reference",
+                outcome="outcome",
+                text="text",
+                recorded_at="recorded_at",
+                objecting=JSONRows(
+                    Participant.objects.filter(objections=OuterRef("pk")),
+                    order_by=["code", "pk"],
+                    nested=True,
+                    code="code",
+                ),
+            ),
+            circulations_rows=JSONRows(
+                Circulation._default_manager.filter(initiative=its),
+                order_by=["-circulated_at", "-pk"],
+                id="pk",
+                reference="reference",
+                kind="kind",
+                paper="paper__symbol",
+                audience="audience",
+                deadline="deadline",
+                circulated_at="circulated_at",
+                silence_status="silence_status",
+            ),
+            events_rows=JSONRows(
+                InitiativeEvent.objects.filter(initiative=its),
+                order_by=["created_at", "pk"],
+                id="pk",
+                action="action",
+                from_status="from_status",
+                to_status="to_status",
+                actor=username,
+                acting_for="acting_for__code",
+                reason="reason",
+                details=JSONColumn("details"),
+                created_at="created_at",
+            ),
+        )
+        .first()
+    )
+    if found is None:
+        return None
+    row: Row = dict(found)
+    row["designations"] = json_rows(
+        row.pop("designations_rows"), {"started_on": as_date, "ended_on": as_date}
+    )
+    row["declarations"] = json_rows(
+        row.pop("declarations_rows"), {"declared_on": as_date, "volunteers_as_coordinator": as_bool}
+    )
+    row["experts"] = json_rows(row.pop("experts_rows"))
+    row["papers"] = json_rows(
+        row.pop("papers_rows"),
+        {
+            "submitted_at": as_datetime,
+            "was_circulated": as_bool,
+            "circulated_to_observers": as_bool,
+            "was_adopted": as_bool,
+        },
+    )
+    row["decisions"] = json_rows(
+        row.pop("decisions_rows"),
+        {"meeting_date": as_date, "recorded_at": as_datetime, "objecting": _codes},
+    )
+    row["circulations"] = json_rows(
+        row.pop("circulations_rows"), {"deadline": as_date, "circulated_at": as_datetime}
+    )
+    row["events"] = json_rows(row.pop("events_rows"), {"created_at": as_datetime})
+    return row
+
+
+def _codes(rows: list[Row]) -> list[str]:
+    return [row["code"] for row in json_rows(rows)]
+
+
+def initiative_of_row(row: Row) -> Initiative:
+    """The initiative of an :func:`initiative_detail_row`, enough for the
+    rules to answer on it without a query: ``measures.rules.user_roles``
+    reads who coordinates it from ``coordinating_ids`` (the same rule as its
+    own query: an open designation; modality (b), a responsible expert)."""
+    initiative = Initiative(pk=row["pk"], modality=row["modality"], status=row["status"])
+    if row["modality"] == "b":
+        coordinating = {e["participant_id"] for e in row["experts"]}
+    else:
+        coordinating = {d["participant_id"] for d in row["designations"] if d["ended_on"] is None}
+    initiative.coordinating_ids = frozenset(coordinating)  # type: ignore[attr-defined]
+    return initiative
+
+
 def papers_visible(
     user: AnyUser, initiative: Initiative, papers: Iterable[AnnotatedPaper] | None = None
 ) -> list[AnnotatedPaper]:
-    """Papers this user may see.
+    """Papers this user may see (the rule: :func:`paper_visibility`)."""
+    papers = list(papers if papers is not None else paper_annotated(initiative.papers.all()))
+    visible = paper_visibility(user, initiative)
+    return [
+        paper
+        for paper in papers
+        if visible(paper.was_adopted, paper.was_circulated, paper.circulated_to_observers)
+    ]
+
+
+def paper_visibility(user: AnyUser, initiative: Initiative) -> Callable[[bool, bool, bool], bool]:
+    """Whether this user sees a paper of this initiative, from the paper's
+    flags (adopted, circulated, circulated to observers).
 
     Staff and the coordinator states see every version; member states see what
     was circulated to them; observers what was circulated to observers; and
     everyone the paper the SOC adopted. Never a draft before circulation.
     """
-    papers = list(papers if papers is not None else paper_annotated(initiative.papers.all()))
     if user.has_perm("measures.view_drafts", initiative):
-        return papers
-    participant = acting_for(user)
-    status = participant.status_on() if participant else None
-    visible = []
-    for paper in papers:
-        if (
-            paper.was_adopted
-            or (status == "member" and paper.was_circulated)
-            or (status == "observer" and paper.circulated_to_observers)
-        ):
-            visible.append(paper)
+        return lambda adopted, circulated, to_observers: True
+    status = delegate_status(user)
+
+    def visible(adopted: bool, circulated: bool, to_observers: bool) -> bool:
+        return (
+            adopted
+            or (status == "member" and circulated)
+            or (status == "observer" and to_observers)
+        )
+
     return visible
 
 
@@ -280,8 +466,13 @@ def paper_visible_to(user: AnyUser, paper: Paper) -> bool:
 
 def can_see_internals(user: AnyUser) -> bool:
     """Who acted and why: staff and member states' delegates, not the public."""
+    # The rule itself, not user.has_perm: no stored permission grants it, and
+    # Django's own backend would read the user's permissions (two queries) to
+    # find that out for every observer (issue 18).
     return bool(
-        is_secretariat(user) or is_chair_office(user) or user.has_perm("measures.view_positions")
+        is_secretariat(user)
+        or is_chair_office(user)
+        or rules.has_perm("measures.view_positions", user)
     )
 
 
