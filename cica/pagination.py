@@ -109,7 +109,8 @@ class PageSizePagination(_ClientPageSize, PageNumberPagination):
         self.django_paginator_class = cast(
             type[Paginator], partial(_RowsPaginator, counted=queryset)
         )
-        rows = (
+        # The paginator only slices it (the stubs want a QuerySet or a Sequence).
+        rows: Any = (
             _PageByIds(queryset, fields, nested)
             if nested and not queryset.query.distinct
             else queryset.values(*fields, **(nested or {}))

@@ -59,6 +59,9 @@ def test_the_master_freezes_the_loaded_app_without_a_connection_to_share(django_
     try:
         conf["when_ready"](None)
         assert gc.get_freeze_count() > 0
-        assert connection.connection is None
+        # Django never closes an in-memory SQLite test database (it would
+        # lose it); every other connection is closed.
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]  # SQLite's wrapper only
+        assert connection.connection is None or in_memory
     finally:
         gc.unfreeze()
