@@ -324,7 +324,12 @@ class MeasureViewSet(CodeLookupViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(selectors.measure_list_base())
         rows = cast(PageSizePagination, self.paginator).paginate_rows(
-            queryset, selectors.MEASURE_ROW_FIELDS, request, view=self, nested=measure_page_json()
+            queryset,
+            selectors.MEASURE_ROW_FIELDS,
+            request,
+            view=self,
+            nested=measure_page_json(),
+            unfiltered=selectors.measure_list_base(),
         )
         return self.get_paginated_response(measure_list_data(rows))
 

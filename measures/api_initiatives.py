@@ -587,7 +587,12 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         assert isinstance(paginator, PageSizePagination)
         nested = selectors.initiative_page_json() if selectors.lists_nest_json() else {}
         rows = paginator.paginate_rows(
-            queryset, selectors.INITIATIVE_ROW_FIELDS, request, view=self, nested=nested
+            queryset,
+            selectors.INITIATIVE_ROW_FIELDS,
+            request,
+            view=self,
+            nested=nested,
+            unfiltered=selectors.initiative_list_base(),
         )
         return self.get_paginated_response(initiative_list_data(rows))
 
