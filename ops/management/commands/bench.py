@@ -501,36 +501,15 @@ class Command(BaseCommand):
             self.out("wrk is not installed (apt-get install wrk): skipped.")
             self.out("")
             return
-        port = _free_port()
-        env = {
-            **os.environ,
-            "CICA_BENCH_VIEWS": "true",
-            "DEBUG": "false",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789"),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # wrk speaks plain HTTP on loopback and is one address at hundreds
-            # of requests a second: no HTTPS redirect, no throttles.
-            "SECURE_SSL_REDIRECT": "false",
-            "CICA_THROTTLE_ANON": "off",
-            "CICA_THROTTLE_USER": "off",
-        }
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        server = subprocess.Popen(
-            [
-                str(gunicorn),
-                "cica.wsgi",
-                "--config",
-                str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-            start_new_session=True,
+        started = time.monotonic()
+        # wrk speaks plain HTTP on loopback and is one address at hundreds of
+        # requests a second: no HTTPS redirect, no throttles.
+        port, server = self._gunicorn(
+            {
+                "SECURE_SSL_REDIRECT": "false",
+                "CICA_THROTTLE_ANON": "off",
+                "CICA_THROTTLE_USER": "off",
+            }
         )
         try:
             targets = [
@@ -548,7 +527,6 @@ class Command(BaseCommand):
             # once a request is answered and the workers have served a warm-up
             # (issue 18: the first wrk requests waited for the workers' boot,
             # and those waits were the measures row's p99).
-            started = time.monotonic()
             answered = None
             for _ in range(300):
                 try:
