@@ -124,6 +124,28 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # after PostgreSQL restarts, a worker's first request is served instead of
 # answering 503 (issue 13 item 19; its cost is a row of make bench).
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+# List pages run prepared (cica.pagination.prepared_rows): off behind a
+# connection pooler in transaction mode that cannot keep prepared statements.
+CICA_DB_PREPARE = env.bool("CICA_DB_PREPARE", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The planner's cost of reading a page at random: PostgreSQL's default (4)
+    # assumes spinning disks; on SSD or with the registers in memory, 1.1 (the
+    # usual figure) lets it look rows up by key where it scanned whole small
+    # tables for every row of a list page (the participants, the areas:
+    # measures page 7.6 -> 3.9 ms, make bench data; issue 18). Empty keeps the
+    # server's own setting.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _random_page_cost = env.str("CICA_DB_RANDOM_PAGE_COST", default="1.1")
+    if _random_page_cost:
+        _options["options"] = (
+            f"{_options.get('options', '')} -c random_page_cost={float(_random_page_cost)}"
+        ).strip()
+    if CICA_DB_PREPARE:
+        # psycopg prepares nothing on a connection without a threshold, not
+        # even a statement asked for; Django's own cursors bind on the client
+        # and never prepare, so a threshold no statement reaches changes
+        # nothing for them.
+        _options.setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -336,7 +358,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "cica.schema.CicaAutoSchema",
     "EXCEPTION_HANDLER": "cica.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "cica.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }

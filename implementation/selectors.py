@@ -5,9 +5,8 @@ page and the consolidated report), and who coordinates a measure."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 
-from cica.sqljson import json_value, table
+from cica.sqljson import record, table
 from measures.models import CoordinatorDesignation, Measure
 from measures.workflow import Status
 from members.models import Participant, ParticipationStatus
@@ -135,19 +134,25 @@ def plans_in_force_by_measure(measure_ids: list[int]) -> dict[int, ActionPlan]:
     return {plan.measure_id: plan for plan in rows}
 
 
-def plan_in_force_json() -> RawSQL:
-    """A measure list page's column (PostgreSQL, issue 18): the plan in force
-    of the row's measure as JSON text, in the shape of the measure's
-    ``action_plan`` (``measures.api._plan_in_force_data``); NULL when none.
-    At most one plan is approved per measure (``plan_one_in_force``)."""
-    return json_value(
-        f"""SELECT JSON_BUILD_OBJECT(
-            'id', a.id, 'symbol', a.symbol, 'starts_in', a.starts_in, 'ends_in', a.ends_in,
-            'url', '/api/v1/action-plans/' || a.id || '/', 'page', '/action-plans/' || a.id || '/')
-        FROM {table(ActionPlan)} a
-        WHERE a.measure_id = {table(Measure)}.id AND a.status = %s""",
-        (PlanStatus.APPROVED.value,),
+def plan_in_force_record() -> tuple[str, list[str]]:
+    """A measure list row's ``action_plan`` (PostgreSQL, issue 18): SQL of the
+    plan in force of the row's measure as a JSON object, in the shape of
+    ``measures.api._plan_in_force_data``; NULL when none; and its
+    parameters. At most one plan is approved per measure (``plan_one_in_force``)."""
+    a = table(ActionPlan)
+    plan = record(
+        [
+            ("id", f"{a}.id"),
+            ("symbol", f"{a}.symbol"),
+            ("starts_in", f"{a}.starts_in"),
+            ("ends_in", f"{a}.ends_in"),
+            ("url", f"'/api/v1/action-plans/' || {a}.id || '/'"),
+            ("page", f"'/action-plans/' || {a}.id || '/'"),
+        ]
     )
+    sql = f"""(SELECT {plan} FROM {a}
+        WHERE {a}.measure_id = {table(Measure)}.id AND {a}.status = %s)"""
+    return sql, [PlanStatus.APPROVED.value]
 
 
 def plan_detail() -> QuerySet[ActionPlan]:

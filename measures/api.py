@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import cast
 
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 from cica.api import CodeChoiceFilter, CodeLookupViewSet
 from cica.input import IsoDateTimeFilter
 from cica.pagination import PageSizePagination
-from implementation.selectors import plan_in_force, plan_in_force_json, plans_in_force_by_measure
+from implementation.selectors import plan_in_force, plan_in_force_record, plans_in_force_by_measure
 from members.api import EnglishFirstNamesField, TranslatedNamesField
 from members.models import Participant
 
@@ -190,52 +189,31 @@ class MeasureSerializer(serializers.ModelSerializer):
         return _plan_in_force_data(plan_in_force(obj))
 
 
-def measure_page_json() -> dict:
-    """The columns a measure page adds to its rows on PostgreSQL (issue 18:
-    the page in one query); none elsewhere (see ``selectors.lists_nest_json``)."""
-    if not selectors.lists_nest_json():
-        return {}
-    return {**selectors.measure_page_json(), "action_plan_json": plan_in_force_json()}
-
-
 def measure_list_data(rows: list[dict]) -> list[dict]:
     """A page of :data:`selectors.MEASURE_ROW_FIELDS` rows as
     :class:`MeasureSerializer` shapes it, without per-field serializer
     overhead (issue 8: the list endpoints' throughput).
     tests/api/test_lean_lists.py holds the two equal.
 
-    Rows read with :func:`measure_page_json`'s columns carry their
-    coordinators, papers, offers and plan as JSON (one query per page);
-    rows without them get them here, one query each."""
+    The related rows are read here, one query each (SQLite; on PostgreSQL
+    :func:`selectors.measure_page_row` writes the whole row)."""
     rows = selectors.measure_rows_translate(rows)
-    if rows and "coordinators_json" in rows[0]:
-        loads = json.loads
-        related = [
-            (
-                loads(r["coordinators_json"]),
-                loads(r["adopted_papers_json"]),
-                loads(r["coordinator_offers_json"]),
-                loads(r["action_plan_json"]) if r["action_plan_json"] else None,
-            )
-            for r in rows
-        ]
-    else:
-        ids = [r["pk"] for r in rows]
-        coordinators = selectors.open_designations_by_initiative(
-            [r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]]
+    ids = [r["pk"] for r in rows]
+    coordinators = selectors.open_designations_by_initiative(
+        [r["lead_initiative_id"] for r in rows if r["lead_initiative_id"]]
+    )
+    papers = selectors.adopted_papers_by_measure(ids)
+    offers = selectors.offers_by_measure(rows)
+    plans = plans_in_force_by_measure(ids)
+    related = [
+        (
+            coordinators.get(r["lead_initiative_id"], []),
+            papers.get(r["pk"], []),
+            offers[r["pk"]],
+            _plan_in_force_data(plans.get(r["pk"])),
         )
-        papers = selectors.adopted_papers_by_measure(ids)
-        offers = selectors.offers_by_measure(rows)
-        plans = plans_in_force_by_measure(ids)
-        related = [
-            (
-                coordinators.get(r["lead_initiative_id"], []),
-                papers.get(r["pk"], []),
-                offers[r["pk"]],
-                _plan_in_force_data(plans.get(r["pk"])),
-            )
-            for r in rows
-        ]
+        for r in rows
+    ]
     return [
         {
             "code": r["code"],
@@ -323,14 +301,19 @@ class MeasureViewSet(CodeLookupViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(selectors.measure_list_base())
-        rows = cast(PageSizePagination, self.paginator).paginate_rows(
-            queryset,
-            selectors.MEASURE_ROW_FIELDS,
-            request,
-            view=self,
-            nested=measure_page_json(),
-            unfiltered=selectors.measure_list_base(),
-        )
+        paginator = cast(PageSizePagination, self.paginator)
+        if selectors.lists_nest_json():
+            # The page's rows as PostgreSQL writes them (issue 18): one query
+            # besides the count, no decoding and encoding again in Python.
+            page = paginator.paginate_json(
+                queryset,
+                request,
+                view=self,
+                row=selectors.measure_page_row(*plan_in_force_record()),
+                unfiltered=selectors.measure_list_base(),
+            )
+            return self.get_paginated_response(page)
+        rows = paginator.paginate_rows(queryset, selectors.MEASURE_ROW_FIELDS, request, view=self)
         return self.get_paginated_response(measure_list_data(rows))
 
 

@@ -5,7 +5,6 @@ there (403 not allowed, 409 not now, 400 bad input) reaches the client with
 its message through ``cica.errors.api_exception_handler``.
 """
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -314,16 +313,12 @@ def initiative_list_data(rows: list[dict]) -> list[dict]:
     """A page of :data:`selectors.INITIATIVE_ROW_FIELDS` rows as
     :class:`InitiativeSerializer` shapes it, without per-field serializer
     overhead (issue 8: the list endpoints' throughput).
-    tests/api/test_lean_lists.py holds the two equal."""
-    if rows and "coordinators_json" in rows[0]:
-        # Read in the page's own query (selectors.initiative_page_json).
-        loads = json.loads
-        coordinators = {r["pk"]: loads(r["coordinators_json"]) for r in rows}
-        interested = {r["pk"]: loads(r["interested_json"]) for r in rows}
-    else:
-        ids = [r["pk"] for r in rows]
-        coordinators = selectors.open_designations_by_initiative(ids)
-        interested = selectors.interested_by_initiative(ids)
+    tests/api/test_lean_lists.py holds the two equal. The related rows are
+    read here, one query each (SQLite; on PostgreSQL
+    :func:`selectors.initiative_page_row` writes the whole row)."""
+    ids = [r["pk"] for r in rows]
+    coordinators = selectors.open_designations_by_initiative(ids)
+    interested = selectors.interested_by_initiative(ids)
     when = _datetime.to_representation
     return [
         {
@@ -585,14 +580,18 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         paginator = self.paginator
         # The API's default pagination class (settings); this view sets no other.
         assert isinstance(paginator, PageSizePagination)
-        nested = selectors.initiative_page_json() if selectors.lists_nest_json() else {}
+        if selectors.lists_nest_json():
+            # The page's rows as PostgreSQL writes them (issue 18).
+            page = paginator.paginate_json(
+                queryset,
+                request,
+                view=self,
+                row=selectors.initiative_page_row(),
+                unfiltered=selectors.initiative_list_base(),
+            )
+            return self.get_paginated_response(page)
         rows = paginator.paginate_rows(
-            queryset,
-            selectors.INITIATIVE_ROW_FIELDS,
-            request,
-            view=self,
-            nested=nested,
-            unfiltered=selectors.initiative_list_base(),
+            queryset, selectors.INITIATIVE_ROW_FIELDS, request, view=self
         )
         return self.get_paginated_response(initiative_list_data(rows))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 import rules
@@ -19,10 +19,12 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import get_language
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
@@ -36,7 +38,7 @@ from cica.json_rows import (
     json_rows,
 )
 from cica.lookups import AnyOf
-from cica.sqljson import json_array, table
+from cica.sqljson import isoformat, record, records, table
 from members.models import Participant
 from members.rules import AnyUser, acting_for, delegate_status, is_chair_office, is_secretariat
 
@@ -555,11 +557,11 @@ def measure_rows_translate(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
-    """``row -> value`` of a translated field in the active language, with the
-    fallbacks of the model's attribute: modeltranslation's descriptor logic,
-    resolved once per page instead of once per row (its values() asks the
-    active language again for every row and field)."""
+def _translation_rule(model: type[Model], name: str) -> tuple[list[str], Any, Any]:
+    """How a translated field reads in the active language, with the
+    fallbacks of the model's attribute (modeltranslation's descriptor logic):
+    the columns to try in order, the value that counts as missing besides
+    NULL, and the value when every column is missing."""
     descriptor = getattr(model, name)
     default = descriptor.field.get_default()
     undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
@@ -572,6 +574,32 @@ def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
         if fallbacks_enabled() and descriptor.fallback_value is not NONE
         else default
     )
+    return keys, undefined, otherwise
+
+
+def _translated_sql(model: type[Model], name: str) -> tuple[str, list[Any]]:
+    """:func:`_translated_reader`'s rule as an SQL expression over the
+    model's table (a list page written by PostgreSQL, issue 18)."""
+    keys, undefined, otherwise = _translation_rule(model, name)
+    base, params = table(model), []
+    tried = []
+    for key in keys:
+        column = f"{base}.{connection.ops.quote_name(key)}"
+        if undefined is None:
+            tried.append(column)
+        else:
+            tried.append(f"NULLIF({column}, %s)")
+            params.append(undefined)
+    params.append(otherwise)
+    return f"COALESCE({', '.join(tried)}, %s)", params
+
+
+def _translated_reader(model: type[Model], name: str) -> Callable[[Row], Any]:
+    """``row -> value`` of a translated field in the active language, with the
+    fallbacks of the model's attribute: modeltranslation's descriptor logic,
+    resolved once per page instead of once per row (its values() asks the
+    active language again for every row and field)."""
+    keys, undefined, otherwise = _translation_rule(model, name)
 
     def read(row: Row) -> Any:
         for key in keys:
@@ -590,69 +618,127 @@ def lists_nest_json() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _open_coordinators_json(initiative: str) -> RawSQL:
-    # The rule and order of open_designations_by_initiative; ``initiative``:
-    # the outer row's initiative id column.
-    return json_array(
-        f"""SELECT JSON_BUILD_OBJECT('participant', p.code, 'role', d.role)
-        FROM {table(CoordinatorDesignation)} d
-        JOIN {table(Participant)} p ON p.id = d.participant_id
-        WHERE d.initiative_id = {initiative} AND d.ended_on IS NULL
-        ORDER BY d.role, p.code"""
+def _open_coordinators(initiative: str) -> str:
+    # The rule and order of open_designations_by_initiative as a JSON array;
+    # ``initiative``: the outer row's initiative id column. The state's code
+    # is read by key, not joined: a join hashed the 136 states for every row.
+    return records(
+        f"{table(CoordinatorDesignation)} d",
+        f"d.initiative_id = {initiative} AND d.ended_on IS NULL",
+        [
+            (
+                "participant",
+                f"(SELECT p.code FROM {table(Participant)} p WHERE p.id = d.participant_id)",
+            ),
+            ("role", "d.role"),
+        ],
+        "d.role, o.participant",
     )
 
 
-def measure_page_json() -> dict[str, RawSQL]:
-    """What :func:`measure_list_data <measures.api.measure_list_data>` reads
-    besides the row, as JSON text columns of the page's own query: the rules
-    and orders of :func:`open_designations_by_initiative`,
-    :func:`adopted_papers_by_measure` and :func:`offers_by_measure`
-    (PostgreSQL; see :func:`lists_nest_json`)."""
+def measure_page_row(action_plan: str, action_plan_params: Sequence[Any]) -> RawSQL:
+    """A measure list row as :func:`measure_list_data
+    <measures.api.measure_list_data>` writes it (the keys, their order, the
+    language's title and text, the rules and orders of
+    :func:`open_designations_by_initiative`, :func:`adopted_papers_by_measure`
+    and :func:`offers_by_measure`), as JSON text written by PostgreSQL
+    (issue 18; :func:`lists_nest_json`). ``action_plan``: SQL of the plan in
+    force as a JSON object (implementation's, which measures does not import)."""
     Decision = _reverse_model(Initiative, "decisions")
-    measure = table(Measure)
-    papers = json_array(
-        f"""SELECT JSON_BUILD_OBJECT('symbol', pa.symbol, 'kind', pa.kind,
-            'download', '/api/v1/papers/' || pa.id || '/file/')
-        FROM {table(Decision)} de
+    m = table(Measure)
+    title, title_params = _translated_sql(Measure, "title")
+    text, text_params = _translated_sql(Measure, "text")
+    papers = records(
+        f"""{table(Decision)} de
         JOIN {table(Initiative)} i ON i.id = de.initiative_id
-        JOIN {table(Paper)} pa ON pa.id = de.paper_id
-        WHERE i.measure_id = {measure}.id AND de.body = %s AND de.outcome = %s
-        ORDER BY i.sequence, de.initiative_id, de.recorded_at DESC, de.id DESC""",
-        ("soc", Outcome.APPROVED.value),
+        JOIN {table(Paper)} pa ON pa.id = de.paper_id""",
+        f"i.measure_id = {m}.id AND de.body = %s AND de.outcome = %s",
+        [
+            ("symbol", "pa.symbol"),
+            ("kind", "pa.kind"),
+            ("download", "'/api/v1/papers/' || pa.id || '/file/'"),
+        ],
+        "i.sequence, de.initiative_id, de.recorded_at DESC, de.id DESC",
     )
     # Named offers before whole-area ones of the same order and state, as
     # the stable sort of offers_by_measure put them (a named offer has a
     # measure, an area-wide one none: the offers' constraint).
-    offers = json_array(
-        f"""SELECT JSON_BUILD_OBJECT('participant', p.code, 'role', o.role, 'scope', o.scope)
-        FROM {table(CoordinatorOffer)} o JOIN {table(Participant)} p ON p.id = o.participant_id
-        WHERE o.measure_id = {measure}.id OR (o.area_id = {measure}.area_id AND o.scope = %s)
-        ORDER BY o."order", p.code, o.measure_id NULLS LAST, o.id""",
-        (OfferScope.AREA.value,),
+    offers = records(
+        f"{table(CoordinatorOffer)} co JOIN {table(Participant)} p ON p.id = co.participant_id",
+        f"co.measure_id = {m}.id OR (co.area_id = {m}.area_id AND co.scope = %s)",
+        [("participant", "p.code"), ("role", "co.role"), ("scope", "co.scope")],
+        'co."order", p.code, co.measure_id NULLS LAST, co.id',
     )
-    return {
-        "coordinators_json": _open_coordinators_json(f"{measure}.lead_initiative_id"),
-        "adopted_papers_json": papers,
-        "coordinator_offers_json": offers,
-    }
+    languages = ("en", "fr", "ru")
+    row = record(
+        [
+            ("code", f"{m}.code"),
+            ("area", f"(SELECT a.code FROM {table(PriorityArea)} a WHERE a.id = {m}.area_id)"),
+            ("number", f"{m}.number"),
+            ("title", title),
+            ("text", text),
+            ("titles", record([(lang, f"{m}.title_{lang}") for lang in languages])),
+            ("texts", record([(lang, f"{m}.text_{lang}") for lang in languages])),
+            (
+                "status",
+                f"(SELECT li.status FROM {table(Initiative)} li "
+                f"WHERE li.id = {m}.lead_initiative_id)",
+            ),
+            ("initiative", f"{m}.lead_initiative_id"),
+            ("coordinators", _open_coordinators(f"{m}.lead_initiative_id")),
+            ("adopted_papers", papers),
+            ("coordinator_offers", offers),
+            ("action_plan", action_plan),
+        ]
+    )
+    params = [
+        *title_params,
+        *text_params,
+        "soc",
+        Outcome.APPROVED.value,
+        OfferScope.AREA.value,
+        *action_plan_params,
+    ]
+    return RawSQL(f"{row}::text", params, output_field=TextField())
 
 
-def initiative_page_json() -> dict[str, RawSQL]:
-    """What :func:`initiative_list_data
-    <measures.api_initiatives.initiative_list_data>` reads besides the row,
-    as JSON text columns of the page's own query: the rules and orders of
-    :func:`open_designations_by_initiative` and :func:`interested_by_initiative`."""
-    initiative = table(Initiative)
-    interested = json_array(
-        f"""SELECT p.code
+def initiative_page_row() -> RawSQL:
+    """An initiative list row as :func:`initiative_list_data
+    <measures.api_initiatives.initiative_list_data>` writes it (the rules and
+    orders of :func:`open_designations_by_initiative` and
+    :func:`interested_by_initiative`, the dates in the current time zone as
+    DRF writes them), as JSON text written by PostgreSQL (issue 18)."""
+    i = table(Initiative)
+    # The measure read once for the row; its area by key (a join hashed the
+    # areas for every row).
+    measure = f"FROM {table(Measure)} mm WHERE mm.id = {i}.measure_id"
+    area_code = f"(SELECT a.code FROM {table(PriorityArea)} a WHERE a.id = mm.area_id)"
+    interested = f"""ARRAY_TO_JSON(ARRAY(SELECT p.code
         FROM {table(InterestDeclaration)} x JOIN {table(Participant)} p ON p.id = x.participant_id
-        WHERE x.initiative_id = {initiative}.id
-        ORDER BY x.declared_on, p.code"""
+        WHERE x.initiative_id = {i}.id
+        ORDER BY x.declared_on, p.code))"""
+    zone = timezone.get_current_timezone_name()
+    row = record(
+        [
+            ("id", f"{i}.id"),
+            # Initiative.reference_for
+            (
+                "reference",
+                f"CASE WHEN {i}.sequence = 1 THEN mm.code ELSE mm.code || '-' || {i}.sequence END",
+            ),
+            ("measure", "mm.code"),
+            ("area", area_code),
+            ("modality", f"{i}.modality"),
+            ("sequence", f"{i}.sequence"),
+            ("status", f"{i}.status"),
+            ("coordinators", _open_coordinators(f"{i}.id")),
+            ("interested", interested),
+            ("created_at", isoformat(f"{i}.created_at", zone)),
+            ("updated_at", isoformat(f"{i}.updated_at", zone)),
+        ],
+        measure,
     )
-    return {
-        "coordinators_json": _open_coordinators_json(f"{initiative}.id"),
-        "interested_json": interested,
-    }
+    return RawSQL(f"{row}::text", (), output_field=TextField())
 
 
 def open_designations_by_initiative(initiative_ids: list[int]) -> dict[int, list[Row]]:

@@ -13,8 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from rest_framework.request import Request
 
+from cica.renderers import JSONRenderer
+from cica.sqljson import JSONArrayText
+from implementation.selectors import plan_in_force_record
 from measures import selectors
-from measures.api import MeasureSerializer, measure_list_data, measure_page_json
+from measures.api import MeasureSerializer, measure_list_data
 from measures.api_initiatives import InitiativeSerializer, initiative_list_data
 from measures.models import (
     CoordinatorDesignation,
@@ -119,10 +122,18 @@ def more(history, people):
     add_plans(people, ("NCT-3", "NCT-4"))
 
 
-def _page_rows(base, fields, nested):
-    """A list page's rows as the endpoint reads them: with the nested JSON
-    columns on PostgreSQL (one query), without them on SQLite."""
-    return list(base.values(*fields, **nested))
+def _written_page(base, row, fields, build):
+    """A list page's items as the endpoint writes them: each row written as
+    JSON by PostgreSQL (``row``, issue 18), or ``build`` over plain rows
+    (SQLite's several-query path)."""
+    if selectors.lists_nest_json():
+        return JSONArrayText([r["row"] for r in base.values(row=row)])
+    return build(list(base.values(*fields)))
+
+
+def _rendered(items):
+    """The bytes the API's renderer writes for a page of these items."""
+    return JSONRenderer().render({"count": len(items), "results": items})
 
 
 def _same_bytes(lean, expected):
@@ -156,15 +167,21 @@ def test_the_one_query_measure_page_equals_the_serializer(more, language):
     """Issue 18: the page with its coordinators, papers, offers and plan read
     in its own query (PostgreSQL; SQLite's several-query path otherwise)."""
     with translation.override(language):
-        rows = _page_rows(
-            selectors.measure_list_base(), selectors.MEASURE_ROW_FIELDS, measure_page_json()
+        written = _written_page(
+            selectors.measure_list_base(),
+            selectors.measure_page_row(*plan_in_force_record())
+            if selectors.lists_nest_json()
+            else None,
+            selectors.MEASURE_ROW_FIELDS,
+            measure_list_data,
         )
         expected = MeasureSerializer(
             selectors.measure_list_with_status().order_by("sort_key", "pk"), many=True
         ).data
-        lean = measure_list_data(rows)
+    lean = list(written)
     assert lean == [dict(item) for item in expected]
     assert _same_bytes(lean, expected)
+    assert _rendered(written) == _rendered([dict(item) for item in expected])
     by_code = {item["code"]: item for item in lean}
     offers = [(o["participant"], o["scope"]) for o in by_code["ECO-2"]["coordinator_offers"]]
     assert offers.index(("KAZ", "measure")) < offers.index(("KAZ", "area"))  # named first
@@ -186,15 +203,20 @@ def test_the_one_query_measure_page_equals_the_serializer(more, language):
 
 @pytest.mark.parametrize("language", ["en", "fr", "ru"])
 def test_the_one_query_initiative_page_equals_the_serializer(more, language):
-    nested = selectors.initiative_page_json() if selectors.lists_nest_json() else {}
     with translation.override(language):
-        rows = _page_rows(selectors.initiative_list_base(), selectors.INITIATIVE_ROW_FIELDS, nested)
+        written = _written_page(
+            selectors.initiative_list_base(),
+            selectors.initiative_page_row() if selectors.lists_nest_json() else None,
+            selectors.INITIATIVE_ROW_FIELDS,
+            initiative_list_data,
+        )
         expected = InitiativeSerializer(
             selectors.initiative_list(), many=True, context={"request": _request("/", language)}
         ).data
-        lean = initiative_list_data(rows)
+    lean = list(written)
     assert lean == [dict(item) for item in expected]
     assert _same_bytes(lean, expected)
+    assert _rendered(written) == _rendered([dict(item) for item in expected])
     assert any(not item["interested"] for item in lean)
     assert any(len(item["interested"]) > 1 for item in lean)
 
