@@ -123,3 +123,24 @@ def test_a_counter_left_by_drf_s_list_is_replaced(settings):
     client = APIClient()
     codes = [client.get("/api/v1/areas/", REMOTE_ADDR=address).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_the_throttles_build_their_redis_client_once(settings, monkeypatch):
+    """Django's RedisCache.get_client() builds a new redis.Redis at every
+    call (~60 µs: its response callbacks); the throttles keep one."""
+    settings.CICA_THROTTLE_RATES = {"anon": "600/min", "user": "1200/min", "signin": None}
+    client, address = APIClient(), fresh_address()
+    assert client.get("/api/v1/areas/", REMOTE_ADDR=address).status_code == 200  # warm
+    built = []
+    original = redis.Redis.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(kwargs)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting)
+    for _ in range(3):
+        assert client.get("/api/v1/areas/", REMOTE_ADDR=address).status_code == 200
+    assert built == []
