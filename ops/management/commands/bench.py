@@ -84,7 +84,7 @@ if TYPE_CHECKING:
 # endpoints and the two references alike.
 PAGE = 100
 # Samples a figure of section 6 (--repeat), and PDFs per language: of 70
-# samples the p95 lies between the 4th and the 3rd slowest, so that one
+# samples the p95 lies between the 5th and the 4th slowest, so that one
 # collector pause or one hiccup of the machine does not define it (issue 18:
 # of 20 it was nearly the slowest, 538 ms against a p50 of 141 ms). The count
 # is what fits in a minute at scale 1: a round of the seven reads took 0.31 s
