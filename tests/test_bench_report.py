@@ -135,6 +135,7 @@ def test_growth_constant_grows_as_it_must_or_grows():
         "latency.information_q_full_text.p95_ms": 12.0,  # only in the small run
         "implementation.report_page_secretariat.p50_ms": 100.0,
         "implementation.report_page_secretariat.p95_ms": 150.0,
+        "implementation.report_page_secretariat.samples": 20,
     }
     big = {
         "queries.measures.page100": 2,
@@ -148,6 +149,7 @@ def test_growth_constant_grows_as_it_must_or_grows():
         # One slow request in 20 on a loaded machine: the p95 triples, the p50 holds.
         "implementation.report_page_secretariat.p50_ms": 110.0,
         "implementation.report_page_secretariat.p95_ms": 450.0,
+        "implementation.report_page_secretariat.samples": 20,
     }
     rows = {row.key: row for row in growth_rows(small, big)}
     assert set(rows) == {
@@ -159,7 +161,9 @@ def test_growth_constant_grows_as_it_must_or_grows():
         "implementation.participation_table_2025.queries",
         "implementation.report_page_secretariat.p95_ms",
     }
-    assert rows["implementation.report_page_secretariat.p95_ms"].verdict == "constant (p50 x1.10)"
+    assert rows["implementation.report_page_secretariat.p95_ms"].verdict == (
+        "constant (p50 x1.10; p95 of 20 samples, not judged)"
+    )
     assert rows["queries.measures.page100"].verdict == "constant"
     assert rows["queries.dashboard.page100"].unexpected  # one more query is growth
     assert rows["latency.measure_detail.p95_ms"].verdict == "constant"
@@ -176,6 +180,68 @@ def test_growth_constant_grows_as_it_must_or_grows():
     # Equal counts are one sentence, not a row each.
     assert not [line for line in table if "queries.measures.page100" in line]
     assert table[-1] == "The other 1 query counts of section 1 are equal at both scales."
+
+
+def _timing(read: str, p50: float, p95: float, samples: int) -> dict[str, float]:
+    return {f"{read}.p50_ms": p50, f"{read}.p95_ms": p95, f"{read}.samples": samples}
+
+
+def test_a_p95_of_few_samples_is_not_judged_its_p50_is():
+    """The make bench of 2026-12-07: the delegate's report page read the same
+    implementation years at scale 0.1 and 1, and its p95 of 20 samples was
+    one collector pause (x3.03); its p50 (x1.50) holds the figure. Section 6
+    measured as section 2 (70 samples, collector frozen; a light run against
+    a whole run's conditions at scale 0.05): a p95 of 70 samples counts, and
+    x1.61 at p95 with x1.03 at p50 is noise."""
+    small = {
+        **_timing("implementation.report_page_delegate_kaz", 94.083, 177.464, 20),
+        **_timing("implementation.participation_across_years_10_cycles", 16.958, 17.734, 70),
+        **_timing("implementation.report_page_secretariat", 83.439, 110.013, 70),
+    }
+    big = {
+        **_timing("implementation.report_page_delegate_kaz", 140.682, 538.238, 20),
+        **_timing("implementation.participation_across_years_10_cycles", 17.447, 28.524, 70),
+        **_timing("implementation.report_page_secretariat", 84.823, 123.162, 70),
+    }
+    verdicts = {row.key: row.verdict for row in growth_rows(small, big)}
+    assert verdicts == {
+        "implementation.report_page_delegate_kaz.p95_ms": (
+            "constant (p50 x1.50; p95 of 20 samples, not judged)"
+        ),
+        "implementation.participation_across_years_10_cycles.p95_ms": "constant (p50 x1.03)",
+        "implementation.report_page_secretariat.p95_ms": "constant (p50 x1.02)",
+    }
+
+
+def test_a_read_of_ten_times_the_rows_still_grows():
+    """A section 6 page that read ten times the rows grows, its p95 of many
+    samples and its p50 alike; and a small run's p95 of 20 samples made by
+    one pause (214 ms against a p50 of 79, the make bench of 2026-12-07) no
+    longer hides a median that tripled: the old rule called the figure
+    constant, its p95 being within the band (x1.21)."""
+    small = {
+        **_timing("implementation.report_page_secretariat", 70.0, 80.0, 70),
+        **_timing("implementation.consolidated_report_2025_secretariat", 79.5, 214.0, 20),
+        **_timing("latency.measure_detail", 10.0, 12.0, 200),
+        **_timing("implementation.participation_page_secretariat", 35.0, 40.0, 70),
+    }
+    big = {
+        **_timing("implementation.report_page_secretariat", 280.0, 300.0, 70),
+        **_timing("implementation.consolidated_report_2025_secretariat", 250.0, 260.0, 20),
+        **_timing("latency.measure_detail", 16.0, 19.0, 200),
+        # A p95 of many samples counts: within the band, it holds the figure.
+        **_timing("implementation.participation_page_secretariat", 56.0, 44.0, 70),
+    }
+    rows = {row.key: row for row in growth_rows(small, big)}
+    page = rows["implementation.report_page_secretariat.p95_ms"]
+    assert page.unexpected
+    assert page.verdict == "**grows** (p50 x4.00) (it should not)"
+    report = rows["implementation.consolidated_report_2025_secretariat.p95_ms"]
+    assert report.unexpected
+    assert report.verdict.startswith("**grows** (p50 x3.14; p95 of 20 samples, not judged)")
+    # Section 2 alike (200 samples): x1.6 at p50 and p95 is growth.
+    assert rows["latency.measure_detail.p95_ms"].unexpected
+    assert not rows["implementation.participation_page_secretariat.p95_ms"].unexpected
 
 
 def test_the_previous_run_beside_this_one(tmp_path: Path):
