@@ -311,3 +311,24 @@ def test_row_names_as_keys():
     assert bench_report.throughput_key("floor: .values() as JSON") == "floor"
     assert bench_report.number("?") is None
     assert bench_report.number("84.3") == 84.3
+
+
+def test_the_throttles_cost_is_judged_by_cpu_per_request_when_measured():
+    """The rates of two servers taking turns moved ±15 %; the machine's CPU
+    time per request judges the throttles' cost when the run measured it,
+    the rates' ratio beside it (and alone in an older run's results)."""
+    judge = next(t for t in bench_report.TARGETS if t.name.startswith("2. throttles"))
+    noisy_rates = {"throttles.measures_on_rps": 80.0, "throttles.measures_off_rps": 100.0}
+    assert judge.judge(noisy_rates).met is False  # no CPU figures: the rates decide
+    cheap = {
+        **noisy_rates,
+        "throttles.measures_on_cpu_ms": 4.2,
+        "throttles.measures_off_cpu_ms": 4.0,
+    }
+    outcome = judge.judge(cheap)
+    assert outcome.met is True
+    assert "4.00 / 4.20 ms = 0.95" in outcome.figure
+    assert "80 / 100 = 0.80" in outcome.figure
+    costly = {**cheap, "throttles.measures_on_cpu_ms": 5.0}
+    outcome = judge.judge(costly)
+    assert (outcome.met, outcome.reason) == (False, "0.80 < 0.85")

@@ -695,16 +695,29 @@ class Command(BaseCommand):
             # Throttles off, all else as deployed: the difference is the
             # throttles' own cost. The machine's load moves, so the two servers
             # take turns (on, off, on, off) and each side is their mean.
+            # Three turns each, and the machine's CPU time per request beside
+            # the rate: the rate of two 10-second runs moved ±15 %, as much as
+            # the cost to measure.
             name, path = targets[0]
-            on: list[float] = [rates[name]]
+            on: list[float] = []
             off: list[float] = []
-            for port, side in ((bare_port, off), (throttled_port, on), (bare_port, off)):
-                side.append(self._wrk(wrk, port, path, duration)[0])
+            cpu_on: list[float] = []
+            cpu_off: list[float] = []
+            turn = ((bare_port, off, cpu_off), (throttled_port, on, cpu_on))
+            for _ in range(3):
+                for port, side, cpu_side in turn:
+                    rate, _p50, _p99, _refused, cpu = self._wrk_cpu(wrk, port, path, duration)
+                    side.append(rate)
+                    if cpu is not None:
+                        cpu_side.append(cpu)
             bare_rate, throttled_rate = statistics.mean(off), statistics.mean(on)
             self.record("throttles.measures_on_rps", throttled_rate)
             self.record("throttles.measures_off_rps", bare_rate)
+            if cpu_on and cpu_off:
+                self.record("throttles.measures_on_cpu_ms", statistics.median(cpu_on))
+                self.record("throttles.measures_off_cpu_ms", statistics.median(cpu_off))
             self.out(
-                f"| {name}, same but throttles off (mean of 2 runs) | {bare_rate:.0f} | | | "
+                f"| {name}, same but throttles off (mean of 3 runs) | {bare_rate:.0f} | | | "
                 f"| {bare_rate / plain[name] if plain.get(name) else 0:.2f} |"
             )
             self.out("")
@@ -718,6 +731,18 @@ class Command(BaseCommand):
                     f"target: at most 15 %). The measures list's ratio to the floor "
                     f"as deployed: {measures / floor:.2f}."
                 )
+                if cpu_on and cpu_off:
+                    self.out("")
+                    self.out(
+                        "The machine's CPU time per request in the same runs (every "
+                        "process: gunicorn, PostgreSQL, Redis, wrk; /proc/stat): throttles "
+                        f"on {' '.join(f'{c:.2f}' for c in cpu_on)} ms, off "
+                        f"{' '.join(f'{c:.2f}' for c in cpu_off)} ms; medians "
+                        f"{statistics.median(cpu_on):.2f} and {statistics.median(cpu_off):.2f}: "
+                        f"the throttles cost "
+                        f"{(statistics.median(cpu_on) / statistics.median(cpu_off) - 1) * 100:.0f} "
+                        "% more CPU per request."
+                    )
             else:  # no answer within wrk's 2 s timeout
                 self.out("A target answered nothing within wrk's timeout: no ratio.")
             self.out("")
@@ -799,7 +824,18 @@ class Command(BaseCommand):
     def _wrk(self, wrk: str, port: int, path: str, duration: int):
         """wrk as in the rows above, with the proxy's headers: (requests/s, p50
         ms, p99 ms, responses that were not 2xx or 3xx)."""
+        rate, p50, p99, refused, _cpu = self._wrk_cpu(wrk, port, path, duration)
+        return rate, p50, p99, refused
+
+    def _wrk_cpu(self, wrk: str, port: int, path: str, duration: int):
+        """:meth:`_wrk`, and the machine's CPU time per request (ms): every
+        process's (gunicorn's workers, PostgreSQL, Redis, wrk itself), from
+        /proc/stat. What a request costs the machine moves far less with the
+        load than the rate does: on 2 cores shared by all of them, a worker
+        waiting for Redis or PostgreSQL leaves its core to whoever is
+        scheduled, and the rate moves ±15 % from one run to the next."""
         headers = [arg for header in self.DEPLOYED_HEADERS for arg in ("-H", header)]
+        busy_before = _busy_seconds()
         result = subprocess.run(
             # --timeout as in section 3: a slow request counts in the tail.
             [wrk, "-t2", "-c8", f"-d{duration}s", "--timeout", "30s", "--latency", *headers]
@@ -808,16 +844,27 @@ class Command(BaseCommand):
             text=True,
             timeout=duration + 30,
         )
+        busy_after = _busy_seconds()
+        busy = (
+            busy_after - busy_before if busy_before is not None and busy_after is not None else None
+        )
         text = result.stdout
         found = re.search(r"Requests/sec:\s+([\d.]+)", text)
         if found is None:
             raise RuntimeError(f"wrk printed no rate for {path}:\n{text}")
         refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+        requests = re.search(r"(\d+) requests in", text)
+        cpu = (
+            busy * 1000 / int(requests.group(1))
+            if busy is not None and requests and int(requests.group(1))
+            else None
+        )
         return (
             float(found.group(1)),
             _ms(re.search(r"50%\s+([\d.]+)(\w+)", text)),
             _ms(re.search(r"99%\s+([\d.]+)(\w+)", text)),
             int(refused.group(1)) if refused else 0,
+            cpu,
         )
 
     def memory(self, master_pid: int):
@@ -1391,6 +1438,17 @@ def _status(port: int, path: str, headers: tuple[str, ...]) -> int:
         return conn.getresponse().status
     finally:
         conn.close()
+
+
+def _busy_seconds() -> float | None:
+    """Seconds of CPU the whole machine has spent busy since boot (/proc/stat:
+    all but idle and I/O wait, every core); None where there is no /proc."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _ms(match) -> str:
