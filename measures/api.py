@@ -300,7 +300,10 @@ class MeasureViewSet(CodeLookupViewSet):
         return selectors.measure_list_with_status()
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(selectors.measure_list_base())
+        # One base for both (modeltranslation builds a queryset class for
+        # each new queryset of a translated model: ~0.2 ms).
+        base = selectors.measure_list_base()
+        queryset = self.filter_queryset(base)
         paginator = cast(PageSizePagination, self.paginator)
         if selectors.lists_nest_json():
             # The page's rows as PostgreSQL writes them (issue 18): one query
@@ -310,7 +313,7 @@ class MeasureViewSet(CodeLookupViewSet):
                 request,
                 view=self,
                 row=selectors.measure_page_row(*plan_in_force_record()),
-                unfiltered=selectors.measure_list_base(),
+                unfiltered=base,
             )
             return self.get_paginated_response(page)
         rows = paginator.paginate_rows(queryset, selectors.MEASURE_ROW_FIELDS, request, view=self)

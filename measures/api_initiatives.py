@@ -576,7 +576,8 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return selectors.initiative_detail()
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(selectors.initiative_list_base())
+        base = selectors.initiative_list_base()
+        queryset = self.filter_queryset(base)
         paginator = self.paginator
         # The API's default pagination class (settings); this view sets no other.
         assert isinstance(paginator, PageSizePagination)
@@ -587,7 +588,7 @@ class InitiativeViewSet(IdLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 request,
                 view=self,
                 row=selectors.initiative_page_row(),
-                unfiltered=selectors.initiative_list_base(),
+                unfiltered=base,
             )
             return self.get_paginated_response(page)
         rows = paginator.paginate_rows(
