@@ -1,8 +1,12 @@
 """The API's filter backend (a module of its own: DRF imports it while
 ``rest_framework.generics`` is still loading)."""
 
+from functools import lru_cache
+from typing import Any
+
 import django_filters
 from django.utils.translation import gettext as _
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -29,12 +33,16 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or not any(
-            # name_after, name_min...: the parameters of a range filter's widgets
-            param == name or param.startswith(f"{name}_")
-            for param in request.query_params
+        if filterset_class is None:
+            return queryset
+        named = frozenset(
+            name
             for name in filterset_class.base_filters
-        ):
+            for param in request.query_params
+            # name_after, name_min...: the parameters of a range filter's widgets
+            if param == name or param.startswith(f"{name}_")
+        )
+        if not named:
             return queryset
         empty = sorted(
             name
@@ -49,4 +57,25 @@ class FilterBackend(DjangoFilterBackend):
                     for name in empty
                 }
             )
-        return super().filter_queryset(request, queryset, view)
+        filterset = _named_only(filterset_class, named)(
+            **self.get_filterset_kwargs(request, queryset, view)
+        )
+        if not filterset.is_valid() and self.raise_exception:
+            raise utils.translate_validation(filterset.errors)  # type: ignore[misc]  # untyped: a ValidationError
+        return filterset.qs
+
+
+@lru_cache(maxsize=512)
+def _named_only(filterset_class, named: frozenset[str]):
+    """``filterset_class`` with only the filters the request names: a
+    FilterSet deep-copies every filter and builds every form field (with its
+    label) at each request (0.8 ms for the initiatives' six filters, 0.2 ms
+    for the one ``?status=`` names; issue 18). The others, absent, would
+    filter nothing. One class per set of names (at most 2**filters each)."""
+    narrowed: Any = type(filterset_class.__name__, (filterset_class,), {})
+    narrowed.base_filters = {
+        name: filter_field
+        for name, filter_field in filterset_class.base_filters.items()
+        if name in named
+    }
+    return narrowed
