@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cica.api import CodeChoiceFilter, IdLookupMixin
+from cica.input import IdFilter
 from measures.inputs import TEXTAREA
 from measures.models import DesignationRole, Initiative, Measure
 from measures.selectors import can_see_internals
@@ -268,7 +269,7 @@ class ActionPlanFilter(filters.FilterSet):
         queryset=Measure.objects.all(), help_text=_("Measure code, e.g. ECO-4.")
     )
     status = filters.MultipleChoiceFilter(choices=PlanStatus.choices, distinct=False)
-    initiative = filters.NumberFilter(field_name="initiative_id", help_text=_("Initiative id."))
+    initiative = IdFilter(field_name="initiative_id", help_text=_("Initiative id."))
 
     class Meta:
         model = ActionPlan
