@@ -48,7 +48,7 @@ def history_kaz(people):
     from measures.models import Initiative, InterestDeclaration, Measure  # noqa: PLC0415
     from members.models import Participant  # noqa: PLC0415
 
-    measure = Measure.objects.filter(initiatives__isnull=True).order_by("pk").first()
+    measure = Measure.objects.filter(initiatives__isnull=True).order_by("pk")[0]
     initiative = Initiative.objects.create(measure=measure, status="drafting", sequence=1)
     InterestDeclaration.objects.create(
         initiative=initiative,
